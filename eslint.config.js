@@ -1,0 +1,56 @@
+// Lint errors fail the build: every rule here is an error, never a warning.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', '.tools/**', 'renderer/dist/**', '.bench/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setImmediate: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+        AbortController: 'readonly',
+        AbortSignal: 'readonly',
+        fetch: 'readonly',
+        structuredClone: 'readonly',
+        queueMicrotask: 'readonly',
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      eqeqeq: ['error', 'always'],
+    },
+  },
+  {
+    // Only the Electron shell may touch Electron; the core stays plain Node.
+    files: ['main/**/*.ts', 'preload/**/*.ts', 'bin/**/*.js', 'test/**/*.ts'],
+    ignores: ['main/electron/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'electron is imported only under main/electron/.' }] }],
+    },
+  },
+  {
+    // Token digests are compared in one place, with crypto.timingSafeEqual (security test T3).
+    files: ['main/**/*.ts'],
+    ignores: ['main/gateway/auth/token-digest.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='timingSafeEqual']",
+          message: 'Compare secrets only through main/gateway/auth/token-digest.ts.',
+        },
+      ],
+    },
+  },
+);

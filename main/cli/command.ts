@@ -1,0 +1,73 @@
+// The shape every CLI command has: a name, its help text, and a run function that gets parsed arguments and
+// returns an exit code. Output goes through `io` so commands can be tested without a terminal.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+export interface CliIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export interface GlobalOptions {
+  readonly dataDir: string;
+  readonly json: boolean;
+}
+
+export interface Command {
+  /** Words that select the command, e.g. ['server', 'add']. */
+  readonly path: readonly string[];
+  readonly summary: string;
+  readonly usage: string;
+  readonly options: NonNullable<ParseArgsConfig['options']>;
+  readonly allowPositionals: boolean;
+  run(args: ParsedCommand, global: GlobalOptions, io: CliIo): Promise<number>;
+}
+
+export interface ParsedCommand {
+  readonly values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  readonly positionals: readonly string[];
+  /** Everything after a literal `--`, untouched (the command line of a stdio server). */
+  readonly rest: readonly string[];
+}
+
+/** A bad invocation: the message is printed as one line and the process exits with code 2. */
+export class UsageError extends Error {}
+
+export function parseCommandArgs(command: Command, argv: readonly string[]): ParsedCommand {
+  const dash = argv.indexOf('--');
+  const own = dash === -1 ? [...argv] : argv.slice(0, dash);
+  const rest = dash === -1 ? [] : argv.slice(dash + 1);
+  try {
+    const { values, positionals } = parseArgs({
+      args: own,
+      options: command.options,
+      allowPositionals: command.allowPositionals,
+      strict: true,
+    });
+    return { values: values as ParsedCommand['values'], positionals, rest };
+  } catch (error) {
+    throw new UsageError(`${command.path.join(' ')}: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
+export function stringOption(args: ParsedCommand, name: string): string | undefined {
+  const value = args.values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function listOption(args: ParsedCommand, name: string): string[] {
+  const value = args.values[name];
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
+}
+
+/** `KEY=VALUE` pairs from repeated flags such as `--env` and `--header`. */
+export function keyValues(items: readonly string[], flag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of items) {
+    const at = item.indexOf('=');
+    if (at <= 0) throw new UsageError(`${flag} expects KEY=VALUE, got "${item}"`);
+    out[item.slice(0, at)] = item.slice(at + 1);
+  }
+  return out;
+}

@@ -1,0 +1,114 @@
+// `switchboard bridge`: for clients that only speak stdio. It pipes every message both ways between stdin/stdout
+// and the gateway over Streamable HTTP with the client's token: requests, notifications, and the gateway's own
+// requests to the client. Both ends are SDK transports; the bridge adds no protocol of its own.
+import { readFileSync } from 'node:fs';
+import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import {
+  ErrorCode,
+  isJSONRPCRequest,
+  isJSONRPCResultResponse,
+  type JSONRPCMessage,
+  type RequestId,
+} from '@modelcontextprotocol/sdk/types.js';
+import { loadConfig } from '../../config/load-config.ts';
+import { dataDirPaths } from '../../paths/data-dir.ts';
+import { UsageError, stringOption, type CliIo, type Command } from '../command.ts';
+
+export const bridgeCommand: Command = {
+  path: ['bridge'],
+  summary: 'Speak stdio to a client and forward everything to the gateway with its token.',
+  usage: 'SWITCHBOARD_TOKEN=... switchboard bridge --client NAME [--url URL] [--server NAME]',
+  options: { client: { type: 'string' }, url: { type: 'string' }, server: { type: 'string' } },
+  allowPositionals: false,
+  async run(args, global, io) {
+    const client = stringOption(args, 'client');
+    if (client === undefined) throw new UsageError('--client NAME is required (the name its token was created with)');
+    const token = io.env.SWITCHBOARD_TOKEN;
+    if (!token) {
+      throw new UsageError(
+        `set SWITCHBOARD_TOKEN to the token of client "${client}" (switchboard token create ${client})`,
+      );
+    }
+    const base = stringOption(args, 'url') ?? (await gatewayUrl(global.dataDir));
+    const server = stringOption(args, 'server');
+    const url = new URL(server === undefined ? base : `${base.replace(/\/$/, '')}/${server}`);
+    await runBridge(url, token, io);
+    return 0;
+  },
+};
+
+/** The running gateway's URL from serve.json, else the configured port on loopback. */
+async function gatewayUrl(dataDir: string): Promise<string> {
+  const paths = dataDirPaths(dataDir);
+  try {
+    const info = JSON.parse(readFileSync(paths.serveInfo, 'utf8')) as { url?: unknown };
+    if (typeof info.url === 'string') return info.url;
+  } catch {
+    // Not running, or from an older run: fall back to the configuration.
+  }
+  const config = await loadConfig(paths.config);
+  const port = config.ok ? config.config.gateway.port : 7345;
+  return `http://127.0.0.1:${port}/mcp`;
+}
+
+function runBridge(url: URL, token: string, io: CliIo): Promise<void> {
+  const down = new StdioServerTransport();
+  const up = new StreamableHTTPClientTransport(url, { requestInit: { headers: { authorization: `Bearer ${token}` } } });
+  let initializeId: RequestId | null = null;
+
+  const fail = (request: JSONRPCMessage, error: unknown): void => {
+    if (!isJSONRPCRequest(request)) {
+      io.err(`switchboard bridge: could not forward ${describe(request)}: ${(error as Error).message}\n`);
+      return;
+    }
+    void down.send({ jsonrpc: '2.0', id: request.id, error: gatewayError(error) }).catch(() => {});
+  };
+
+  down.onmessage = (message) => {
+    if (isJSONRPCRequest(message) && message.method === 'initialize') initializeId = message.id;
+    up.send(message).catch((error: unknown) => fail(message, error));
+  };
+  up.onmessage = (message) => {
+    // Later requests must carry the negotiated version, which only the initialize answer tells.
+    if (isJSONRPCResultResponse(message) && message.id === initializeId) {
+      const version = (message.result as { protocolVersion?: unknown }).protocolVersion;
+      if (typeof version === 'string') up.setProtocolVersion(version);
+    }
+    void down.send(message).catch(() => {});
+  };
+  up.onerror = (error) => io.err(`switchboard bridge: ${error.message}\n`);
+
+  return new Promise((resolve) => {
+    down.onclose = () => {
+      void up
+        .terminateSession()
+        .catch(() => {})
+        .finally(() => void up.close().finally(resolve));
+    };
+    void up.start().then(() => down.start());
+  });
+}
+
+/** The gateway's own JSON-RPC error when it sent one (e.g. 413 naming the limit), else a plain description. */
+function gatewayError(error: unknown): { code: number; message: string; data?: unknown } {
+  if (error instanceof StreamableHTTPError) {
+    const body = /\{.*\}$/s.exec(error.message)?.[0];
+    if (body !== undefined) {
+      try {
+        const parsed = JSON.parse(body) as { error?: { code?: unknown; message?: unknown; data?: unknown } };
+        if (typeof parsed.error?.code === 'number' && typeof parsed.error.message === 'string') {
+          return { code: parsed.error.code, message: parsed.error.message, data: parsed.error.data };
+        }
+      } catch {
+        // Not a JSON-RPC body; describe the HTTP failure instead.
+      }
+    }
+    return { code: ErrorCode.InternalError, message: `gateway answered HTTP ${error.code}: ${error.message}` };
+  }
+  return { code: ErrorCode.ConnectionClosed, message: `cannot reach the gateway: ${(error as Error).message}` };
+}
+
+function describe(message: JSONRPCMessage): string {
+  return 'method' in message ? message.method : 'a response';
+}

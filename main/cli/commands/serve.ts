@@ -1,0 +1,54 @@
+// `switchboard serve`: runs the core headless until SIGTERM or SIGINT, then shuts down gracefully.
+import { controlRequest } from '../../control/control-client.ts';
+import { Core } from '../../core/core.ts';
+import { fileLogger } from '../../log/logger.ts';
+import { dataDirPaths } from '../../paths/data-dir.ts';
+import { UsageError, stringOption, type Command } from '../command.ts';
+
+export const serveCommand: Command = {
+  path: ['serve'],
+  summary: 'Run the gateway and supervise every configured server (headless).',
+  usage: 'switchboard serve [--port N] [--data-dir DIR]',
+  options: { port: { type: 'string' } },
+  allowPositionals: false,
+  async run(args, global, io) {
+    const portText = stringOption(args, 'port');
+    const port = portText === undefined ? undefined : Number(portText);
+    if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65_535)) {
+      throw new UsageError(`--port must be a whole number from 0 to 65535, got "${portText}"`);
+    }
+    const running = await controlRequest<{ pid: number; gatewayUrl: string }>(global.dataDir, 'GET', '/status');
+    if (running.ok) {
+      io.err(
+        `switchboard serve is already running for ${global.dataDir} (pid ${running.value.pid}, ${running.value.gatewayUrl})\n`,
+      );
+      return 1;
+    }
+    const logger = fileLogger(
+      dataDirPaths(global.dataDir).gatewayLog,
+      io.env.SWITCHBOARD_LOG_LEVEL === 'debug' ? 'debug' : 'info',
+    );
+    const started = await Core.start({ dataDir: global.dataDir, logger, ...(port === undefined ? {} : { port }) });
+    if (!started.ok) {
+      io.err(`switchboard serve: ${started.error}\n`);
+      return 1;
+    }
+    const { core } = started;
+    io.out(
+      global.json
+        ? JSON.stringify({ url: core.gatewayUrl, pid: process.pid }) + '\n'
+        : `Switchboard gateway: ${core.gatewayUrl}\n`,
+    );
+    await new Promise<void>((resolve) => {
+      const stop = (signal: NodeJS.Signals): void => {
+        logger.info('shutting down', { signal });
+        process.off('SIGTERM', stop);
+        process.off('SIGINT', stop);
+        void core.stop().then(resolve);
+      };
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
+    });
+    return 0;
+  },
+};

@@ -1,0 +1,40 @@
+// `switchboard status`: what the running gateway is doing, or what is configured when it is not running.
+import { loadConfig } from '../../config/load-config.ts';
+import { controlRequest } from '../../control/control-client.ts';
+import type { StatusReport } from '../../core/status-report.ts';
+import { dataDirPaths } from '../../paths/data-dir.ts';
+import { describeState } from '../describe-state.ts';
+import type { Command } from '../command.ts';
+
+export const statusCommand: Command = {
+  path: ['status'],
+  summary: 'Show whether the gateway runs, its URL, and the state of every server.',
+  usage: 'switchboard status [--json]',
+  options: {},
+  allowPositionals: false,
+  async run(_args, global, io) {
+    const live = await controlRequest<StatusReport>(global.dataDir, 'GET', '/status');
+    if (live.ok) {
+      const report = live.value;
+      if (global.json) {
+        io.out(JSON.stringify({ running: true, ...report }, null, 2) + '\n');
+        return 0;
+      }
+      io.out(`running (pid ${report.pid}) at ${report.gatewayUrl}, ${report.sessions} client session(s)\n`);
+      for (const s of report.servers) io.out(`  ${s.name.padEnd(20)} ${describeState(s.state, Date.now())}\n`);
+      return 0;
+    }
+    if (!live.notRunning) {
+      io.err(`status: ${live.error}\n`);
+      return 1;
+    }
+    const config = await loadConfig(dataDirPaths(global.dataDir).config);
+    const names = config.ok ? Object.keys(config.config.servers) : [];
+    if (global.json) {
+      io.out(JSON.stringify({ running: false, servers: names }, null, 2) + '\n');
+      return 0;
+    }
+    io.out(`not running (start it with: switchboard serve). ${names.length} server(s) configured.\n`);
+    return 0;
+  },
+};

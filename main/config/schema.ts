@@ -1,0 +1,145 @@
+// The shape of config.json: the one file a user (or the CLI, or the UI) edits to say what Switchboard runs.
+// Everything from that file is untrusted until it passes this schema; the parsed types below are what the
+// rest of the core sees, with every default filled in.
+import { z } from 'zod';
+
+/** Server names become the prefix of tool names and a URL path segment, so they are kept to a safe alphabet. */
+export const SERVER_NAME_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
+
+const serverName = z
+  .string()
+  .regex(
+    SERVER_NAME_PATTERN,
+    'must be 1-32 characters of a-z, 0-9 and "-", starting and ending with a letter or digit',
+  );
+
+const envName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must start with a letter or "_" and contain only letters, digits and "_"');
+const headerName = z
+  .string()
+  .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "must be letters, digits and !#$%&'*+.^_`|~- only (no spaces or colons)");
+
+export const restartPolicySchema = z
+  .object({
+    /** `on-failure` restarts after a crash (non-zero exit or signal); `always` also after a clean exit. */
+    mode: z.enum(['never', 'on-failure', 'always']).default('on-failure'),
+    initialBackoffMs: z.number().int().min(10).max(600_000).default(1_000),
+    maxBackoffMs: z.number().int().min(10).max(3_600_000).default(60_000),
+    /** A crash loop is this many crashes within `crashWindowMs`; the server is then parked until restarted by hand. */
+    maxCrashes: z.number().int().min(1).max(1_000).default(5),
+    crashWindowMs: z.number().int().min(1_000).max(86_400_000).default(120_000),
+  })
+  .strict();
+
+export const timeoutsSchema = z
+  .object({
+    /** From spawn (or connect) to a finished `initialize`. */
+    startupMs: z.number().int().min(100).max(600_000).default(30_000),
+    /** One tool call without progress; progress resets it. */
+    callMs: z.number().int().min(100).max(3_600_000).default(60_000),
+    /** One tool call in total, however much progress it reports. */
+    callMaxTotalMs: z.number().int().min(100).max(86_400_000).default(600_000),
+    /** Grace between each step of a stop: stdin closed, then SIGTERM, then SIGKILL. */
+    stopGraceMs: z.number().int().min(10).max(60_000).default(2_000),
+  })
+  .strict();
+
+export const healthSchema = z
+  .object({
+    intervalMs: z.number().int().min(100).max(3_600_000).default(30_000),
+    timeoutMs: z.number().int().min(50).max(600_000).default(5_000),
+    /** Consecutive failed pings after which a degraded server is restarted; 0 never restarts. */
+    restartAfterFailures: z.number().int().min(0).max(100).default(3),
+  })
+  .strict();
+
+const serverCommon = {
+  enabled: z.boolean().default(true),
+  restart: restartPolicySchema.default(restartPolicySchema.parse({})),
+  timeouts: timeoutsSchema.default(timeoutsSchema.parse({})),
+  health: healthSchema.default(healthSchema.parse({})),
+};
+
+export const stdioServerSchema = z
+  .object({
+    transport: z.literal('stdio').default('stdio'),
+    command: z.string().min(1, 'must not be empty'),
+    args: z.array(z.string()).default([]),
+    env: z.record(envName, z.string()).default({}),
+    cwd: z.string().min(1).optional(),
+    ...serverCommon,
+  })
+  .strict();
+
+export const remoteServerSchema = z
+  .object({
+    /** `http` tries Streamable HTTP and falls back to legacy SSE when that is all the server offers. */
+    transport: z.enum(['http', 'sse']).default('http'),
+    url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
+    headers: z.record(headerName, z.string()).default({}),
+    ...serverCommon,
+  })
+  .strict();
+
+export const serverSchema = z.union([stdioServerSchema, remoteServerSchema], {
+  error: 'must have either "command" (a stdio server) or "url" (a remote server)',
+});
+
+export const DEFAULT_GATEWAY_PORT = 7345;
+
+export const gatewaySchema = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.number().int().min(0).max(65_535).default(DEFAULT_GATEWAY_PORT),
+    /** Between server and tool in an aggregated tool name: `<server><separator><tool>`. */
+    toolSeparator: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,3}$/, 'must be 1-3 characters of A-Z, a-z, 0-9, "_", "." and "-"')
+      .refine((s) => !/^[a-z0-9-]+$/.test(s) || s.includes('_') || s.includes('.'), {
+        message: 'must contain "_" or "." so it can never occur inside a server name',
+      })
+      .default('__'),
+    /** Browser origins allowed to call the gateway; requests without an Origin header are always served. */
+    allowedOrigins: z.array(z.string()).default([]),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(256 * 1024 * 1024)
+      .default(4 * 1024 * 1024),
+    /** How long `tools/list` waits for servers that are still starting before answering without them. */
+    listWaitMs: z.number().int().min(0).max(60_000).default(2_000),
+    sessionIdleMs: z
+      .number()
+      .int()
+      .min(1_000)
+      .max(86_400_000)
+      .default(30 * 60_000),
+    /** In-flight calls get this long to finish on shutdown before they are cancelled. */
+    drainMs: z.number().int().min(0).max(600_000).default(10_000),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    $schema: z.string().optional(),
+    version: z.literal(1).default(1),
+    gateway: gatewaySchema.default(gatewaySchema.parse({})),
+    servers: z.record(serverName, serverSchema).default({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type GatewayConfig = z.infer<typeof gatewaySchema>;
+export type ServerConfig = z.infer<typeof serverSchema>;
+export type StdioServerConfig = z.infer<typeof stdioServerSchema>;
+export type RemoteServerConfig = z.infer<typeof remoteServerSchema>;
+export type RestartPolicy = z.infer<typeof restartPolicySchema>;
+export type Timeouts = z.infer<typeof timeoutsSchema>;
+export type HealthPolicy = z.infer<typeof healthSchema>;
+
+export function isStdioServer(server: ServerConfig): server is StdioServerConfig {
+  return server.transport === 'stdio';
+}

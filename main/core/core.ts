@@ -1,0 +1,213 @@
+// The composition root: builds every service from the data directory and wires them together. `serve`, the
+// Electron shell and the tests all start Switchboard through here, so there is one way the parts fit.
+import { rmSync } from 'node:fs';
+import { openAuditDb } from '../audit/audit-db.ts';
+import { AuditLog } from '../audit/audit-log.ts';
+import { ConfigStore } from '../config/config-store.ts';
+import type { Config } from '../config/schema.ts';
+import { ControlServer, type ActionResult } from '../control/control-server.ts';
+import { writeFileAtomic } from '../fs/atomic-write.ts';
+import { CallRouter } from '../gateway/aggregate/call-router.ts';
+import { ToolCatalog } from '../gateway/aggregate/tool-catalog.ts';
+import { FailureThrottle } from '../gateway/auth/failure-throttle.ts';
+import { TokenStore } from '../gateway/auth/token-store.ts';
+import { GatewayServer } from '../gateway/gateway-server.ts';
+import { McpEndpoint } from '../gateway/http/mcp-endpoint.ts';
+import { originPolicy } from '../gateway/http/request-guards.ts';
+import type { Logger } from '../log/logger.ts';
+import { dataDirPaths, ensureDataDir } from '../paths/data-dir.ts';
+import { Supervisor } from '../supervisor/supervisor.ts';
+import { SupervisedDirectory } from './supervised-directory.ts';
+import { statusReport, type StatusReport } from './status-report.ts';
+import { SWITCHBOARD_VERSION } from './version.ts';
+
+export interface CoreOptions {
+  readonly dataDir: string;
+  readonly logger: Logger;
+  /** Overrides gateway.port (0 picks a free port; tests use it). */
+  readonly port?: number;
+}
+
+export type StartResult = { readonly ok: true; readonly core: Core } | { readonly ok: false; readonly error: string };
+
+export class Core {
+  readonly dataDir: string;
+  readonly gatewayUrl: string;
+  readonly audit: AuditLog;
+  readonly supervisor: Supervisor;
+  readonly tokens: TokenStore;
+  readonly #parts: {
+    config: ConfigStore;
+    gateway: GatewayServer;
+    control: ControlServer;
+    endpoint: McpEndpoint;
+    directory: SupervisedDirectory;
+  };
+  readonly #logger: Logger;
+  readonly #startedAt = new Date().toISOString();
+  #stopping: Promise<void> | null = null;
+
+  private constructor(fields: {
+    dataDir: string;
+    gatewayUrl: string;
+    audit: AuditLog;
+    supervisor: Supervisor;
+    tokens: TokenStore;
+    config: ConfigStore;
+    gateway: GatewayServer;
+    control: ControlServer;
+    endpoint: McpEndpoint;
+    directory: SupervisedDirectory;
+    logger: Logger;
+  }) {
+    this.dataDir = fields.dataDir;
+    this.gatewayUrl = fields.gatewayUrl;
+    this.audit = fields.audit;
+    this.supervisor = fields.supervisor;
+    this.tokens = fields.tokens;
+    this.#parts = {
+      config: fields.config,
+      gateway: fields.gateway,
+      control: fields.control,
+      endpoint: fields.endpoint,
+      directory: fields.directory,
+    };
+    this.#logger = fields.logger;
+  }
+
+  static async start(options: CoreOptions): Promise<StartResult> {
+    const { dataDir, logger } = options;
+    const paths = dataDirPaths(dataDir);
+    const dir = await ensureDataDir(dataDir);
+    if (!dir.ok) return { ok: false, error: dir.message };
+
+    const configStore = new ConfigStore({ path: paths.config, logger });
+    const loaded = await configStore.load();
+    if (!loaded.ok) {
+      const lines = loaded.problems.map((p) => `  ${p.path || '(file)'}: ${p.message}`).join('\n');
+      return { ok: false, error: `${paths.config} is not valid:\n${lines}` };
+    }
+    const config: Config = loaded.config;
+    const gatewayConfig = { ...config.gateway, port: options.port ?? config.gateway.port };
+
+    const db = openAuditDb(paths.audit);
+    if (!db.ok) return { ok: false, error: db.error };
+    const audit = new AuditLog(db.db);
+    const tokens = new TokenStore(paths.tokens);
+
+    const directory = new SupervisedDirectory();
+    const supervisor = new Supervisor({
+      logDir: paths.logs,
+      runDir: paths.run,
+      logger: logger.child({ part: 'supervisor' }),
+      onClient: directory.onClient,
+    });
+    directory.attach(supervisor);
+
+    const catalog = new ToolCatalog(directory, gatewayConfig.toolSeparator, logger.child({ part: 'catalog' }));
+    const router = new CallRouter(directory, catalog, audit);
+    const origins = originPolicy(gatewayConfig.host, gatewayConfig.port, gatewayConfig.allowedOrigins);
+    const endpoint = new McpEndpoint({
+      config: gatewayConfig,
+      origins,
+      tokens,
+      throttle: new FailureThrottle(),
+      audit,
+      directory,
+      catalog,
+      router,
+      logger: logger.child({ part: 'gateway' }),
+      version: SWITCHBOARD_VERSION,
+    });
+    const gateway = new GatewayServer({ config: gatewayConfig, origins, endpoint, router, directory, logger });
+    let gatewayUrl: string;
+    try {
+      gatewayUrl = await gateway.listen();
+    } catch (error) {
+      audit.close();
+      const err = error as NodeJS.ErrnoException;
+      const hint =
+        err.code === 'EADDRINUSE'
+          ? `port ${gatewayConfig.port} is in use; stop whatever holds it or set gateway.port in ${paths.config}`
+          : err.message;
+      return {
+        ok: false,
+        error: `the gateway could not listen on ${gatewayConfig.host}:${gatewayConfig.port}: ${hint}`,
+      };
+    }
+    // With port 0 the real port is known only now; Host and Origin checks must name it.
+    if (gatewayConfig.port === 0)
+      Object.assign(origins, originPolicy(gatewayConfig.host, gateway.port, gatewayConfig.allowedOrigins));
+
+    let core: Core | null = null;
+    const control = new ControlServer(dataDir, {
+      status: () => core!.status(),
+      serverAction: (name, action) => core!.serverAction(name, action),
+    });
+    core = new Core({
+      dataDir,
+      gatewayUrl,
+      audit,
+      supervisor,
+      tokens,
+      config: configStore,
+      gateway,
+      control,
+      endpoint,
+      directory,
+      logger,
+    });
+
+    await control.listen();
+    tokens.watch();
+    configStore.on('change', (next, previous) => core!.#applyConfig(next, previous));
+    const watching = configStore.watch();
+    if (!watching.ok)
+      logger.warn('config.json is not watched; restart serve after editing it', { error: watching.message });
+    const serveInfo = { pid: process.pid, url: gatewayUrl, control: control.path, startedAt: core.#startedAt };
+    await writeFileAtomic(paths.serveInfo, JSON.stringify(serveInfo, null, 2) + '\n', 0o600);
+    await supervisor.apply(config.servers);
+    directory.emit('membership');
+    return { ok: true, core };
+  }
+
+  #applyConfig(next: Config, previous: Config): void {
+    if (JSON.stringify(next.gateway) !== JSON.stringify(previous.gateway)) {
+      this.#logger.warn('gateway settings changed; restart switchboard serve to apply them');
+    }
+    // After the supervisor has caught up, the catalog drops servers that are no longer configured.
+    void this.supervisor.apply(next.servers).then(() => this.#parts.directory.emit('membership'));
+  }
+
+  status(): StatusReport {
+    return statusReport({
+      version: SWITCHBOARD_VERSION,
+      pid: process.pid,
+      startedAt: this.#startedAt,
+      gatewayUrl: this.gatewayUrl,
+      sessions: this.#parts.endpoint.sessionCount,
+      servers: this.supervisor.list(),
+    });
+  }
+
+  async serverAction(name: string, action: 'restart' | 'stop' | 'start'): Promise<ActionResult> {
+    if (!this.supervisor.get(name)) return { ok: false, status: 404, error: `no server named "${name}"` };
+    await this.supervisor[action](name);
+    return { ok: true };
+  }
+
+  /** Graceful shutdown: stop accepting, drain calls, close sessions, stop every child. Safe to call twice. */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      const { gateway, control, config } = this.#parts;
+      config.close();
+      this.tokens.close();
+      await gateway.close();
+      await this.supervisor.shutdown();
+      await control.close();
+      this.audit.close();
+      rmSync(dataDirPaths(this.dataDir).serveInfo, { force: true });
+    })();
+    return this.#stopping;
+  }
+}

@@ -1,0 +1,35 @@
+// What `switchboard status` shows and the control channel returns: plain data, no secrets.
+import type { ManagedServer } from '../supervisor/managed-server.ts';
+import type { ServerState } from '../supervisor/server-state.ts';
+
+export interface ServerStatus {
+  readonly name: string;
+  readonly transport: string;
+  readonly enabled: boolean;
+  readonly state: ServerState;
+  readonly pid: number | null;
+}
+
+export interface StatusReport {
+  readonly version: string;
+  readonly pid: number;
+  readonly startedAt: string;
+  readonly gatewayUrl: string;
+  readonly sessions: number;
+  readonly servers: readonly ServerStatus[];
+}
+
+export function statusReport(
+  input: Omit<StatusReport, 'servers'> & { servers: readonly ManagedServer[] },
+): StatusReport {
+  return {
+    ...input,
+    servers: input.servers.map((s) => ({
+      name: s.name,
+      transport: s.config.transport,
+      enabled: s.config.enabled,
+      state: s.state,
+      pid: s.pid,
+    })),
+  };
+}

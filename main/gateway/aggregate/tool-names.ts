@@ -1,0 +1,42 @@
+// Aggregated tool names: `<server><separator><tool>`, always within MCP's name rules (1-128 characters of
+// A-Z a-z 0-9 _ - .). Server names cannot contain the separator, and each server's map is checked for clashes,
+// so two tools can never share an exposed name; routing uses the map, never string splitting.
+import { createHash } from 'node:crypto';
+
+const MAX_NAME = 128;
+const VALID = /^[A-Za-z0-9_.-]{1,128}$/;
+
+export interface ToolNameMap {
+  /** Exposed name → upstream name. */
+  readonly toUpstream: ReadonlyMap<string, string>;
+  /** Upstream name → exposed name. */
+  readonly toExposed: ReadonlyMap<string, string>;
+}
+
+export function buildToolNameMap(server: string, separator: string, upstreamNames: readonly string[]): ToolNameMap {
+  const toUpstream = new Map<string, string>();
+  const toExposed = new Map<string, string>();
+  const prefix = `${server}${separator}`;
+  for (const name of upstreamNames) {
+    if (toExposed.has(name)) continue;
+    let exposed = prefix + name;
+    if (!VALID.test(exposed) || toUpstream.has(exposed)) exposed = hashedName(prefix, name);
+    toUpstream.set(exposed, name);
+    toExposed.set(name, exposed);
+  }
+  return { toUpstream, toExposed };
+}
+
+/** A name the rules allow, keeping as much of the original as fits, plus a hash that keeps it unique. */
+function hashedName(prefix: string, name: string): string {
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
+  const cleaned = name.replace(/[^A-Za-z0-9_.-]/g, '_');
+  const room = MAX_NAME - prefix.length - hash.length - 1;
+  return `${prefix}${cleaned.slice(0, Math.max(0, room))}-${hash}`;
+}
+
+/** The server a name would belong to, for error messages about tools of servers that are down. */
+export function serverOfName(name: string, separator: string): string | null {
+  const at = name.indexOf(separator);
+  return at > 0 ? name.slice(0, at) : null;
+}

@@ -1,0 +1,168 @@
+// Client tokens: minted once, shown once, kept only as salted HMAC digests in tokens.json (security test T3).
+// The file is shared by the CLI and a running gateway; the gateway re-reads it when it changes, so a token
+// revoked from another terminal stops working at once (T2).
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { existsSync, readFileSync, watch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { z } from 'zod';
+import { writeFileAtomic } from '../../fs/atomic-write.ts';
+import { digestToken, digestsEqual } from './token-digest.ts';
+import { mintToken, parseToken, type TokenKind } from './token-format.ts';
+
+const CLIENT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+const recordSchema = z.object({
+  id: z.string().regex(/^[0-9a-f]{16}$/),
+  name: z.string(),
+  kind: z.enum(['client', 'control']),
+  salt: z.string(),
+  digest: z.string(),
+  createdAt: z.string(),
+  revokedAt: z.string().nullable(),
+});
+const fileSchema = z.object({ version: z.literal(1), tokens: z.array(recordSchema) });
+
+export type TokenRecord = z.infer<typeof recordSchema>;
+
+/** What a caller may see about a token: never the secret, never the digest. */
+export interface TokenInfo {
+  readonly name: string;
+  readonly kind: TokenKind;
+  readonly id: string;
+  readonly createdAt: string;
+  readonly revokedAt: string | null;
+}
+
+export type VerifyResult =
+  | { readonly ok: true; readonly name: string; readonly kind: TokenKind; readonly id: string }
+  | { readonly ok: false; readonly reason: 'malformed' | 'unknown' | 'revoked' | 'wrong-kind' };
+
+export type StoreResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
+
+export class TokenStore extends EventEmitter<{ change: [] }> {
+  readonly #path: string;
+  #records = new Map<string, TokenRecord>();
+  #watcher: FSWatcher | null = null;
+  #debounce: NodeJS.Timeout | null = null;
+
+  constructor(path: string) {
+    super();
+    this.#path = path;
+    this.reload();
+  }
+
+  /** Re-reads the file; a damaged file keeps the tokens last read, so a bad edit cannot lock every client out. */
+  reload(): StoreResult<number> {
+    if (!existsSync(this.#path)) {
+      this.#records = new Map();
+      return { ok: true, value: 0 };
+    }
+    let parsed: z.infer<typeof fileSchema>;
+    try {
+      const result = fileSchema.safeParse(JSON.parse(readFileSync(this.#path, 'utf8')));
+      if (!result.success) {
+        const issue = result.error.issues[0];
+        return { ok: false, error: `${this.#path}: ${issue?.path.join('.') ?? ''} ${issue?.message ?? 'invalid'}` };
+      }
+      parsed = result.data;
+    } catch (error) {
+      return { ok: false, error: `${this.#path}: ${(error as Error).message}` };
+    }
+    this.#records = new Map(parsed.tokens.map((r) => [r.id, r]));
+    return { ok: true, value: this.#records.size };
+  }
+
+  async create(name: string, kind: TokenKind = 'client'): Promise<StoreResult<{ token: string; info: TokenInfo }>> {
+    if (!CLIENT_NAME_PATTERN.test(name)) {
+      return { ok: false, error: `invalid name "${name}": use 1-64 characters of A-Z, a-z, 0-9, ".", "_" and "-"` };
+    }
+    this.reload();
+    if ([...this.#records.values()].some((r) => r.name === name && r.kind === kind && r.revokedAt === null)) {
+      return {
+        ok: false,
+        error: `a ${kind} token named "${name}" already exists; revoke it first or pick another name`,
+      };
+    }
+    const minted = mintToken(kind);
+    const salt = randomBytes(16);
+    const record: TokenRecord = {
+      id: minted.id,
+      name,
+      kind,
+      salt: salt.toString('base64'),
+      digest: digestToken(minted.secret, salt).toString('base64'),
+      createdAt: new Date().toISOString(),
+      revokedAt: null,
+    };
+    this.#records.set(record.id, record);
+    await this.#persist();
+    return { ok: true, value: { token: minted.token, info: toInfo(record) } };
+  }
+
+  async revoke(name: string, kind: TokenKind = 'client'): Promise<StoreResult<number>> {
+    this.reload();
+    const now = new Date().toISOString();
+    let count = 0;
+    for (const [id, record] of this.#records) {
+      if (record.name === name && record.kind === kind && record.revokedAt === null) {
+        this.#records.set(id, { ...record, revokedAt: now });
+        count += 1;
+      }
+    }
+    if (count === 0) return { ok: false, error: `no active ${kind} token named "${name}"` };
+    await this.#persist();
+    return { ok: true, value: count };
+  }
+
+  list(): TokenInfo[] {
+    return [...this.#records.values()].map(toInfo).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  verify(raw: string, expected: TokenKind): VerifyResult {
+    const parsed = parseToken(raw);
+    if (!parsed) return { ok: false, reason: 'malformed' };
+    const record = this.#records.get(parsed.id);
+    if (!record) return { ok: false, reason: 'unknown' };
+    const digest = digestToken(parsed.secret, Buffer.from(record.salt, 'base64'));
+    if (!digestsEqual(digest, Buffer.from(record.digest, 'base64'))) return { ok: false, reason: 'unknown' };
+    if (record.revokedAt !== null) return { ok: false, reason: 'revoked' };
+    if (record.kind !== expected || parsed.kind !== expected) return { ok: false, reason: 'wrong-kind' };
+    return { ok: true, name: record.name, kind: record.kind, id: record.id };
+  }
+
+  /** Follows edits made by other processes (the CLI); emits `change` after each successful re-read. */
+  watch(): void {
+    if (this.#watcher) return;
+    const file = basename(this.#path);
+    this.#watcher = watch(dirname(this.#path), (_event, changed) => {
+      if (changed !== null && changed !== file) return;
+      if (this.#debounce) clearTimeout(this.#debounce);
+      this.#debounce = setTimeout(() => {
+        this.#debounce = null;
+        if (this.reload().ok) this.emit('change');
+      }, 50);
+    });
+  }
+
+  close(): void {
+    this.#watcher?.close();
+    this.#watcher = null;
+    if (this.#debounce) clearTimeout(this.#debounce);
+  }
+
+  #persist(): Promise<void> {
+    const body = { version: 1 as const, tokens: [...this.#records.values()] };
+    return writeFileAtomic(this.#path, JSON.stringify(body, null, 2) + '\n', 0o600);
+  }
+}
+
+function toInfo(record: TokenRecord): TokenInfo {
+  return {
+    name: record.name,
+    kind: record.kind,
+    id: record.id,
+    createdAt: record.createdAt,
+    revokedAt: record.revokedAt,
+  };
+}

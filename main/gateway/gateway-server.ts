@@ -1,0 +1,107 @@
+// The gateway's HTTP listener: routes `/mcp`, `/mcp/<server>`, `/healthz` and `/readyz`, answers everything else
+// 404 (including OAuth discovery, T50), and shuts down in order: stop accepting, drain calls, close sessions.
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { GatewayConfig } from '../config/schema.ts';
+import type { Logger } from '../log/logger.ts';
+import { isServing } from '../supervisor/server-state.ts';
+import type { CallRouter } from './aggregate/call-router.ts';
+import type { UpstreamDirectory } from './aggregate/upstream-directory.ts';
+import { GatewayErrorCode, replyError, replyJson } from './http/http-reply.ts';
+import type { McpEndpoint } from './http/mcp-endpoint.ts';
+import { checkOrigin, isLoopbackHost, type OriginPolicy } from './http/request-guards.ts';
+
+export interface GatewayServerDeps {
+  readonly config: GatewayConfig;
+  readonly origins: OriginPolicy;
+  readonly endpoint: McpEndpoint;
+  readonly router: CallRouter;
+  readonly directory: UpstreamDirectory;
+  readonly logger: Logger;
+}
+
+const SCOPED = /^\/mcp\/([a-z0-9-]{1,32})\/?$/;
+
+export class GatewayServer {
+  readonly #deps: GatewayServerDeps;
+  readonly #http: HttpServer;
+  #sweeper: NodeJS.Timeout | null = null;
+
+  constructor(deps: GatewayServerDeps) {
+    this.#deps = deps;
+    this.#http = createServer({ headersTimeout: 10_000, requestTimeout: 60_000 }, (req, res) => {
+      this.#route(req, res).catch((error: unknown) => {
+        deps.logger.error('request failed', { url: req.url, error: (error as Error).stack });
+        replyError(res, 500, GatewayErrorCode.InternalError, 'Internal error in the gateway; see the gateway log');
+      });
+    });
+    this.#http.keepAliveTimeout = 30_000;
+  }
+
+  /** Listens and resolves with the bound URL of the aggregated endpoint. */
+  async listen(): Promise<string> {
+    const { host, port } = this.#deps.config;
+    if (!isLoopbackHost(host)) {
+      this.#deps.logger.warn('the gateway listens beyond loopback; put TLS in front of it', { host });
+    }
+    await new Promise<void>((resolve, reject) => {
+      this.#http.once('error', reject);
+      this.#http.listen(port, host === '[::1]' ? '::1' : host, () => {
+        this.#http.off('error', reject);
+        resolve();
+      });
+    });
+    const sweepEvery = Math.min(60_000, Math.max(1_000, Math.floor(this.#deps.config.sessionIdleMs / 4)));
+    this.#sweeper = setInterval(() => this.#deps.endpoint.sweepIdle(Date.now()), sweepEvery);
+    this.#sweeper.unref();
+    return `${this.baseUrl}/mcp`;
+  }
+
+  get port(): number {
+    return (this.#http.address() as AddressInfo).port;
+  }
+
+  get baseUrl(): string {
+    const host = this.#deps.config.host;
+    const shown = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+    return `http://${shown}:${this.port}`;
+  }
+
+  async #route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (path === '/mcp' || path === '/mcp/') return this.#deps.endpoint.handle(req, res, null);
+    const scoped = SCOPED.exec(path);
+    if (scoped) return this.#deps.endpoint.handle(req, res, scoped[1]!);
+    if (path === '/healthz' || path === '/readyz') {
+      const refused = checkOrigin(req, this.#deps.origins);
+      if (refused) return replyError(res, refused.status, GatewayErrorCode.Refused, refused.message);
+      return path === '/healthz' ? replyJson(res, 200, { status: 'ok' }) : this.#ready(res);
+    }
+    replyError(res, 404, GatewayErrorCode.InvalidRequest, `Not Found: ${path}`);
+  }
+
+  #ready(res: ServerResponse): void {
+    const servers = this.#deps.directory
+      .list()
+      .filter((u) => u.enabled)
+      .map((u) => ({ name: u.name, state: u.state.state, ready: isServing(u.state) }));
+    const ready = this.#http.listening && servers.every((s) => s.ready);
+    replyJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not-ready', servers });
+  }
+
+  /** Stop accepting, let in-flight calls finish for up to `drainMs`, then close every session and the listener. */
+  async close(): Promise<void> {
+    if (this.#sweeper) clearInterval(this.#sweeper);
+    this.#deps.endpoint.stopAccepting();
+    const closed = new Promise<void>((resolve) => this.#http.close(() => resolve()));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.#deps.router.whenIdle(),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, this.#deps.config.drainMs))),
+    ]);
+    clearTimeout(timer);
+    await this.#deps.endpoint.closeAll();
+    this.#http.closeAllConnections();
+    await closed;
+  }
+}

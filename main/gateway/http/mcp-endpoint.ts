@@ -1,0 +1,327 @@
+// `/mcp` and `/mcp/<server>`: the checks every request passes, in order (origin and host, token, headers, session,
+// body size, JSON-RPC shape), and the session table. Each session belongs to the client whose token opened it;
+// the id alone never stands in for the token (security tests T1-T17, T49-T54).
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { SUPPORTED_PROTOCOL_VERSIONS, isJSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { AuditLog } from '../../audit/audit-log.ts';
+import type { GatewayConfig } from '../../config/schema.ts';
+import type { Logger } from '../../log/logger.ts';
+import type { FailureThrottle } from '../auth/failure-throttle.ts';
+import type { TokenStore } from '../auth/token-store.ts';
+import type { CallRouter } from '../aggregate/call-router.ts';
+import { createSessionServer } from '../aggregate/session-server.ts';
+import type { ToolCatalog } from '../aggregate/tool-catalog.ts';
+import type { UpstreamDirectory } from '../aggregate/upstream-directory.ts';
+import { readBody } from './body-reader.ts';
+import { GatewayErrorCode, replyError } from './http-reply.ts';
+import { parseJsonRpcBody, versionAllowsBatches } from './jsonrpc-body.ts';
+import {
+  bearerToken,
+  checkGetHeaders,
+  checkOrigin,
+  checkPostHeaders,
+  type GuardFailure,
+  type OriginPolicy,
+} from './request-guards.ts';
+import { SessionTransport } from './session-transport.ts';
+
+interface Session {
+  readonly id: string;
+  readonly client: string;
+  readonly tokenId: string;
+  readonly scope: string | null;
+  readonly transport: SessionTransport;
+  readonly server: Server;
+  lastSeen: number;
+}
+
+export interface McpEndpointDeps {
+  readonly config: GatewayConfig;
+  readonly origins: OriginPolicy;
+  readonly tokens: TokenStore;
+  readonly throttle: FailureThrottle;
+  readonly audit: AuditLog;
+  readonly directory: UpstreamDirectory;
+  readonly catalog: ToolCatalog;
+  readonly router: CallRouter;
+  readonly logger: Logger;
+  readonly version: string;
+}
+
+const STREAM_BUFFER_BYTES = 8 * 1024 * 1024;
+
+export class McpEndpoint {
+  readonly #deps: McpEndpointDeps;
+  readonly #sessions = new Map<string, Session>();
+  #accepting = true;
+
+  constructor(deps: McpEndpointDeps) {
+    this.#deps = deps;
+    deps.catalog.setMaxListeners(0);
+    deps.tokens.on('change', () => this.#dropRevokedSessions());
+  }
+
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
+
+  /** Stops opening sessions; requests on existing ones are still served while calls drain. */
+  stopAccepting(): void {
+    this.#accepting = false;
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse, scope: string | null): Promise<void> {
+    const refused = checkOrigin(req, this.#deps.origins);
+    if (refused) return this.#refuse(res, refused);
+
+    const client = this.#authenticate(req, res);
+    if (client === null) return;
+
+    if (scope !== null && this.#deps.directory.get(scope) === undefined) {
+      return replyError(res, 404, GatewayErrorCode.InvalidRequest, `Not Found: no server named "${scope}"`);
+    }
+
+    switch (req.method) {
+      case 'POST':
+        return this.#post(req, res, client, scope);
+      case 'GET':
+        return this.#get(req, res, client, scope);
+      case 'DELETE':
+        return this.#delete(req, res, client, scope);
+      default:
+        return replyError(res, 405, GatewayErrorCode.InvalidRequest, 'Method Not Allowed', {
+          headers: { allow: 'GET, POST, DELETE' },
+        });
+    }
+  }
+
+  /** The client behind a valid token, or null after answering 401/429. */
+  #authenticate(req: IncomingMessage, res: ServerResponse): { name: string; tokenId: string } | null {
+    const raw = bearerToken(req);
+    const verdict = raw === null ? null : this.#deps.tokens.verify(raw, 'client');
+    if (verdict?.ok) return { name: verdict.name, tokenId: verdict.id };
+    const reason = verdict === null ? 'missing' : verdict.reason;
+    const decision = this.#deps.throttle.recordFailure(Date.now());
+    if (decision.throttled) {
+      if (decision.burstStarted) {
+        this.#deps.audit.record({
+          kind: 'auth',
+          outcome: 'throttled',
+          detail: { path: req.url ?? '', failuresInWindow: decision.failuresInWindow },
+        });
+      }
+      replyError(res, 429, GatewayErrorCode.Refused, 'Too Many Requests: too many failed authentications', {
+        headers: { 'retry-after': String(decision.retryAfterSeconds) },
+      });
+      return null;
+    }
+    this.#deps.audit.record({
+      kind: 'auth',
+      outcome: 'unauthenticated',
+      detail: { path: req.url ?? '', method: req.method ?? '', reason },
+    });
+    // No resource_metadata: the gateway mints its own tokens, and a hint would send IDE clients into OAuth (T50).
+    replyError(
+      res,
+      401,
+      GatewayErrorCode.Refused,
+      'Unauthorized: a valid client token is required (Authorization: Bearer)',
+      {
+        headers: { 'www-authenticate': 'Bearer realm="switchboard"' },
+      },
+    );
+    return null;
+  }
+
+  /** The session a request names, or null after answering; a session of another client is "not found" (T5). */
+  #session(req: IncomingMessage, res: ServerResponse, client: { name: string }, scope: string | null): Session | null {
+    const id = req.headers['mcp-session-id'];
+    if (typeof id !== 'string' || id.length === 0) {
+      replyError(res, 400, GatewayErrorCode.InvalidRequest, 'Bad Request: Mcp-Session-Id header is required');
+      return null;
+    }
+    const session = this.#sessions.get(id);
+    if (!session || session.scope !== scope) {
+      replyError(res, 404, GatewayErrorCode.InvalidRequest, 'Session not found: initialize a new session');
+      return null;
+    }
+    if (session.client !== client.name) {
+      this.#deps.audit.record({
+        kind: 'session',
+        outcome: 'session-mismatch',
+        client: client.name,
+        sessionId: id,
+        detail: { owner: session.client, method: req.method ?? '' },
+      });
+      replyError(res, 404, GatewayErrorCode.InvalidRequest, 'Session not found: initialize a new session');
+      return null;
+    }
+    session.lastSeen = Date.now();
+    return session;
+  }
+
+  async #post(
+    req: IncomingMessage,
+    res: ServerResponse,
+    client: { name: string; tokenId: string },
+    scope: string | null,
+  ): Promise<void> {
+    const bad = checkPostHeaders(req);
+    if (bad) return this.#refuse(res, bad);
+    const hasSession = req.headers['mcp-session-id'] !== undefined;
+    const session = hasSession ? this.#session(req, res, client, scope) : null;
+    if (hasSession && session === null) return;
+    const version = req.headers['mcp-protocol-version'];
+    if (typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
+      return replyError(
+        res,
+        400,
+        GatewayErrorCode.InvalidRequest,
+        `Bad Request: unsupported MCP-Protocol-Version "${version}" (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`,
+        { data: { supported: SUPPORTED_PROTOCOL_VERSIONS } },
+      );
+    }
+
+    const limit = this.#deps.config.maxBodyBytes;
+    const body = await readBody(req, limit);
+    if (!body.ok) {
+      if (body.reason === 'aborted') return;
+      return replyError(
+        res,
+        413,
+        GatewayErrorCode.BodyTooLarge,
+        `Payload Too Large: the request body exceeds the gateway's limit of ${limit} bytes (gateway.maxBodyBytes)`,
+        // Closing the connection lets the client stop sending a body nobody will read.
+        { data: { limit }, headers: { connection: 'close' } },
+      );
+    }
+    const parsed = parseJsonRpcBody(body.body, versionAllowsBatches(session?.transport.protocolVersion ?? null));
+    if (!parsed.ok) return replyError(res, 400, parsed.code, parsed.message, { id: null });
+
+    const isInit = parsed.messages.some((m) => isJSONRPCRequest(m) && m.method === 'initialize');
+    if (session === null) {
+      if (!isInit) {
+        return replyError(
+          res,
+          400,
+          GatewayErrorCode.InvalidRequest,
+          'Bad Request: no Mcp-Session-Id; send initialize first to open a session',
+        );
+      }
+      if (!this.#accepting) {
+        return replyError(
+          res,
+          503,
+          GatewayErrorCode.ServerUnavailable,
+          'Service Unavailable: the gateway is shutting down',
+        );
+      }
+      const opened = await this.#open(client, scope);
+      opened.transport.acceptPost(res, parsed.messages, parsed.batch, { requestInfo: { headers: req.headers } });
+      return;
+    }
+    if (isInit) {
+      return replyError(res, 400, GatewayErrorCode.InvalidRequest, 'Bad Request: this session is already initialized');
+    }
+    for (const message of parsed.messages) {
+      if (isJSONRPCRequest(message) && session.transport.isInFlight(message.id)) {
+        return replyError(
+          res,
+          400,
+          GatewayErrorCode.InvalidRequest,
+          `Invalid Request: request id ${JSON.stringify(message.id)} is already in flight on this session`,
+          { id: message.id },
+        );
+      }
+    }
+    session.transport.acceptPost(res, parsed.messages, parsed.batch, { requestInfo: { headers: req.headers } });
+  }
+
+  #get(req: IncomingMessage, res: ServerResponse, client: { name: string }, scope: string | null): void {
+    const bad = checkGetHeaders(req);
+    if (bad) return this.#refuse(res, bad);
+    const session = this.#session(req, res, client, scope);
+    if (!session) return;
+    // No resumability: every GET is a fresh stream and Last-Event-ID replays nothing, so nothing is ever sent twice.
+    if (!session.transport.acceptGet(req, res)) {
+      replyError(res, 409, GatewayErrorCode.InvalidRequest, 'Conflict: this session already has an open GET stream');
+    }
+  }
+
+  async #delete(req: IncomingMessage, res: ServerResponse, client: { name: string }, scope: string | null) {
+    const session = this.#session(req, res, client, scope);
+    if (!session) return;
+    await this.#close(session);
+    res.writeHead(204).end();
+  }
+
+  async #open(client: { name: string; tokenId: string }, scope: string | null): Promise<Session> {
+    const id = randomUUID();
+    const transport = new SessionTransport({ sessionId: id, maxStreamBufferBytes: STREAM_BUFFER_BYTES });
+    const server = createSessionServer({
+      catalog: this.#deps.catalog,
+      router: this.#deps.router,
+      listWaitMs: this.#deps.config.listWaitMs,
+      version: this.#deps.version,
+      context: () => ({ client: client.name, sessionId: id, protocolVersion: transport.protocolVersion, scope }),
+    });
+    const session: Session = {
+      id,
+      client: client.name,
+      tokenId: client.tokenId,
+      scope,
+      transport,
+      server,
+      lastSeen: Date.now(),
+    };
+    this.#sessions.set(id, session);
+    transport.onclose = () => this.#sessions.delete(id);
+    await server.connect(transport);
+    this.#deps.logger.debug('session opened', { session: id, client: client.name, scope });
+    return session;
+  }
+
+  async #close(session: Session): Promise<void> {
+    this.#sessions.delete(session.id);
+    await session.server.close();
+  }
+
+  #dropRevokedSessions(): void {
+    const active = new Set(
+      this.#deps.tokens
+        .list()
+        .filter((t) => t.revokedAt === null)
+        .map((t) => t.id),
+    );
+    for (const session of [...this.#sessions.values()]) {
+      if (!active.has(session.tokenId)) void this.#close(session);
+    }
+  }
+
+  /** Ends sessions idle for longer than `sessionIdleMs`; a session with an open GET stream is not idle. */
+  sweepIdle(now: number): number {
+    let closed = 0;
+    for (const session of [...this.#sessions.values()]) {
+      if (now - session.lastSeen > this.#deps.config.sessionIdleMs && !session.transport.hasOpenStream) {
+        void this.#close(session);
+        closed += 1;
+      }
+    }
+    return closed;
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.#sessions.values()].map((s) => this.#close(s)));
+  }
+
+  #refuse(res: ServerResponse, failure: GuardFailure): void {
+    replyError(
+      res,
+      failure.status,
+      failure.status === 403 ? GatewayErrorCode.Refused : GatewayErrorCode.InvalidRequest,
+      failure.message,
+    );
+  }
+}

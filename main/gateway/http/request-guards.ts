@@ -1,0 +1,73 @@
+// Checks that run before a request body is read: where the request comes from (Origin, Host) and what it says it
+// carries (Content-Type, Accept). DNS rebinding lets any web page reach 127.0.0.1, so Origin is checked on every
+// request by the gateway itself (security tests T8, T9, T11).
+import type { IncomingMessage } from 'node:http';
+
+export type GuardFailure = { readonly status: number; readonly message: string };
+
+const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
+
+export interface OriginPolicy {
+  /** Hosts (with port) a request may name in `Host`; empty when the gateway is bound to a non-loopback address. */
+  readonly allowedHosts: ReadonlySet<string>;
+  readonly allowedOrigins: ReadonlySet<string>;
+}
+
+export function originPolicy(bindHost: string, port: number, extraOrigins: readonly string[]): OriginPolicy {
+  const own = LOOPBACK_HOSTS.map((h) => `${h}:${port}`);
+  const loopback = isLoopbackHost(bindHost);
+  return {
+    allowedHosts: new Set(loopback ? own : []),
+    allowedOrigins: new Set([...own.map((h) => `http://${h}`), ...extraOrigins.map((o) => o.replace(/\/$/, ''))]),
+  };
+}
+
+export function isLoopbackHost(host: string): boolean {
+  return host === '127.0.0.1' || host === 'localhost' || host === '::1' || host === '[::1]';
+}
+
+export function checkOrigin(req: IncomingMessage, policy: OriginPolicy): GuardFailure | null {
+  const origin = req.headers.origin;
+  if (origin !== undefined && !policy.allowedOrigins.has(origin)) {
+    return { status: 403, message: `Forbidden: origin ${JSON.stringify(origin)} is not allowed` };
+  }
+  if (policy.allowedHosts.size > 0) {
+    const host = req.headers.host;
+    if (host === undefined || !policy.allowedHosts.has(host.toLowerCase())) {
+      return { status: 403, message: `Forbidden: host ${JSON.stringify(host ?? '')} is not this gateway` };
+    }
+  }
+  return null;
+}
+
+function mediaTypes(header: string | undefined): string[] {
+  return (header ?? '').split(',').map((part) => part.split(';')[0]!.trim().toLowerCase());
+}
+
+export function checkPostHeaders(req: IncomingMessage): GuardFailure | null {
+  const contentType = mediaTypes(req.headers['content-type'])[0];
+  if (contentType !== 'application/json') {
+    return { status: 415, message: 'Unsupported Media Type: Content-Type must be application/json' };
+  }
+  const accept = mediaTypes(req.headers.accept);
+  const any = accept.includes('*/*');
+  if (!any && !(accept.includes('application/json') && accept.includes('text/event-stream'))) {
+    return { status: 406, message: 'Not Acceptable: Accept must include application/json and text/event-stream' };
+  }
+  return null;
+}
+
+export function checkGetHeaders(req: IncomingMessage): GuardFailure | null {
+  if (!mediaTypes(req.headers.accept).includes('text/event-stream')) {
+    return { status: 406, message: 'Not Acceptable: Accept must include text/event-stream' };
+  }
+  return null;
+}
+
+/** The bearer token, read only from `Authorization: Bearer` (never a query string or cookie: T49). */
+export function bearerToken(req: IncomingMessage): string | null {
+  const header = req.headers.authorization;
+  if (header === undefined) return null;
+  const match = /^Bearer ([^\s]+)$/i.exec(header.trim());
+  return match ? match[1]! : null;
+}

@@ -1,0 +1,205 @@
+// The HTTP side of one client session, as an SDK Transport: the SDK's Server does the JSON-RPC protocol, this
+// class only frames messages onto HTTP responses (Streamable HTTP, 2025-03-26 to 2025-11-25).
+//
+// Framing choice: a POST's answer starts undecided. If the first message for it is its response, it goes out as
+// plain JSON (the cheapest path, and most calls); if a notification or a server request comes first (progress,
+// logging, sampling), the response turns into an SSE stream and everything for that request follows on it, the
+// result last. Messages tied to no request go to the session's GET stream, or are dropped and counted.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  isJSONRPCErrorResponse,
+  isJSONRPCRequest,
+  isJSONRPCResultResponse,
+  type JSONRPCMessage,
+  type MessageExtraInfo,
+  type RequestId,
+} from '@modelcontextprotocol/sdk/types.js';
+
+interface PostStream {
+  readonly res: ServerResponse;
+  mode: 'undecided' | 'sse' | 'done';
+  readonly pending: Set<RequestId>;
+  readonly batch: boolean;
+  readonly collected: JSONRPCMessage[];
+}
+
+export interface SessionTransportOptions {
+  readonly sessionId: string;
+  /** Bytes an unread SSE stream may hold before notifications to it are dropped (T16). */
+  readonly maxStreamBufferBytes: number;
+}
+
+export class SessionTransport implements Transport {
+  readonly sessionId: string;
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
+
+  /** The protocol version the session's `initialize` settled on; null until then. */
+  protocolVersion: string | null = null;
+  /** Messages dropped because their stream was gone or full. */
+  dropped = 0;
+
+  readonly #maxBuffer: number;
+  readonly #byRequest = new Map<RequestId, PostStream>();
+  #standalone: ServerResponse | null = null;
+  #initializeId: RequestId | null = null;
+  #closed = false;
+
+  constructor(options: SessionTransportOptions) {
+    this.sessionId = options.sessionId;
+    this.#maxBuffer = options.maxStreamBufferBytes;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  async start(): Promise<void> {}
+
+  /** A client listening on the GET stream or waiting on a response is using the session. */
+  get hasOpenStream(): boolean {
+    return this.#standalone !== null || this.#byRequest.size > 0;
+  }
+
+  /** True when a request with this id is still waiting for its response on this session. */
+  isInFlight(id: RequestId): boolean {
+    return this.#byRequest.has(id);
+  }
+
+  /** Hands a validated POST to the protocol. The caller has checked auth, headers and that ids are not in flight. */
+  acceptPost(res: ServerResponse, messages: readonly JSONRPCMessage[], batch: boolean, extra: MessageExtraInfo): void {
+    res.setHeader('mcp-session-id', this.sessionId);
+    const requests = messages.filter(isJSONRPCRequest);
+    if (requests.length === 0) {
+      res.writeHead(202).end();
+    } else {
+      const stream: PostStream = { res, mode: 'undecided', pending: new Set(), batch, collected: [] };
+      for (const request of requests) {
+        stream.pending.add(request.id);
+        this.#byRequest.set(request.id, stream);
+        if (request.method === 'initialize') this.#initializeId = request.id;
+      }
+      // A dropped connection is not a cancellation (spec, Streamable HTTP): the result is discarded on arrival.
+      res.on('close', () => {
+        if (stream.mode === 'done') return;
+        stream.mode = 'done';
+        for (const id of stream.pending) this.#byRequest.delete(id);
+      });
+    }
+    for (const message of messages) this.onmessage?.(message, extra);
+  }
+
+  /** Opens the session's GET stream; false when one is already open (the caller answers 409). */
+  acceptGet(req: IncomingMessage, res: ServerResponse): boolean {
+    if (this.#standalone !== null) return false;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'mcp-session-id': this.sessionId,
+    });
+    res.flushHeaders();
+    this.#standalone = res;
+    req.on('close', () => {
+      if (this.#standalone === res) this.#standalone = null;
+    });
+    return true;
+  }
+
+  async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    if (this.#closed) return;
+    const isResponse = isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message);
+    const id = isResponse ? message.id : options?.relatedRequestId;
+    if (isResponse && id === this.#initializeId && isJSONRPCResultResponse(message)) {
+      const version = (message.result as { protocolVersion?: unknown }).protocolVersion;
+      if (typeof version === 'string') this.protocolVersion = version;
+    }
+    if (id === undefined) {
+      this.#sendStandalone(message);
+      return;
+    }
+    const stream = this.#byRequest.get(id);
+    if (stream === undefined || stream.mode === 'done') {
+      this.dropped += 1;
+      return;
+    }
+    if (!isResponse) {
+      if (stream.mode === 'undecided') this.#startSse(stream);
+      this.#writeEvent(stream.res, message, false);
+      return;
+    }
+    stream.pending.delete(id);
+    this.#byRequest.delete(id);
+    if (stream.mode === 'sse') {
+      this.#writeEvent(stream.res, message, true);
+      if (stream.pending.size === 0) this.#finish(stream);
+      return;
+    }
+    if (!stream.batch) {
+      this.#finishJson(stream, message);
+      return;
+    }
+    stream.collected.push(message);
+    if (stream.pending.size === 0) this.#finishJson(stream, stream.collected);
+  }
+
+  /** Ends every stream of the session; the SDK's Server then aborts its in-flight handlers. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const stream of new Set(this.#byRequest.values())) this.#finish(stream);
+    this.#byRequest.clear();
+    this.#standalone?.end();
+    this.#standalone = null;
+    this.onclose?.();
+  }
+
+  #sendStandalone(message: JSONRPCMessage): void {
+    if (this.#standalone === null) {
+      this.dropped += 1;
+      return;
+    }
+    this.#writeEvent(this.#standalone, message, false);
+  }
+
+  #startSse(stream: PostStream): void {
+    stream.mode = 'sse';
+    stream.res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+    });
+    for (const early of stream.collected) this.#writeEvent(stream.res, early, true);
+    stream.collected.length = 0;
+  }
+
+  /** Writes one SSE event. Notifications to a stream whose reader has fallen behind are dropped and counted;
+   * responses are always written, since a caller waiting for one must get it. */
+  #writeEvent(res: ServerResponse, message: JSONRPCMessage, essential: boolean): void {
+    if (res.writableEnded || res.destroyed) {
+      this.dropped += 1;
+      return;
+    }
+    if (!essential && res.writableLength > this.#maxBuffer) {
+      this.dropped += 1;
+      return;
+    }
+    res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+  }
+
+  #finishJson(stream: PostStream, payload: JSONRPCMessage | JSONRPCMessage[]): void {
+    stream.mode = 'done';
+    const body = JSON.stringify(payload);
+    stream.res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    stream.res.end(body);
+  }
+
+  #finish(stream: PostStream): void {
+    if (stream.mode === 'done') return;
+    if (stream.mode === 'undecided' && !stream.res.headersSent) stream.res.writeHead(204);
+    stream.mode = 'done';
+    stream.res.end();
+  }
+}

@@ -1,0 +1,104 @@
+// Where Switchboard keeps its state: one folder per user holding the config, tokens, audit log and run files.
+// Resolution is a pure function of its inputs so every platform's answer can be tested on any platform.
+import { mkdir } from 'node:fs/promises';
+import { join, posix, win32 } from 'node:path';
+import { describeFsError } from './fs-error.ts';
+
+export interface DataDirInputs {
+  /** The `--data-dir` flag, when given. */
+  readonly flag?: string | undefined;
+  readonly env: NodeJS.ProcessEnv;
+  readonly platform: NodeJS.Platform;
+  readonly homedir: string;
+  /** Relative `--data-dir` or `SWITCHBOARD_HOME` values are resolved against this, when given. */
+  readonly cwd?: string | undefined;
+}
+
+/**
+ * The data directory: `--data-dir`, else `SWITCHBOARD_HOME`, else the platform's per-user app folder
+ * (macOS `~/Library/Application Support/Switchboard`, Windows `%APPDATA%\Switchboard`,
+ * elsewhere `$XDG_CONFIG_HOME/switchboard` or `~/.config/switchboard`).
+ */
+export function resolveDataDir(inputs: DataDirInputs): string {
+  const { env, platform, homedir } = inputs;
+  const path = platform === 'win32' ? win32 : posix;
+  const explicit = nonEmpty(inputs.flag) ?? nonEmpty(env['SWITCHBOARD_HOME']);
+  if (explicit !== undefined) {
+    const expanded = expandHome(explicit, homedir, path);
+    if (path.isAbsolute(expanded) || inputs.cwd === undefined) return expanded;
+    return path.resolve(inputs.cwd, expanded);
+  }
+  if (platform === 'darwin') return path.join(homedir, 'Library', 'Application Support', 'Switchboard');
+  if (platform === 'win32') {
+    const appData = nonEmpty(env['APPDATA']) ?? path.join(homedir, 'AppData', 'Roaming');
+    return path.join(appData, 'Switchboard');
+  }
+  // The XDG spec says a relative $XDG_CONFIG_HOME is invalid and must be ignored.
+  const xdg = nonEmpty(env['XDG_CONFIG_HOME']);
+  const configHome = xdg !== undefined && path.isAbsolute(xdg) ? xdg : path.join(homedir, '.config');
+  return path.join(configHome, 'switchboard');
+}
+
+/** The well-known files and folders inside a data directory. */
+export interface DataDirPaths {
+  readonly dir: string;
+  readonly config: string;
+  readonly tokens: string;
+  /** The audit database, audit.db. */
+  readonly audit: string;
+  /** One log file per supervised server. */
+  readonly logs: string;
+  /** Sockets and pid files of the running processes. */
+  readonly run: string;
+  /** Written by a running `serve` with its URL and pid, so other commands can find it. */
+  readonly serveInfo: string;
+  readonly gatewayLog: string;
+}
+
+export function dataDirPaths(dir: string): DataDirPaths {
+  return {
+    dir,
+    config: join(dir, 'config.json'),
+    tokens: join(dir, 'tokens.json'),
+    audit: join(dir, 'audit.db'),
+    logs: join(dir, 'logs'),
+    run: join(dir, 'run'),
+    serveInfo: join(dir, 'serve.json'),
+    gatewayLog: join(dir, 'gateway.log'),
+  };
+}
+
+export type EnsureDataDirResult =
+  { readonly ok: true; readonly paths: DataDirPaths } | { readonly ok: false; readonly message: string };
+
+/**
+ * Creates the data directory and its subfolders, readable by the owner only (0700).
+ * Folders that already exist keep their mode: SWITCHBOARD_HOME may point at a folder the user shares on purpose.
+ */
+export async function ensureDataDir(dir: string): Promise<EnsureDataDirResult> {
+  const paths = dataDirPaths(dir);
+  for (const folder of [paths.dir, paths.logs, paths.run]) {
+    try {
+      await mkdir(folder, { recursive: true, mode: 0o700 });
+    } catch (error) {
+      return {
+        ok: false,
+        message:
+          `could not create the data directory ${folder}: ${describeFsError(error)}. ` +
+          'Point --data-dir or SWITCHBOARD_HOME at a folder you can write to.',
+      };
+    }
+  }
+  return { ok: true, paths };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+/** `~` is expanded by shells but not inside quotes or .env files, where users still expect it to work. */
+function expandHome(value: string, homedir: string, path: typeof posix): string {
+  if (value === '~') return homedir;
+  if (value.startsWith('~/') || (path === win32 && value.startsWith('~\\'))) return path.join(homedir, value.slice(2));
+  return value;
+}

@@ -1,0 +1,203 @@
+// An MCP transport over a server process we spawned ourselves.
+// The SDK's StdioClientTransport spawns its own child without a process group and signals only that child, so it
+// cannot stop a launcher's tree (T40, T73). This transport talks over the pipes of a ProcessTree instead; framing
+// and validation are the SDK's (serializeMessage, JSONRPCMessageSchema): we only split lines.
+// A line on stdout that is not a JSON-RPC message (a banner, a stray console.log) is a protocol error: counted,
+// logged cut short, never forwarded and never fatal (T38).
+import { serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from '../log/logger.ts';
+import type { LogSink } from './log-sink.ts';
+import type { ProcessTree } from './process-tree.ts';
+
+export interface ChildStdioTransportOptions {
+  readonly tree: ProcessTree;
+  readonly stderrSink: LogSink;
+  readonly logger: Logger;
+  /** A longer line is dropped as a protocol error rather than buffered without bound. */
+  readonly maxMessageBytes?: number;
+  /** Called for each protocol error with the offending line, cut short. */
+  readonly onProtocolError?: (preview: string) => void;
+}
+
+export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+/** How much of a bad line is logged and quoted. */
+export const PREVIEW_BYTES = 200;
+/** Protocol errors logged one by one before only every hundredth is. */
+const LOGGED_IN_FULL = 20;
+
+const NEWLINE = 0x0a;
+
+/** The first bytes of a line as text, marked when cut. */
+export function previewLine(line: Buffer): string {
+  const text = line.subarray(0, PREVIEW_BYTES).toString('utf8');
+  return line.length > PREVIEW_BYTES ? `${text}…` : text;
+}
+
+export class ChildStdioTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: <T extends JSONRPCMessage>(message: T) => void;
+
+  readonly #tree: ProcessTree;
+  readonly #logger: Logger;
+  readonly #maxMessageBytes: number;
+  readonly #onProtocolError: ((preview: string) => void) | undefined;
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+  /** Inside a line that was already too long: skip to its end. */
+  #discarding = false;
+  #started = false;
+  #closed = false;
+  #closing: Promise<void> | null = null;
+  #protocolErrors = 0;
+  #messagesReceived = 0;
+  #firstBadLine: string | null = null;
+
+  constructor(options: ChildStdioTransportOptions) {
+    this.#tree = options.tree;
+    this.#logger = options.logger;
+    this.#maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.#onProtocolError = options.onProtocolError;
+    // Drained from the start: an undrained stderr pipe fills up and blocks the server mid-write.
+    const sink = options.stderrSink;
+    options.tree.child.stderr?.on('data', (chunk: Buffer) => sink.write(chunk));
+    options.tree.child.stderr?.on('error', (error) => this.#logger.debug('stderr error', { error: error.message }));
+  }
+
+  get pid(): number {
+    return this.#tree.pid;
+  }
+
+  /** Lines on stdout that were not JSON-RPC messages. */
+  get protocolErrors(): number {
+    return this.#protocolErrors;
+  }
+
+  /** Valid JSON-RPC messages received. */
+  get messagesReceived(): number {
+    return this.#messagesReceived;
+  }
+
+  /** The first line that was not JSON-RPC, cut short; null while there was none. */
+  get firstBadLine(): string | null {
+    return this.#firstBadLine;
+  }
+
+  async start(): Promise<void> {
+    if (this.#started) throw new Error('ChildStdioTransport already started');
+    this.#started = true;
+    const stdout = this.#tree.child.stdout;
+    if (stdout === null) throw new Error('the server process has no stdout pipe');
+    stdout.on('data', (chunk: Buffer) => this.#onData(chunk));
+    stdout.on('error', (error) => this.#logger.debug('stdout error', { error: error.message }));
+    void this.#tree.closed.then(() => this.#finish());
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    const stdin = this.#tree.child.stdin;
+    if (this.#closed || stdin === null || !stdin.writable) {
+      return Promise.reject(new Error('the server process is not running'));
+    }
+    // Resolved once the kernel has the bytes, so a server that stops reading holds its callers, not our memory.
+    return new Promise((resolve, reject) => {
+      stdin.write(serializeMessage(message), (error) => {
+        if (error) reject(new Error(`could not write to the server's stdin: ${error.message}`, { cause: error }));
+        else resolve();
+      });
+    });
+  }
+
+  /** Stops the server's process tree (stdin closed, SIGTERM, SIGKILL to the group) and reports the close. */
+  close(): Promise<void> {
+    this.#closing ??= this.#tree.stop().then(() => this.#finish());
+    return this.#closing;
+  }
+
+  #finish(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#pendingBytes > 0 && !this.#discarding) this.#onLine(Buffer.concat(this.#pending, this.#pendingBytes));
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.onclose?.();
+  }
+
+  #onData(chunk: Buffer): void {
+    let start = 0;
+    let newline: number;
+    while ((newline = chunk.indexOf(NEWLINE, start)) >= 0) {
+      const piece = chunk.subarray(start, newline);
+      start = newline + 1;
+      if (this.#discarding) {
+        this.#discarding = false;
+        continue;
+      }
+      if (this.#pendingBytes + piece.length > this.#maxMessageBytes) {
+        this.#tooLong(piece);
+        this.#discarding = false;
+        continue;
+      }
+      const line = this.#pendingBytes === 0 ? piece : Buffer.concat([...this.#pending, piece]);
+      this.#pending = [];
+      this.#pendingBytes = 0;
+      this.#onLine(line);
+    }
+    const rest = chunk.subarray(start);
+    if (rest.length === 0 || this.#discarding) return;
+    if (this.#pendingBytes + rest.length > this.#maxMessageBytes) {
+      this.#tooLong(rest);
+      return;
+    }
+    this.#pending.push(rest);
+    this.#pendingBytes += rest.length;
+  }
+
+  #tooLong(last: Buffer): void {
+    const head = this.#pending.length > 0 ? Buffer.concat(this.#pending) : last;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#discarding = true;
+    this.#protocolError(head, `longer than ${this.#maxMessageBytes} bytes`);
+  }
+
+  #onLine(raw: Buffer): void {
+    const line = raw.length > 0 && raw[raw.length - 1] === 0x0d ? raw.subarray(0, -1) : raw;
+    const text = line.toString('utf8');
+    if (text.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      this.#protocolError(line, 'not JSON');
+      return;
+    }
+    const parsed = JSONRPCMessageSchema.safeParse(value);
+    if (!parsed.success) {
+      this.#protocolError(line, 'not a JSON-RPC message');
+      return;
+    }
+    this.#messagesReceived++;
+    try {
+      this.onmessage?.(parsed.data);
+    } catch (error) {
+      this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  #protocolError(line: Buffer, why: string): void {
+    this.#protocolErrors++;
+    const preview = previewLine(line);
+    this.#firstBadLine ??= preview;
+    if (this.#protocolErrors <= LOGGED_IN_FULL || this.#protocolErrors % 100 === 0) {
+      this.#logger.warn('ignored a line on stdout that is not JSON-RPC', {
+        why,
+        line: preview,
+        bytes: line.length,
+        protocolErrors: this.#protocolErrors,
+      });
+    }
+    this.#onProtocolError?.(preview);
+  }
+}

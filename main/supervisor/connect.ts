@@ -1,0 +1,70 @@
+// Connecting an SDK Client over a transport within a time limit, and hearing about the close afterwards.
+// Client.connect has no overall limit (a transport that never opens waits forever), and a close that happens
+// while `initialize` is in flight must not be mistaken for a close of the established connection.
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+
+export class StartupTimeoutError extends Error {
+  readonly timeoutMs: number;
+  constructor(timeoutMs: number) {
+    super(`did not answer initialize within ${timeoutMs} ms`);
+    this.name = 'StartupTimeoutError';
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+export class ConnectCancelledError extends Error {
+  constructor() {
+    super('connecting was cancelled');
+    this.name = 'ConnectCancelledError';
+  }
+}
+
+export interface ConnectWithinOptions<T extends Transport> {
+  readonly client: Client;
+  readonly transport: T;
+  readonly timeoutMs: number;
+  /** Called once, when the established connection closes (not when connecting fails). */
+  readonly onClose: () => void;
+  readonly onError?: ((error: Error) => void) | undefined;
+  /** Aborted when the server is stopped while connecting. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** Connects and initializes; on failure or timeout the client is closed (which closes the transport) and the error thrown. */
+export async function connectWithin<T extends Transport>(
+  options: ConnectWithinOptions<T>,
+): Promise<{ client: Client; transport: T }> {
+  const { client, transport } = options;
+  let established = false;
+  let closed = false;
+  // Set before connect: the SDK keeps a transport's own callbacks and calls them before its own.
+  transport.onclose = () => {
+    const first = !closed;
+    closed = true;
+    if (established && first) options.onClose();
+  };
+  if (options.onError) transport.onerror = options.onError;
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const limits = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StartupTimeoutError(options.timeoutMs)), options.timeoutMs);
+    onAbort = () => reject(new ConnectCancelledError());
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    // The SDK's own request limit is set past ours, so the error a caller sees is ours, naming the limit.
+    await Promise.race([client.connect(transport, { timeout: options.timeoutMs + 1_000 }), limits]);
+  } catch (error) {
+    // Not awaited: stopping a process tree takes its grace periods, and the caller owns the tree's teardown.
+    void client.close().catch(() => {});
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) options.signal?.removeEventListener('abort', onAbort);
+  }
+  if (closed) throw new Error('the connection closed right after initialize');
+  established = true;
+  return { client, transport };
+}

@@ -1,0 +1,44 @@
+// The life of one supervised server as a discriminated union: each state carries exactly what is true in it,
+// so "running without a connection" or "backoff without a retry time" cannot be written down.
+
+/** How the last process (or connection) ended, kept for error messages and the UI. */
+export interface ExitInfo {
+  readonly code: number | null;
+  readonly signal: string | null;
+  /** Last lines of stderr (or the transport error for a remote server), oldest first. */
+  readonly stderrTail: readonly string[];
+  readonly at: number;
+  /** A one-line reason a person can read: "exited with code 1", "killed by SIGKILL", "did not answer initialize within 30000 ms". */
+  readonly reason: string;
+}
+
+export type ServerState =
+  | { readonly state: 'stopped' }
+  | { readonly state: 'starting'; readonly since: number; readonly attempt: number }
+  | { readonly state: 'running'; readonly since: number; readonly pid: number | null }
+  | {
+      readonly state: 'degraded';
+      readonly since: number;
+      readonly pid: number | null;
+      readonly failedPings: number;
+      readonly lastError: string;
+    }
+  | { readonly state: 'backoff'; readonly retryAt: number; readonly attempt: number; readonly lastExit: ExitInfo }
+  | {
+      readonly state: 'failed';
+      /** `crash-loop`: too many crashes in the window; `exited`: ended and the restart policy says stay down. */
+      readonly reason: 'crash-loop' | 'exited' | 'spawn-error';
+      readonly message: string;
+      readonly lastExit: ExitInfo | null;
+    };
+
+export type ServerStateName = ServerState['state'];
+
+/** Whether calls can be sent to the server in this state. */
+export function isServing(state: ServerState): boolean {
+  return state.state === 'running' || state.state === 'degraded';
+}
+
+export function assertNever(value: never): never {
+  throw new Error(`unexpected value: ${JSON.stringify(value)}`);
+}

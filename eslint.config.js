@@ -36,7 +36,10 @@ export default tseslint.config(
     files: ['main/**/*.ts', 'preload/**/*.ts', 'bin/**/*.js', 'test/**/*.ts'],
     ignores: ['main/electron/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'electron is imported only under main/electron/.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'electron', message: 'electron is imported only under main/electron/.' }] },
+      ],
     },
   },
   {
@@ -47,7 +50,7 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         {
-          selector: "CallExpression[callee.property.name='timingSafeEqual']",
+          selector: "Identifier[name='timingSafeEqual']",
           message: 'Compare secrets only through main/gateway/auth/token-digest.ts.',
         },
       ],

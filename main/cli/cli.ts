@@ -57,6 +57,11 @@ function takeGlobals(argv: readonly string[]): { rest: string[]; dataDir?: strin
   return { rest, ...(dataDir === undefined ? {} : { dataDir }), json, help };
 }
 
+/** The commands under a first word such as `server` or `token`; empty when the word is not a group. */
+function groupOf(word: string | undefined): Command[] {
+  return word === undefined ? [] : COMMANDS.filter((c) => c.path.length > 1 && c.path[0] === word);
+}
+
 function findCommand(words: readonly string[]): { command: Command; args: string[] } | null {
   let best: Command | null = null;
   for (const command of COMMANDS) {
@@ -71,9 +76,21 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const globals = takeGlobals(argv);
     const found = findCommand(globals.rest);
     if (found === null) {
+      const group = groupOf(globals.rest[0]);
+      if (group.length > 0 && (globals.help || globals.rest.length === 1)) {
+        const lines = group.map((c) => `  ${c.usage.split('\n')[0]}\n      ${c.summary}`);
+        io.out(`switchboard ${globals.rest[0]}: one of\n${lines.join('\n')}\n\n${GLOBAL_HELP}\n`);
+        return globals.help ? 0 : 2;
+      }
       if (globals.rest.length === 0 || globals.help) {
         io.out(overview());
         return globals.rest.length === 0 && !globals.help ? 2 : 0;
+      }
+      if (group.length > 0) {
+        const subcommands = group.map((c) => c.path[1]).join(', ');
+        throw new UsageError(
+          `unknown command "${globals.rest[0]} ${globals.rest[1]}"; "${globals.rest[0]}" takes one of: ${subcommands}`,
+        );
       }
       const word = globals.rest.filter((w) => !w.startsWith('-')).join(' ');
       throw new UsageError(`unknown command "${word}"; run switchboard --help for the list`);
@@ -89,6 +106,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       env: io.env,
       platform: process.platform,
       homedir: homedir(),
+      // A relative directory is made absolute once, so serve, the CLI and the control socket all name the same one.
+      cwd: process.cwd(),
     });
     return await command.run(parsed, { dataDir, json: globals.json }, io);
   } catch (error) {

@@ -13,7 +13,7 @@ export interface ControlHandlers {
   serverAction(name: string, action: 'restart' | 'stop' | 'start'): Promise<ActionResult>;
 }
 
-const ACTION = /^\/servers\/([a-z0-9-]{1,32})\/(restart|stop|start)$/;
+const ACTION = /^\/servers\/([^/]{1,256})\/(restart|stop|start)$/;
 
 export class ControlServer {
   readonly #http: Server;
@@ -23,13 +23,31 @@ export class ControlServer {
     this.#path = controlSocketPath(dataDir);
     this.#http = createServer((req, res) => {
       const url = req.url ?? '/';
-      if (req.method === 'GET' && url === '/status') return replyJson(res, 200, handlers.status());
+      if (req.method === 'GET' && url === '/status') {
+        try {
+          return replyJson(res, 200, handlers.status());
+        } catch (error) {
+          return replyJson(res, 500, { error: `status failed: ${(error as Error).message}` });
+        }
+      }
       const action = req.method === 'POST' ? ACTION.exec(url) : null;
       if (action) {
-        void handlers.serverAction(action[1]!, action[2] as 'restart' | 'stop' | 'start').then((result) => {
-          if (result.ok) replyJson(res, 200, { ok: true });
-          else replyJson(res, result.status, { error: result.error });
-        });
+        let name: string;
+        try {
+          name = decodeURIComponent(action[1]!);
+        } catch {
+          return replyJson(res, 400, { error: `not a server name: ${action[1]}` });
+        }
+        handlers
+          .serverAction(name, action[2] as 'restart' | 'stop' | 'start')
+          .then((result) => {
+            if (result.ok) replyJson(res, 200, { ok: true });
+            else replyJson(res, result.status, { error: result.error });
+          })
+          .catch((error: unknown) => {
+            // A failed action must answer the CLI, and must never take serve down as an unhandled rejection.
+            replyJson(res, 500, { error: `the ${action[2]} failed: ${(error as Error).message}` });
+          });
         return;
       }
       replyJson(res, 404, { error: `no control route ${req.method} ${url}` });
@@ -54,8 +72,10 @@ export class ControlServer {
   }
 
   async close(): Promise<void> {
-    await new Promise<void>((resolve) => this.#http.close(() => resolve()));
+    // close() waits for open connections; a CLI's keep-alive connection must not hold shutdown up.
+    const closed = new Promise<void>((resolve) => this.#http.close(() => resolve()));
     this.#http.closeAllConnections();
+    await closed;
     if (process.platform !== 'win32') rmSync(this.#path, { force: true });
   }
 }

@@ -42,6 +42,8 @@ export class Core {
     control: ControlServer;
     endpoint: McpEndpoint;
     directory: SupervisedDirectory;
+    router: CallRouter;
+    drainMs: number;
   };
   readonly #logger: Logger;
   readonly #startedAt = new Date().toISOString();
@@ -58,6 +60,8 @@ export class Core {
     control: ControlServer;
     endpoint: McpEndpoint;
     directory: SupervisedDirectory;
+    router: CallRouter;
+    drainMs: number;
     logger: Logger;
   }) {
     this.dataDir = fields.dataDir;
@@ -71,6 +75,8 @@ export class Core {
       control: fields.control,
       endpoint: fields.endpoint,
       directory: fields.directory,
+      router: fields.router,
+      drainMs: fields.drainMs,
     };
     this.#logger = fields.logger;
   }
@@ -105,7 +111,7 @@ export class Core {
     directory.attach(supervisor);
 
     const catalog = new ToolCatalog(directory, gatewayConfig.toolSeparator, logger.child({ part: 'catalog' }));
-    const router = new CallRouter(directory, catalog, audit);
+    const router = new CallRouter(directory, catalog, audit, { listWaitMs: gatewayConfig.listWaitMs });
     const origins = originPolicy(gatewayConfig.host, gatewayConfig.port, gatewayConfig.allowedOrigins);
     const endpoint = new McpEndpoint({
       config: gatewayConfig,
@@ -155,17 +161,33 @@ export class Core {
       control,
       endpoint,
       directory,
+      router,
+      drainMs: gatewayConfig.drainMs,
       logger,
     });
 
-    await control.listen();
+    try {
+      await control.listen();
+    } catch (error) {
+      await gateway.close();
+      audit.close();
+      return {
+        ok: false,
+        error: `the control socket ${control.path} could not be opened: ${(error as Error).message}`,
+      };
+    }
     tokens.watch();
     configStore.on('change', (next, previous) => core!.#applyConfig(next, previous));
     const watching = configStore.watch();
     if (!watching.ok)
       logger.warn('config.json is not watched; restart serve after editing it', { error: watching.message });
     const serveInfo = { pid: process.pid, url: gatewayUrl, control: control.path, startedAt: core.#startedAt };
-    await writeFileAtomic(paths.serveInfo, JSON.stringify(serveInfo, null, 2) + '\n', 0o600);
+    try {
+      await writeFileAtomic(paths.serveInfo, JSON.stringify(serveInfo, null, 2) + '\n', 0o600);
+    } catch (error) {
+      // Only `bridge` without --url reads it; everything else works without.
+      logger.warn('could not write serve.json; give bridge --url', { error: (error as Error).message });
+    }
     await supervisor.apply(config.servers);
     directory.emit('membership');
     return { ok: true, core };
@@ -176,7 +198,13 @@ export class Core {
       this.#logger.warn('gateway settings changed; restart switchboard serve to apply them');
     }
     // After the supervisor has caught up, the catalog drops servers that are no longer configured.
-    void this.supervisor.apply(next.servers).then(() => this.#parts.directory.emit('membership'));
+    this.supervisor
+      .apply(next.servers)
+      .then(() => this.#parts.directory.emit('membership'))
+      .catch((error: unknown) => {
+        // The supervisor refuses changes once shutdown has begun; nothing is left to apply them to.
+        if (!this.#stopping) this.#logger.error('applying config.json failed', { error: (error as Error).message });
+      });
   }
 
   status(): StatusReport {
@@ -190,18 +218,34 @@ export class Core {
     });
   }
 
+  /**
+   * A server action asked for over the control channel. Stopping is awaited; starting is launched and not awaited,
+   * since a start may take up to the server's startupMs, longer than a CLI should block (`status` shows how it went).
+   */
   async serverAction(name: string, action: 'restart' | 'stop' | 'start'): Promise<ActionResult> {
-    if (!this.supervisor.get(name)) return { ok: false, status: 404, error: `no server named "${name}"` };
-    await this.supervisor[action](name);
+    if (!this.supervisor.get(name)) {
+      const known = this.supervisor.list().map((s) => s.name);
+      return {
+        ok: false,
+        status: 404,
+        error: `no server named "${name}"; configured: ${known.length === 0 ? 'none' : known.join(', ')}`,
+      };
+    }
+    if (action === 'stop' || action === 'restart') await this.supervisor.stop(name);
+    // A restart by hand clears the crash history: start() from stopped does that.
+    if (action !== 'stop' && this.supervisor.get(name)) void this.supervisor.start(name);
     return { ok: true };
   }
 
   /** Graceful shutdown: stop accepting, drain calls, close sessions, stop every child. Safe to call twice. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
-      const { gateway, control, config } = this.#parts;
+      const { gateway, control, config, endpoint, router, drainMs } = this.#parts;
       config.close();
       this.tokens.close();
+      // Calls in flight get drainMs; the rest are cancelled with an error while their sessions can still carry it.
+      endpoint.stopAccepting();
+      await router.drain(drainMs);
       await gateway.close();
       await this.supervisor.shutdown();
       await control.close();

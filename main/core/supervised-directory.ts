@@ -1,8 +1,16 @@
-// Presents the supervisor to the gateway as an UpstreamDirectory, and wires each new upstream client so the
-// gateway hears when a server's tools change.
+// Presents the supervisor to the gateway as an UpstreamDirectory, and wires each new upstream client: the gateway
+// hears when a server's tools change, a call's progress reaches it before the call's result, and the server's own
+// requests (sampling, elicitation, roots) are refused with a reason.
 import { EventEmitter } from 'node:events';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  ErrorCode,
+  ListRootsRequestSchema,
+  ToolListChangedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
+import { CallError } from '../gateway/aggregate/call-router.ts';
 import type { Upstream, UpstreamDirectory, UpstreamEvents } from '../gateway/aggregate/upstream-directory.ts';
 import type { ManagedServer } from '../supervisor/managed-server.ts';
 import type { Supervisor } from '../supervisor/supervisor.ts';
@@ -15,6 +23,17 @@ export class SupervisedDirectory extends EventEmitter<UpstreamEvents> implements
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
       this.emit('toolsChanged', name);
     });
+    // The upstream connection is shared by every client session, and over stdio nothing says which call a
+    // server's own request belongs to. Until such requests are routed to the right caller, they are refused
+    // with a message that says why, never guessed (a wrong guess would send one user's data to another).
+    for (const schema of [CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema]) {
+      client.setRequestHandler(schema, (request) => {
+        throw new CallError(
+          ErrorCode.MethodNotFound,
+          `Switchboard does not pass ${request.method} on to its clients yet: server "${name}" shares one connection among all of them, and the request could reach the wrong one`,
+        );
+      });
+    }
   };
 
   attach(supervisor: Supervisor): void {

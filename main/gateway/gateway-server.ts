@@ -9,7 +9,22 @@ import type { CallRouter } from './aggregate/call-router.ts';
 import type { UpstreamDirectory } from './aggregate/upstream-directory.ts';
 import { GatewayErrorCode, replyError, replyJson } from './http/http-reply.ts';
 import type { McpEndpoint } from './http/mcp-endpoint.ts';
-import { checkOrigin, isLoopbackHost, type OriginPolicy } from './http/request-guards.ts';
+import { checkOrigin, isLoopbackHost, requestPath, type OriginPolicy } from './http/request-guards.ts';
+
+/**
+ * How long a client may take to send a request. Slow senders (slowloris, T15) hold a socket each, so both limits
+ * are short for a loopback service; an open SSE response is not affected, since its request is complete.
+ */
+export interface HttpTimeouts {
+  /** From the first byte of a request to the end of its headers. */
+  readonly headersMs: number;
+  /** From the first byte of a request to the end of its body. */
+  readonly requestMs: number;
+  /** An idle keep-alive connection is closed after this long. */
+  readonly keepAliveMs: number;
+}
+
+export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = { headersMs: 10_000, requestMs: 60_000, keepAliveMs: 30_000 };
 
 export interface GatewayServerDeps {
   readonly config: GatewayConfig;
@@ -18,6 +33,8 @@ export interface GatewayServerDeps {
   readonly router: CallRouter;
   readonly directory: UpstreamDirectory;
   readonly logger: Logger;
+  /** Defaults to DEFAULT_HTTP_TIMEOUTS; tests shorten them. */
+  readonly timeouts?: HttpTimeouts;
 }
 
 const SCOPED = /^\/mcp\/([a-z0-9-]{1,32})\/?$/;
@@ -29,13 +46,21 @@ export class GatewayServer {
 
   constructor(deps: GatewayServerDeps) {
     this.#deps = deps;
-    this.#http = createServer({ headersTimeout: 10_000, requestTimeout: 60_000 }, (req, res) => {
+    const timeouts = deps.timeouts ?? DEFAULT_HTTP_TIMEOUTS;
+    const options = {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      // Node looks for expired requests only this often (30 s by default), which would let a slow sender keep
+      // its socket three times longer than headersTimeout says.
+      connectionsCheckingInterval: Math.max(50, Math.min(500, Math.floor(timeouts.headersMs / 8))),
+    };
+    this.#http = createServer(options, (req, res) => {
       this.#route(req, res).catch((error: unknown) => {
-        deps.logger.error('request failed', { url: req.url, error: (error as Error).stack });
+        deps.logger.error('request failed', { path: requestPath(req), error: (error as Error).stack });
         replyError(res, 500, GatewayErrorCode.InternalError, 'Internal error in the gateway; see the gateway log');
       });
     });
-    this.#http.keepAliveTimeout = 30_000;
+    this.#http.keepAliveTimeout = timeouts.keepAliveMs;
   }
 
   /** Listens and resolves with the bound URL of the aggregated endpoint. */
@@ -68,7 +93,7 @@ export class GatewayServer {
   }
 
   async #route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0]!;
+    const path = requestPath(req);
     if (path === '/mcp' || path === '/mcp/') return this.#deps.endpoint.handle(req, res, null);
     const scoped = SCOPED.exec(path);
     if (scoped) return this.#deps.endpoint.handle(req, res, scoped[1]!);

@@ -3,6 +3,8 @@
 // while `initialize` is in flight must not be mistaken for a close of the established connection.
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { deliverNotificationsFirst } from './notifications-first.ts';
+import type { ExitInfo } from './server-state.ts';
 
 export class StartupTimeoutError extends Error {
   readonly timeoutMs: number;
@@ -10,6 +12,26 @@ export class StartupTimeoutError extends Error {
     super(`did not answer initialize within ${timeoutMs} ms`);
     this.name = 'StartupTimeoutError';
     this.timeoutMs = timeoutMs;
+  }
+}
+
+/** Nothing could be spawned: the command, cwd or permissions are wrong, and retrying will not help. */
+export class SpawnError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SpawnError';
+  }
+}
+
+/** A start that failed, described as an exit so it is counted and reported like one. */
+export class StartFailure extends Error {
+  readonly exit: ExitInfo;
+  readonly clean: boolean;
+  constructor(exit: ExitInfo, clean: boolean) {
+    super(exit.reason);
+    this.name = 'StartFailure';
+    this.exit = exit;
+    this.clean = clean;
   }
 }
 
@@ -24,6 +46,8 @@ export interface ConnectWithinOptions<T extends Transport> {
   readonly client: Client;
   readonly transport: T;
   readonly timeoutMs: number;
+  /** The configured limit named in the timeout error, when `timeoutMs` is what is left of it. */
+  readonly limitMs?: number | undefined;
   /** Called once, when the established connection closes (not when connecting fails). */
   readonly onClose: () => void;
   readonly onError?: ((error: Error) => void) | undefined;
@@ -48,13 +72,14 @@ export async function connectWithin<T extends Transport>(
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   const limits = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new StartupTimeoutError(options.timeoutMs)), options.timeoutMs);
+    timer = setTimeout(() => reject(new StartupTimeoutError(options.limitMs ?? options.timeoutMs)), options.timeoutMs);
     onAbort = () => reject(new ConnectCancelledError());
     if (options.signal?.aborted) onAbort();
     else options.signal?.addEventListener('abort', onAbort, { once: true });
   });
   try {
     // The SDK's own request limit is set past ours, so the error a caller sees is ours, naming the limit.
+    deliverNotificationsFirst(transport);
     await Promise.race([client.connect(transport, { timeout: options.timeoutMs + 1_000 }), limits]);
   } catch (error) {
     // Not awaited: stopping a process tree takes its grace periods, and the caller owns the tree's teardown.

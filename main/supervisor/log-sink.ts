@@ -27,6 +27,7 @@ const NEWLINE = 0x0a;
 
 export class LogSink {
   readonly path: string;
+  readonly #dir: string;
   readonly #maxBytes: number;
   readonly #keep: number;
   readonly #tailLines: number;
@@ -46,12 +47,12 @@ export class LogSink {
   #partialCut = false;
 
   constructor(options: LogSinkOptions) {
+    this.#dir = options.dir;
     this.path = join(options.dir, `${options.name}.log`);
     this.#maxBytes = options.maxBytes ?? DEFAULT_LOG_MAX_BYTES;
     this.#keep = options.keep ?? DEFAULT_LOG_KEEP;
     this.#tailLines = options.tailLines ?? DEFAULT_TAIL_LINES;
     this.#maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-    mkdirSync(options.dir, { recursive: true, mode: 0o700 });
   }
 
   /** Times the file was rotated since this sink was created. */
@@ -111,6 +112,7 @@ export class LogSink {
   #append(chunk: Buffer): void {
     try {
       if (this.#fd === null) {
+        mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
         this.#fd = openSync(this.path, 'a', 0o600);
         this.#size = statSync(this.path).size;
       }
@@ -166,7 +168,7 @@ export class LogSink {
       end = start;
     }
     let older = 0;
-    for (let pos = chunk.indexOf(NEWLINE, first + 1); end > first && pos >= 0 && pos <= end; ) {
+    for (let pos = chunk.indexOf(NEWLINE, first + 1); end > first && pos >= 0 && pos <= end;) {
       older++;
       pos = chunk.indexOf(NEWLINE, pos + 1);
     }

@@ -12,33 +12,20 @@
 // A command that cannot be found or spawned is failed{spawn-error}, never retried: it needs a config change.
 // Any start or restart by hand clears the crash history and the backoff.
 import { EventEmitter } from 'node:events';
-import { resolve as resolvePath } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { ServerConfig, StdioServerConfig } from '../config/schema.ts';
+import type { ServerConfig } from '../config/schema.ts';
 import type { Logger } from '../log/logger.ts';
 import { CrashHistory } from './backoff.ts';
-import { ChildStdioTransport } from './child-stdio-transport.ts';
-import { ConnectCancelledError, StartupTimeoutError, connectWithin } from './connect.ts';
-import {
-  EXIT_TAIL_LINES,
-  exitReason,
-  isCleanExit,
-  stdoutNotJsonRpcReason,
-  unavailableMessage,
-} from './exit-info.ts';
+import { ConnectCancelledError, SpawnError, StartFailure } from './connect.ts';
+import { EXIT_TAIL_LINES, exitReason, isCleanExit, unavailableMessage } from './exit-info.ts';
+import { HealthMonitor } from './health-monitor.ts';
 import { LogSink } from './log-sink.ts';
-import { pidRecordFor, reapPredecessor, removePidFile, writePidFile } from './pid-file.ts';
-import { spawnTree, type ProcessTree } from './process-tree.ts';
-import { connectRemote } from './remote-transport.ts';
+import type { ProcessTree } from './process-tree.ts';
+import { connectRemoteServer } from './remote-transport.ts';
 import { assertNever, isServing, type ExitInfo, type ServerState } from './server-state.ts';
-import {
-  buildChildEnv,
-  currentSpawnEnvInputs,
-  isExecutableFile,
-  resolveCommand,
-  type SpawnEnvInputs,
-} from './spawn-env.ts';
+import { currentSpawnEnvInputs, type SpawnEnvInputs } from './spawn-env.ts';
+import { connectStdio } from './stdio-connection.ts';
 
 /**
  * What Switchboard declares to every upstream. Servers such as server-everything register their sampling,
@@ -89,20 +76,6 @@ interface Connection {
   readonly mark: number;
 }
 
-/** Nothing could be spawned: the command, cwd or permissions are wrong; retrying will not help. */
-class SpawnError extends Error {}
-
-/** A start that failed, described as an exit. */
-class StartFailure extends Error {
-  readonly exit: ExitInfo;
-  readonly clean: boolean;
-  constructor(exit: ExitInfo, clean: boolean) {
-    super(exit.reason);
-    this.exit = exit;
-    this.clean = clean;
-  }
-}
-
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -127,8 +100,7 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
   /** Resolves when the last process is gone entirely (group ended, pid file removed). */
   #teardown: Promise<void> = Promise.resolve();
   #retryTimer: NodeJS.Timeout | null = null;
-  #healthTimer: NodeJS.Timeout | null = null;
-  #failedPings = 0;
+  #health: HealthMonitor | null = null;
   /** Why the current connection is being closed by us, when it is (failed pings). */
   #closingReason: string | null = null;
   readonly #counters = { spawns: 0, crashes: 0, protocolErrors: 0 };
@@ -280,7 +252,22 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
       const config = this.#config;
       conn =
         config.transport === 'stdio'
-          ? await this.#connectStdio(epoch, config, abort.signal)
+          ? await connectStdio({
+              name: this.name,
+              config,
+              runDir: this.#options.runDir,
+              sink: this.#sink,
+              logger: this.#logger,
+              spawnEnv: (this.#options.spawnEnv ?? currentSpawnEnvInputs)(),
+              defaultCwd: this.#options.defaultCwd ?? process.cwd(),
+              newClient: () => this.#newClient(),
+              now: this.#now,
+              signal: abort.signal,
+              isCurrent: () => epoch === this.#epoch,
+              onSpawned: (tree, teardown) => this.#adopt(tree, teardown),
+              onProtocolError: () => this.#counters.protocolErrors++,
+              onClose: () => this.#lost(epoch),
+            })
           : await this.#connectRemote(epoch, abort.signal);
     } catch (error) {
       if (epoch !== this.#epoch || error instanceof ConnectCancelledError) return;
@@ -294,10 +281,9 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
       return;
     }
     this.#conn = conn;
-    this.#failedPings = 0;
     this.#logger.info('server is running', { pid: conn.tree?.pid ?? null, attempt });
     this.#setState({ state: 'running', since: this.#now(), pid: conn.tree?.pid ?? null });
-    this.#scheduleHealth(epoch);
+    this.#watchHealth(epoch, conn);
   }
 
   #newClient(): Client {
@@ -313,145 +299,29 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
     return client;
   }
 
-  async #connectStdio(epoch: number, config: StdioServerConfig, signal: AbortSignal): Promise<Connection> {
-    const startedAt = Date.now();
-    const graceMs = config.timeouts.stopGraceMs;
-    await reapPredecessor(this.#options.runDir, this.name, graceMs, this.#logger);
-    if (epoch !== this.#epoch) throw new ConnectCancelledError();
-
-    const inputs = (this.#options.spawnEnv ?? currentSpawnEnvInputs)();
-    const env = buildChildEnv(config.env, inputs);
-    const cwd = resolvePath(this.#options.defaultCwd ?? process.cwd(), config.cwd ?? '.');
-    let tree: ProcessTree;
-    try {
-      const command = resolveCommand(config.command, {
-        platform: inputs.platform,
-        env,
-        cwd,
-        isExecutable: isExecutableFile,
-      });
-      tree = await spawnTree({
-        command,
-        args: config.args,
-        env,
-        cwd,
-        graceMs,
-        logger: this.#logger,
-        platform: inputs.platform,
-      });
-    } catch (error) {
-      throw new SpawnError(messageOf(error));
-    }
-    const mark = this.#adopt(tree, config);
-    if (epoch !== this.#epoch) {
-      await tree.stop();
-      throw new ConnectCancelledError();
-    }
-
-    const transport = new ChildStdioTransport({
-      tree,
-      stderrSink: this.#sink,
-      logger: this.#logger,
-      onProtocolError: () => this.#counters.protocolErrors++,
-    });
-    try {
-      const { client } = await connectWithin({
-        client: this.#newClient(),
-        transport,
-        timeoutMs: Math.max(1, config.timeouts.startupMs - (Date.now() - startedAt)),
-        onClose: () => this.#lost(epoch),
-        signal,
-      });
-      return { client, transport, tree, mark };
-    } catch (error) {
-      // Whatever went wrong, nothing of a failed start may keep running (idempotent when already stopping).
-      void tree.stop();
-      if (error instanceof ConnectCancelledError) throw error;
-      throw this.#stdioStartFailure(error, tree, transport, mark);
-    }
-  }
-
-  /** Takes ownership of a spawned tree: counted, noted in the log, recorded in the pid file, torn down when done. */
-  #adopt(tree: ProcessTree, config: StdioServerConfig): number {
+  /** Takes ownership of a spawned tree: counted, and the next start waits for its teardown. */
+  #adopt(tree: ProcessTree, teardown: Promise<void>): void {
     this.#tree = tree;
     this.#counters.spawns++;
-    this.#sink.endLine();
-    const mark = this.#sink.mark;
-    this.#sink.note(`started pid ${tree.pid}: ${[config.command, ...config.args].join(' ')}`);
-    const { runDir } = this.#options;
-    try {
-      writePidFile(runDir, this.name, pidRecordFor(tree.pid, config.command));
-    } catch (error) {
-      this.#logger.warn('could not write the pid file', { error: messageOf(error) });
-    }
-    this.#teardown = tree.done
-      .then((status) => {
-        this.#sink.note(`pid ${tree.pid} ${exitReason(status.code, status.signal)}`);
-        removePidFile(runDir, this.name, tree.pid);
-      })
-      .catch((error: unknown) => this.#logger.warn('process teardown failed', { error: messageOf(error) }))
-      .finally(() => {
-        if (this.#tree === tree) this.#tree = null;
-      });
-    return mark;
-  }
-
-  /** Describes a failed start; the exit code is known only when the process ended by itself. */
-  #stdioStartFailure(error: unknown, tree: ProcessTree, transport: ChildStdioTransport, mark: number): StartFailure {
-    this.#sink.endLine();
-    const status = tree.status;
-    const notJsonRpc = transport.messagesReceived === 0 ? transport.firstBadLine : null;
-    let reason: string;
-    if (notJsonRpc !== null) reason = stdoutNotJsonRpcReason(notJsonRpc);
-    else if (error instanceof StartupTimeoutError) reason = error.message;
-    else if (status !== null) reason = exitReason(status.code, status.signal);
-    else reason = `failed to initialize: ${messageOf(error)}`;
-    const exit: ExitInfo = {
-      code: status?.code ?? null,
-      signal: status?.signal ?? null,
-      stderrTail: this.#sink.linesSince(mark, EXIT_TAIL_LINES),
-      at: this.#now(),
-      reason,
-    };
-    const clean = status !== null && notJsonRpc === null && isCleanExit(status.code, status.signal);
-    return new StartFailure(exit, clean);
+    this.#teardown = teardown.finally(() => {
+      if (this.#tree === tree) this.#tree = null;
+    });
   }
 
   async #connectRemote(epoch: number, signal: AbortSignal): Promise<Connection> {
     const config = this.#config;
     if (config.transport === 'stdio') throw new Error('not a remote server');
     this.#counters.spawns++;
-    this.#sink.endLine();
-    const mark = this.#sink.mark;
-    try {
-      const { client, transport } = await connectRemote(config, {
-        newClient: () => this.#newClient(),
-        timeoutMs: config.timeouts.startupMs,
-        logger: this.#logger,
-        onClose: () => this.#lost(epoch),
-        onError: (error) => this.#remoteError(error),
-        signal,
-      });
-      return { client, transport, tree: null, mark };
-    } catch (error) {
-      if (error instanceof ConnectCancelledError) throw error;
-      const reason =
-        error instanceof StartupTimeoutError ? error.message : `failed to connect to ${config.url}: ${messageOf(error)}`;
-      this.#remoteError(new Error(reason));
-      const exit: ExitInfo = {
-        code: null,
-        signal: null,
-        stderrTail: this.#sink.linesSince(mark, EXIT_TAIL_LINES),
-        at: this.#now(),
-        reason,
-      };
-      throw new StartFailure(exit, false);
-    }
-  }
-
-  /** Transport errors of a remote server go where a stdio server's stderr goes. */
-  #remoteError(error: Error): void {
-    this.#sink.write(Buffer.from(`[${new Date().toISOString()}] ${error.message.replace(/\s+/g, ' ')}\n`));
+    const { client, transport, mark } = await connectRemoteServer(config, {
+      newClient: () => this.#newClient(),
+      timeoutMs: config.timeouts.startupMs,
+      logger: this.#logger,
+      onClose: () => this.#lost(epoch),
+      signal,
+      sink: this.#sink,
+      now: this.#now,
+    });
+    return { client, transport, tree: null, mark };
   }
 
   #startFailed(error: unknown, attempt: number): void {
@@ -535,49 +405,34 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
     this.#retryTimer.unref();
   }
 
-  #scheduleHealth(epoch: number): void {
-    this.#healthTimer = setTimeout(() => void this.#checkHealth(epoch), this.#config.health.intervalMs);
-    this.#healthTimer.unref();
-  }
-
-  async #checkHealth(epoch: number): Promise<void> {
-    this.#healthTimer = null;
-    const conn = this.#conn;
-    if (epoch !== this.#epoch || conn === null) return;
-    const { timeoutMs, restartAfterFailures } = this.#config.health;
-    try {
-      await conn.client.ping({ timeout: timeoutMs });
-      if (epoch !== this.#epoch || this.#conn !== conn) return;
-      this.#failedPings = 0;
-      if (this.#state.state === 'degraded') {
+  #watchHealth(epoch: number, conn: Connection): void {
+    const current = (): boolean => epoch === this.#epoch && this.#conn === conn;
+    const pid = conn.tree?.pid ?? null;
+    let since = 0;
+    this.#health = new HealthMonitor(this.#config.health, (timeout) => conn.client.ping({ timeout }), {
+      failed: (failedPings, lastError) => {
+        if (!current()) return;
+        if (failedPings === 1) since = this.#now();
+        this.#logger.warn('ping failed', { failedPings, error: lastError });
+        this.#setState({ state: 'degraded', since, pid, failedPings, lastError });
+      },
+      recovered: () => {
+        if (!current()) return;
         this.#logger.info('server answers pings again');
-        this.#setState({ state: 'running', since: this.#now(), pid: conn.tree?.pid ?? null });
-      }
-    } catch (error) {
-      if (epoch !== this.#epoch || this.#conn !== conn) return;
-      this.#failedPings++;
-      const lastError = messageOf(error);
-      const since = this.#state.state === 'degraded' ? this.#state.since : this.#now();
-      this.#logger.warn('ping failed', { failedPings: this.#failedPings, error: lastError });
-      this.#setState({
-        state: 'degraded',
-        since,
-        pid: conn.tree?.pid ?? null,
-        failedPings: this.#failedPings,
-        lastError,
-      });
-      if (restartAfterFailures > 0 && this.#failedPings >= restartAfterFailures) {
-        this.#closingReason = `stopped answering pings (${this.#failedPings} failed in a row; last: ${lastError})`;
+        this.#setState({ state: 'running', since: this.#now(), pid });
+      },
+      gaveUp: (failedPings, lastError) => {
+        if (!current()) return;
+        this.#closingReason = `stopped answering pings (${failedPings} failed in a row; last: ${lastError})`;
         void conn.client.close().catch(() => {});
-        return;
-      }
-    }
-    this.#scheduleHealth(epoch);
+      },
+    });
+    this.#health.start();
   }
 
   #stopHealth(): void {
-    if (this.#healthTimer !== null) clearTimeout(this.#healthTimer);
-    this.#healthTimer = null;
+    this.#health?.stop();
+    this.#health = null;
   }
 
   #clearRetry(): void {

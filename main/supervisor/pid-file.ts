@@ -68,7 +68,12 @@ export function isStaleGroupOurs(record: PidRecord, platform: NodeJS.Platform = 
 }
 
 /** At start: kills the process group a crashed predecessor left behind, if there is one, and clears its pid file. */
-export async function reapPredecessor(runDir: string, server: string, graceMs: number, logger: Logger): Promise<boolean> {
+export async function reapPredecessor(
+  runDir: string,
+  server: string,
+  graceMs: number,
+  logger: Logger,
+): Promise<boolean> {
   const record = readPidFile(runDir, server);
   if (record === null) {
     rmSync(pidFilePath(runDir, server), { force: true });

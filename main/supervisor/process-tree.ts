@@ -29,21 +29,29 @@ const POLL_MS = 25;
 /** After the group is gone, how long to wait for the pipes to report closed before closing them ourselves. */
 const CLOSE_WAIT_MS = 1_000;
 
+/**
+ * Whether a number can name a process group of ours. `kill(-0)` would signal our own group and `kill(-1)` every
+ * process we may signal, so anything that is not a pid above 1 is refused before it reaches kill(2).
+ */
+export function isValidPgid(pgid: number): boolean {
+  return Number.isSafeInteger(pgid) && pgid > 1;
+}
+
 /** Whether any process of the group still runs. On Linux zombies do not count; elsewhere `kill(-pgid, 0)` decides. */
 export function isGroupAlive(pgid: number, platform: NodeJS.Platform = process.platform): boolean {
-  if (hasProcfs(platform)) {
-    return listProcesses().some((p) => p.pgrp === pgid && isLiveState(p.state));
-  }
+  if (!isValidPgid(pgid)) return false;
   try {
     process.kill(-pgid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  // The group exists; on Linux, look closer, as a group of zombies waiting for their reaper runs nothing.
+  return !hasProcfs(platform) || listProcesses().some((p) => p.pgrp === pgid && isLiveState(p.state));
 }
 
 /** Sends a signal to every process of a group; a group that is already gone is not an error. */
 export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  if (!isValidPgid(pgid)) throw new Error(`refusing to signal process group ${pgid}`);
   try {
     process.kill(-pgid, signal);
   } catch (error) {
@@ -93,6 +101,8 @@ export class ProcessTree {
   readonly #posix: boolean;
   #status: ExitStatus | null = null;
   #stopping: Promise<ExitStatus> | null = null;
+  /** Set once the group is known to be gone: its pgid may then be reused by anyone and is never signalled again. */
+  #finished = false;
 
   constructor(child: ChildProcess, options: SpawnTreeOptions) {
     if (child.pid === undefined) throw new Error('the child process has no pid: it was not spawned');
@@ -127,6 +137,7 @@ export class ProcessTree {
 
   /** Whether the leader or any process of its group still runs. */
   isAlive(): boolean {
+    if (this.#finished) return false;
     if (!this.hasExited) return true;
     return this.#posix && isGroupAlive(this.pgid);
   }
@@ -138,6 +149,7 @@ export class ProcessTree {
   }
 
   async #stop(): Promise<ExitStatus> {
+    this.#drainUnread();
     const fields = { pid: this.pid, pgid: this.pgid };
     if (this.isAlive()) {
       this.#logger.info('stop: closing stdin', fields);
@@ -154,7 +166,18 @@ export class ProcessTree {
     return this.done;
   }
 
+  /**
+   * Output nobody reads (a tree stopped before its transport was attached) is discarded: an unread pipe never
+   * reports its end, and a full one blocks the writer.
+   */
+  #drainUnread(): void {
+    for (const stream of [this.child.stdout, this.child.stderr]) {
+      if (stream !== null && stream.listenerCount('data') === 0) stream.resume();
+    }
+  }
+
   #signal(signal: NodeJS.Signals): void {
+    if (this.#finished) return;
     try {
       if (this.#posix) signalGroup(this.pgid, signal);
       else this.child.kill(signal);
@@ -169,9 +192,12 @@ export class ProcessTree {
    */
   async #track(): Promise<ExitStatus> {
     const status = await this.exited;
+    this.#drainUnread();
     if (this.#posix && this.#stopping === null && isGroupAlive(this.pgid)) {
       this.#logger.info('leader exited; terminating the rest of its process group', { pgid: this.pgid });
-      await terminateGroup(this.pgid, this.#graceMs, this.#logger);
+      await terminateGroup(this.pgid, this.#graceMs, this.#logger).catch((error: unknown) =>
+        this.#logger.error('could not terminate the process group', { pgid: this.pgid, error: String(error) }),
+      );
     }
     if (this.#posix) {
       // After a SIGKILL the kernel needs a moment; a group that never empties is logged, never waited on forever.
@@ -187,6 +213,7 @@ export class ProcessTree {
       this.child.stderr?.destroy();
       this.child.stdin?.destroy();
     }
+    this.#finished = true;
     return status;
   }
 }

@@ -8,7 +8,9 @@ import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontex
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { RemoteServerConfig } from '../config/schema.ts';
 import type { Logger } from '../log/logger.ts';
-import { connectWithin } from './connect.ts';
+import { ConnectCancelledError, connectWithin, StartFailure, StartupTimeoutError } from './connect.ts';
+import { EXIT_TAIL_LINES } from './exit-info.ts';
+import type { LogSink } from './log-sink.ts';
 
 export type RemoteKind = 'streamable-http' | 'sse';
 
@@ -43,7 +45,10 @@ function makeTransport(kind: RemoteKind, url: URL, headers: Readonly<Record<stri
     : new SSEClientTransport(url, { requestInit });
 }
 
-export async function connectRemote(config: RemoteServerConfig, options: ConnectRemoteOptions): Promise<RemoteConnection> {
+export async function connectRemote(
+  config: RemoteServerConfig,
+  options: ConnectRemoteOptions,
+): Promise<RemoteConnection> {
   const url = new URL(config.url);
   const deadline = Date.now() + options.timeoutMs;
   const attempt = (kind: RemoteKind): Promise<RemoteConnection> =>
@@ -51,6 +56,7 @@ export async function connectRemote(config: RemoteServerConfig, options: Connect
       client: options.newClient(),
       transport: makeTransport(kind, url, config.headers),
       timeoutMs: Math.max(1, deadline - Date.now()),
+      limitMs: options.timeoutMs,
       onClose: options.onClose,
       onError: options.onError,
       signal: options.signal,
@@ -67,4 +73,34 @@ export async function connectRemote(config: RemoteServerConfig, options: Connect
     });
   }
   return attempt('sse');
+}
+
+export interface RemoteServerConnectOptions extends Omit<ConnectRemoteOptions, 'onError'> {
+  /** Transport errors are written here, where a stdio server's stderr would go. */
+  readonly sink: LogSink;
+  readonly now: () => number;
+}
+
+/** Connects a configured remote server; a failure is thrown as a StartFailure naming the URL and the error. */
+export async function connectRemoteServer(
+  config: RemoteServerConfig,
+  options: RemoteServerConnectOptions,
+): Promise<RemoteConnection & { readonly mark: number }> {
+  const { sink } = options;
+  const note = (error: Error): void =>
+    sink.write(Buffer.from(`[${new Date().toISOString()}] ${error.message.replace(/\s+/g, ' ')}\n`));
+  sink.endLine();
+  const mark = sink.mark;
+  try {
+    return { ...(await connectRemote(config, { ...options, onError: note })), mark };
+  } catch (error) {
+    if (error instanceof ConnectCancelledError) throw error;
+    const reason =
+      error instanceof StartupTimeoutError
+        ? error.message
+        : `failed to connect to ${config.url}: ${error instanceof Error ? error.message : String(error)}`;
+    note(new Error(reason));
+    const stderrTail = sink.linesSince(mark, EXIT_TAIL_LINES);
+    throw new StartFailure({ code: null, signal: null, stderrTail, at: options.now(), reason }, false);
+  }
 }

@@ -70,7 +70,10 @@ export function resolveChildPath(inputs: SpawnEnvInputs): string {
  * The complete environment of a child: allow-listed parent variables, the resolved PATH, then the server's
  * configured variables, which win over both.
  */
-export function buildChildEnv(configured: Readonly<Record<string, string>>, inputs: SpawnEnvInputs): Record<string, string> {
+export function buildChildEnv(
+  configured: Readonly<Record<string, string>>,
+  inputs: SpawnEnvInputs,
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(inputs.parentEnv)) {
     // Exported shell functions ("() { …") are how Shellshock travelled; never pass them on.

@@ -52,6 +52,7 @@ export class Supervisor extends EventEmitter<{ state: [name: string, state: Serv
    * Brings the running set in line with `servers`: starts added and enabled ones, stops removed and disabled
    * ones, restarts changed ones, leaves unchanged ones alone. Resolves once every stop has finished and every
    * start has been launched (not when the servers are running: watch 'state' for that). Calls are serialized.
+   * Never rejects; after shutdown it does nothing.
    */
   apply(servers: Readonly<Record<string, ServerConfig>>): Promise<void> {
     const run = this.#applying.then(() => this.#reconcile(servers));
@@ -92,7 +93,10 @@ export class Supervisor extends EventEmitter<{ state: [name: string, state: Serv
   }
 
   async #reconcile(servers: Readonly<Record<string, ServerConfig>>): Promise<void> {
-    if (this.#shutDown) throw new Error('the supervisor has been shut down');
+    if (this.#shutDown) {
+      this.#options.logger.warn('config applied after shutdown; ignored');
+      return;
+    }
     const logger = this.#options.logger;
     const stops: Promise<void>[] = [];
     const toStart: ManagedServer[] = [];

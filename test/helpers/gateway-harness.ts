@@ -21,7 +21,14 @@ export function fixtureServer(mode = 'echo', extra: Partial<StdioServerInput> = 
   return { command: NODE, args: [FIXTURE, mode], ...extra };
 }
 
-type StdioServerInput = Extract<NonNullable<ConfigInput['servers']>[string], { command: string }>;
+export const GATEWAY_FIXTURE = join(REPO, 'test/fixtures/gateway-fixture.ts');
+
+/** A stdio server entry running the gateway fixture (test/fixtures/gateway-fixture.ts) in the given mode. */
+export function gatewayFixtureServer(mode = 'tools', extra: Partial<StdioServerInput> = {}): StdioServerInput {
+  return { command: NODE, args: [GATEWAY_FIXTURE, mode], ...extra };
+}
+
+export type StdioServerInput = Extract<NonNullable<ConfigInput['servers']>[string], { command: string }>;
 
 export function binOf(pkg: string, entry: string): string {
   return join(REPO, 'node_modules', pkg, entry);

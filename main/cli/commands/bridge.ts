@@ -6,6 +6,7 @@ import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontex
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import {
   ErrorCode,
+  isJSONRPCErrorResponse,
   isJSONRPCRequest,
   isJSONRPCResultResponse,
   type JSONRPCMessage,
@@ -52,21 +53,36 @@ async function gatewayUrl(dataDir: string): Promise<string> {
   return `http://127.0.0.1:${port}/mcp`;
 }
 
+/** After stdin ends, how long answers to requests already forwarded are still awaited before the bridge exits. */
+const END_GRACE_MS = 30_000;
+
 function runBridge(url: URL, token: string, io: CliIo): Promise<void> {
   const down = new StdioServerTransport();
   const up = new StreamableHTTPClientTransport(url, { requestInit: { headers: { authorization: `Bearer ${token}` } } });
   let initializeId: RequestId | null = null;
+  /** Requests of the client still waiting for their answer. */
+  const pending = new Set<RequestId>();
+  let settled: (() => void) | null = null;
+
+  const answered = (id: RequestId): void => {
+    pending.delete(id);
+    if (pending.size === 0) settled?.();
+  };
 
   const fail = (request: JSONRPCMessage, error: unknown): void => {
     if (!isJSONRPCRequest(request)) {
       io.err(`switchboard bridge: could not forward ${describe(request)}: ${(error as Error).message}\n`);
       return;
     }
+    answered(request.id);
     void down.send({ jsonrpc: '2.0', id: request.id, error: gatewayError(error) }).catch(() => {});
   };
 
   down.onmessage = (message) => {
-    if (isJSONRPCRequest(message) && message.method === 'initialize') initializeId = message.id;
+    if (isJSONRPCRequest(message)) {
+      pending.add(message.id);
+      if (message.method === 'initialize') initializeId = message.id;
+    }
     up.send(message).catch((error: unknown) => fail(message, error));
   };
   up.onmessage = (message) => {
@@ -76,6 +92,9 @@ function runBridge(url: URL, token: string, io: CliIo): Promise<void> {
       if (typeof version === 'string') up.setProtocolVersion(version);
     }
     void down.send(message).catch(() => {});
+    if ((isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) && message.id !== undefined) {
+      answered(message.id);
+    }
   };
   up.onerror = (error) => io.err(`switchboard bridge: ${error.message}\n`);
 
@@ -86,6 +105,16 @@ function runBridge(url: URL, token: string, io: CliIo): Promise<void> {
         .catch(() => {})
         .finally(() => void up.close().finally(resolve));
     };
+    // The SDK's stdio transport never reports the end of stdin; without this the bridge would outlive its client,
+    // holding the gateway session open. Answers already on their way are still delivered, within a bound.
+    process.stdin.once('end', () => {
+      const timer = setTimeout(() => void down.close(), END_GRACE_MS);
+      settled = () => {
+        clearTimeout(timer);
+        void down.close();
+      };
+      if (pending.size === 0) settled();
+    });
     void up.start().then(() => down.start());
   });
 }

@@ -39,16 +39,22 @@ export const serveCommand: Command = {
         ? JSON.stringify({ url: core.gatewayUrl, pid: process.pid }) + '\n'
         : `Switchboard gateway: ${core.gatewayUrl}\n`,
     );
-    await new Promise<void>((resolve) => {
+    // A second signal during shutdown finds no handler and ends the process at once, as people expect of Ctrl+C.
+    return new Promise<number>((resolve) => {
       const stop = (signal: NodeJS.Signals): void => {
         logger.info('shutting down', { signal });
         process.off('SIGTERM', stop);
         process.off('SIGINT', stop);
-        void core.stop().then(resolve);
+        core.stop().then(
+          () => resolve(0),
+          (error: unknown) => {
+            io.err(`switchboard serve: shutdown failed: ${(error as Error).message}\n`);
+            resolve(1);
+          },
+        );
       };
       process.on('SIGTERM', stop);
       process.on('SIGINT', stop);
     });
-    return 0;
   },
 };

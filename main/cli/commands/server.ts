@@ -10,7 +10,11 @@ import { UsageError, keyValues, listOption, stringOption, type CliIo, type Comma
 import { describeState } from '../describe-state.ts';
 
 function oneName(positionals: readonly string[], usage: string): string {
-  if (positionals.length !== 1) throw new UsageError(`expected one server name; usage: ${usage}`);
+  if (positionals.length !== 1) {
+    const got = positionals.length === 0 ? 'none' : positionals.map((p) => JSON.stringify(p)).join(' ');
+    // Usage may span lines; an error stays one line.
+    throw new UsageError(`expected one server name, got ${got}; usage: ${usage.split('\n')[0]}`);
+  }
   return positionals[0]!;
 }
 

@@ -29,12 +29,25 @@ export const statusCommand: Command = {
       return 1;
     }
     const config = await loadConfig(dataDirPaths(global.dataDir).config);
-    const names = config.ok ? Object.keys(config.config.servers) : [];
+    if (!config.ok) {
+      io.err(
+        `status: not running, and config.json has ${config.problems.length} problem(s); see: switchboard server list\n`,
+      );
+      return 1;
+    }
+    // The same shape as when running, so scripts read one format; nothing runs, so no state and no pid.
+    const servers = Object.entries(config.config.servers).map(([name, s]) => ({
+      name,
+      transport: s.transport,
+      enabled: s.enabled,
+      state: null,
+      pid: null,
+    }));
     if (global.json) {
-      io.out(JSON.stringify({ running: false, servers: names }, null, 2) + '\n');
+      io.out(JSON.stringify({ running: false, servers }, null, 2) + '\n');
       return 0;
     }
-    io.out(`not running (start it with: switchboard serve). ${names.length} server(s) configured.\n`);
+    io.out(`not running (start it with: switchboard serve). ${servers.length} server(s) configured.\n`);
     return 0;
   },
 };

@@ -2,7 +2,7 @@
 // only its salted digest is kept.
 import { TokenStore } from '../../gateway/auth/token-store.ts';
 import { dataDirPaths, ensureDataDir } from '../../paths/data-dir.ts';
-import { UsageError, type Command } from '../command.ts';
+import { UsageError, stringOption, type Command } from '../command.ts';
 
 function oneName(positionals: readonly string[], usage: string): string {
   if (positionals.length !== 1) throw new UsageError(`expected one client name; usage: ${usage}`);
@@ -12,17 +12,26 @@ function oneName(positionals: readonly string[], usage: string): string {
 export const tokenCreateCommand: Command = {
   path: ['token', 'create'],
   summary: 'Create a client token (printed once).',
-  usage: 'switchboard token create NAME [--json]',
-  options: {},
+  usage: 'switchboard token create NAME [--expires DATE] [--json]',
+  options: { expires: { type: 'string' } },
   allowPositionals: true,
   async run(args, global, io) {
     const name = oneName(args.positionals, this.usage);
+    const expiresText = stringOption(args, 'expires');
+    const expiresAt = expiresText === undefined ? undefined : new Date(expiresText);
+    if (expiresAt !== undefined && Number.isNaN(expiresAt.getTime())) {
+      throw new UsageError(`--expires takes a date such as 2027-01-31 or 2027-01-31T18:00:00Z, got "${expiresText}"`);
+    }
     const dir = await ensureDataDir(global.dataDir);
     if (!dir.ok) {
       io.err(`token create: ${dir.message}\n`);
       return 1;
     }
-    const result = await new TokenStore(dataDirPaths(global.dataDir).tokens).create(name);
+    const result = await new TokenStore(dataDirPaths(global.dataDir).tokens).create(
+      name,
+      'client',
+      expiresAt === undefined ? {} : { expiresAt },
+    );
     if (!result.ok) {
       io.err(`token create: ${result.error}\n`);
       return 1;
@@ -51,7 +60,8 @@ export const tokenListCommand: Command = {
     }
     if (tokens.length === 0) io.out('no client tokens (create one: switchboard token create NAME)\n');
     for (const t of tokens) {
-      io.out(`${t.name.padEnd(24)} created ${t.createdAt}${t.revokedAt ? `  revoked ${t.revokedAt}` : ''}\n`);
+      const expiry = t.expiresAt ? `  expires ${t.expiresAt}` : '';
+      io.out(`${t.name.padEnd(24)} created ${t.createdAt}${expiry}${t.revokedAt ? `  revoked ${t.revokedAt}` : ''}\n`);
     }
     return 0;
   },

@@ -29,7 +29,7 @@ export function createSessionServer(options: SessionServerOptions): Server {
       capabilities: { tools: { listChanged: true } },
       instructions:
         scope === null
-          ? 'Tools of every server Switchboard runs, named <server>__<tool>.'
+          ? `Tools of every server Switchboard runs, named <server>${catalog.separator}<tool>.`
           : `Tools of the server "${scope}", served through Switchboard.`,
     },
   );

@@ -1,9 +1,11 @@
 // Client tokens: minted once, shown once, kept only as salted HMAC digests in tokens.json (security test T3).
 // The file is shared by the CLI and a running gateway; the gateway re-reads it when it changes, so a token
-// revoked from another terminal stops working at once (T2).
+// revoked from another terminal stops working at once (T2). The watcher closes the sessions of a revoked token;
+// `verify` also checks that the file is unchanged before trusting what it read, because a watcher reports a
+// change only some milliseconds later and the request right after a revoke must already be refused.
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { existsSync, readFileSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../../fs/atomic-write.ts';
@@ -20,6 +22,8 @@ const recordSchema = z.object({
   digest: z.string(),
   createdAt: z.string(),
   revokedAt: z.string().nullable(),
+  /** Files written before expiry existed have no such field: those tokens never expire. */
+  expiresAt: z.string().nullable().default(null),
 });
 const fileSchema = z.object({ version: z.literal(1), tokens: z.array(recordSchema) });
 
@@ -32,11 +36,12 @@ export interface TokenInfo {
   readonly id: string;
   readonly createdAt: string;
   readonly revokedAt: string | null;
+  readonly expiresAt: string | null;
 }
 
 export type VerifyResult =
   | { readonly ok: true; readonly name: string; readonly kind: TokenKind; readonly id: string }
-  | { readonly ok: false; readonly reason: 'malformed' | 'unknown' | 'revoked' | 'wrong-kind' };
+  | { readonly ok: false; readonly reason: 'malformed' | 'unknown' | 'revoked' | 'expired' | 'wrong-kind' };
 
 export type StoreResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
 
@@ -45,6 +50,8 @@ export class TokenStore extends EventEmitter<{ change: [] }> {
   #records = new Map<string, TokenRecord>();
   #watcher: FSWatcher | null = null;
   #debounce: NodeJS.Timeout | null = null;
+  /** Identity of the file content last read (inode, mtime, size), so a stale view is noticed with one stat. */
+  #loaded = '';
 
   constructor(path: string) {
     super();
@@ -54,6 +61,7 @@ export class TokenStore extends EventEmitter<{ change: [] }> {
 
   /** Re-reads the file; a damaged file keeps the tokens last read, so a bad edit cannot lock every client out. */
   reload(): StoreResult<number> {
+    this.#loaded = this.#fileIdentity();
     if (!existsSync(this.#path)) {
       this.#records = new Map();
       return { ok: true, value: 0 };
@@ -73,12 +81,20 @@ export class TokenStore extends EventEmitter<{ change: [] }> {
     return { ok: true, value: this.#records.size };
   }
 
-  async create(name: string, kind: TokenKind = 'client'): Promise<StoreResult<{ token: string; info: TokenInfo }>> {
+  async create(
+    name: string,
+    kind: TokenKind = 'client',
+    options: { readonly expiresAt?: Date } = {},
+  ): Promise<StoreResult<{ token: string; info: TokenInfo }>> {
     if (!CLIENT_NAME_PATTERN.test(name)) {
       return { ok: false, error: `invalid name "${name}": use 1-64 characters of A-Z, a-z, 0-9, ".", "_" and "-"` };
     }
+    if (options.expiresAt !== undefined && !(options.expiresAt.getTime() > Date.now())) {
+      return { ok: false, error: `the expiry of token "${name}" must be a date in the future` };
+    }
     this.reload();
-    if ([...this.#records.values()].some((r) => r.name === name && r.kind === kind && r.revokedAt === null)) {
+    const now = Date.now();
+    if ([...this.#records.values()].some((r) => r.name === name && r.kind === kind && isActive(r, now))) {
       return {
         ok: false,
         error: `a ${kind} token named "${name}" already exists; revoke it first or pick another name`,
@@ -94,6 +110,7 @@ export class TokenStore extends EventEmitter<{ change: [] }> {
       digest: digestToken(minted.secret, salt).toString('base64'),
       createdAt: new Date().toISOString(),
       revokedAt: null,
+      expiresAt: options.expiresAt?.toISOString() ?? null,
     };
     this.#records.set(record.id, record);
     await this.#persist();
@@ -119,16 +136,24 @@ export class TokenStore extends EventEmitter<{ change: [] }> {
     return [...this.#records.values()].map(toInfo).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
-  verify(raw: string, expected: TokenKind): VerifyResult {
+  verify(raw: string, expected: TokenKind, now: number = Date.now()): VerifyResult {
     const parsed = parseToken(raw);
     if (!parsed) return { ok: false, reason: 'malformed' };
+    this.#refreshIfChanged();
     const record = this.#records.get(parsed.id);
     if (!record) return { ok: false, reason: 'unknown' };
     const digest = digestToken(parsed.secret, Buffer.from(record.salt, 'base64'));
     if (!digestsEqual(digest, Buffer.from(record.digest, 'base64'))) return { ok: false, reason: 'unknown' };
     if (record.revokedAt !== null) return { ok: false, reason: 'revoked' };
+    if (isExpired(record, now)) return { ok: false, reason: 'expired' };
     if (record.kind !== expected || parsed.kind !== expected) return { ok: false, reason: 'wrong-kind' };
     return { ok: true, name: record.name, kind: record.kind, id: record.id };
+  }
+
+  /** Whether the token with this id can still be used: known, not revoked, not expired. */
+  isActive(id: string, now: number = Date.now()): boolean {
+    const record = this.#records.get(id);
+    return record !== undefined && isActive(record, now);
   }
 
   /** Follows edits made by other processes (the CLI); emits `change` after each successful re-read. */
@@ -145,16 +170,37 @@ export class TokenStore extends EventEmitter<{ change: [] }> {
     });
   }
 
+  /** Re-reads the file when another process has replaced it since the last read; one stat per call. */
+  #refreshIfChanged(): void {
+    if (this.#fileIdentity() === this.#loaded) return;
+    if (this.reload().ok) this.emit('change');
+  }
+
+  #fileIdentity(): string {
+    const stat = statSync(this.#path, { throwIfNoEntry: false, bigint: true });
+    return stat === undefined ? 'absent' : `${stat.ino}:${stat.mtimeNs}:${stat.size}`;
+  }
+
   close(): void {
     this.#watcher?.close();
     this.#watcher = null;
     if (this.#debounce) clearTimeout(this.#debounce);
   }
 
-  #persist(): Promise<void> {
+  async #persist(): Promise<void> {
     const body = { version: 1 as const, tokens: [...this.#records.values()] };
-    return writeFileAtomic(this.#path, JSON.stringify(body, null, 2) + '\n', 0o600);
+    await writeFileAtomic(this.#path, JSON.stringify(body, null, 2) + '\n', 0o600);
+    // This store's own write is already in memory; only later writes by others need a re-read.
+    this.#loaded = this.#fileIdentity();
   }
+}
+
+function isExpired(record: TokenRecord, now: number): boolean {
+  return record.expiresAt !== null && Date.parse(record.expiresAt) <= now;
+}
+
+function isActive(record: TokenRecord, now: number): boolean {
+  return record.revokedAt === null && !isExpired(record, now);
 }
 
 function toInfo(record: TokenRecord): TokenInfo {
@@ -164,5 +210,6 @@ function toInfo(record: TokenRecord): TokenInfo {
     id: record.id,
     createdAt: record.createdAt,
     revokedAt: record.revokedAt,
+    expiresAt: record.expiresAt,
   };
 }

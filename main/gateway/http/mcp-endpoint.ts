@@ -24,6 +24,7 @@ import {
   checkPostHeaders,
   type GuardFailure,
   type OriginPolicy,
+  requestPath,
 } from './request-guards.ts';
 import { SessionTransport } from './session-transport.ts';
 
@@ -50,7 +51,8 @@ export interface McpEndpointDeps {
   readonly version: string;
 }
 
-const STREAM_BUFFER_BYTES = 8 * 1024 * 1024;
+/** What one SSE stream may hold unread before notifications to it are dropped (T16). */
+export const STREAM_BUFFER_BYTES = 8 * 1024 * 1024;
 
 export class McpEndpoint {
   readonly #deps: McpEndpointDeps;
@@ -60,7 +62,7 @@ export class McpEndpoint {
   constructor(deps: McpEndpointDeps) {
     this.#deps = deps;
     deps.catalog.setMaxListeners(0);
-    deps.tokens.on('change', () => this.#dropRevokedSessions());
+    deps.tokens.on('change', () => this.#dropInactiveSessions(Date.now()));
   }
 
   get sessionCount(): number {
@@ -109,7 +111,7 @@ export class McpEndpoint {
         this.#deps.audit.record({
           kind: 'auth',
           outcome: 'throttled',
-          detail: { path: req.url ?? '', failuresInWindow: decision.failuresInWindow },
+          detail: { path: requestPath(req), failuresInWindow: decision.failuresInWindow },
         });
       }
       replyError(res, 429, GatewayErrorCode.Refused, 'Too Many Requests: too many failed authentications', {
@@ -120,7 +122,7 @@ export class McpEndpoint {
     this.#deps.audit.record({
       kind: 'auth',
       outcome: 'unauthenticated',
-      detail: { path: req.url ?? '', method: req.method ?? '', reason },
+      detail: { path: requestPath(req), method: req.method ?? '', reason },
     });
     // No resource_metadata: the gateway mints its own tokens, and a hint would send IDE clients into OAuth (T50).
     replyError(
@@ -173,16 +175,7 @@ export class McpEndpoint {
     const hasSession = req.headers['mcp-session-id'] !== undefined;
     const session = hasSession ? this.#session(req, res, client, scope) : null;
     if (hasSession && session === null) return;
-    const version = req.headers['mcp-protocol-version'];
-    if (typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
-      return replyError(
-        res,
-        400,
-        GatewayErrorCode.InvalidRequest,
-        `Bad Request: unsupported MCP-Protocol-Version "${version}" (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`,
-        { data: { supported: SUPPORTED_PROTOCOL_VERSIONS } },
-      );
-    }
+    if (!this.#versionSupported(req, res)) return;
 
     const limit = this.#deps.config.maxBodyBytes;
     const body = await readBody(req, limit);
@@ -243,7 +236,7 @@ export class McpEndpoint {
     const bad = checkGetHeaders(req);
     if (bad) return this.#refuse(res, bad);
     const session = this.#session(req, res, client, scope);
-    if (!session) return;
+    if (!session || !this.#versionSupported(req, res)) return;
     // No resumability: every GET is a fresh stream and Last-Event-ID replays nothing, so nothing is ever sent twice.
     if (!session.transport.acceptGet(req, res)) {
       replyError(res, 409, GatewayErrorCode.InvalidRequest, 'Conflict: this session already has an open GET stream');
@@ -252,7 +245,7 @@ export class McpEndpoint {
 
   async #delete(req: IncomingMessage, res: ServerResponse, client: { name: string }, scope: string | null) {
     const session = this.#session(req, res, client, scope);
-    if (!session) return;
+    if (!session || !this.#versionSupported(req, res)) return;
     await this.#close(session);
     res.writeHead(204).end();
   }
@@ -277,7 +270,19 @@ export class McpEndpoint {
       lastSeen: Date.now(),
     };
     this.#sessions.set(id, session);
-    transport.onclose = () => this.#sessions.delete(id);
+    const logger = this.#deps.logger;
+    transport.onoverflow = () =>
+      logger.warn('a client is not reading its stream; notifications to it are dropped', {
+        session: id,
+        client: client.name,
+        bufferLimitBytes: STREAM_BUFFER_BYTES,
+      });
+    transport.onclose = () => {
+      this.#sessions.delete(id);
+      const counts = { session: id, client: client.name, dropped: transport.dropped, overflowed: transport.overflowed };
+      if (transport.dropped > 0) logger.info('session closed', counts);
+      else logger.debug('session closed', counts);
+    };
     await server.connect(transport);
     this.#deps.logger.debug('session opened', { session: id, client: client.name, scope });
     return session;
@@ -288,21 +293,23 @@ export class McpEndpoint {
     await session.server.close();
   }
 
-  #dropRevokedSessions(): void {
-    const active = new Set(
-      this.#deps.tokens
-        .list()
-        .filter((t) => t.revokedAt === null)
-        .map((t) => t.id),
-    );
+  /** A session lives no longer than its token: revoked or expired, its streams are closed (T2). */
+  #dropInactiveSessions(now: number): number {
+    let closed = 0;
     for (const session of [...this.#sessions.values()]) {
-      if (!active.has(session.tokenId)) void this.#close(session);
+      if (this.#deps.tokens.isActive(session.tokenId, now)) continue;
+      void this.#close(session);
+      closed += 1;
     }
+    return closed;
   }
 
-  /** Ends sessions idle for longer than `sessionIdleMs`; a session with an open GET stream is not idle. */
+  /**
+   * Ends sessions idle for longer than `sessionIdleMs` (a session with an open GET stream is not idle), and
+   * sessions whose token has expired since the last sweep.
+   */
   sweepIdle(now: number): number {
-    let closed = 0;
+    let closed = this.#dropInactiveSessions(now);
     for (const session of [...this.#sessions.values()]) {
       if (now - session.lastSeen > this.#deps.config.sessionIdleMs && !session.transport.hasOpenStream) {
         void this.#close(session);
@@ -314,6 +321,26 @@ export class McpEndpoint {
 
   async closeAll(): Promise<void> {
     await Promise.all([...this.#sessions.values()].map((s) => this.#close(s)));
+  }
+
+  /**
+   * False after answering 400 when `MCP-Protocol-Version` names a version the gateway does not speak; every
+   * method, not only POST (spec 2025-11-25, Streamable HTTP, "Protocol Version Header"; T12). A missing header
+   * is fine: a legacy session then runs at the version it negotiated.
+   */
+  #versionSupported(req: IncomingMessage, res: ServerResponse): boolean {
+    const version = req.headers['mcp-protocol-version'];
+    if (version === undefined || (typeof version === 'string' && SUPPORTED_PROTOCOL_VERSIONS.includes(version))) {
+      return true;
+    }
+    replyError(
+      res,
+      400,
+      GatewayErrorCode.InvalidRequest,
+      `Bad Request: unsupported MCP-Protocol-Version "${String(version)}" (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`,
+      { data: { supported: SUPPORTED_PROTOCOL_VERSIONS } },
+    );
+    return false;
   }
 
   #refuse(res: ServerResponse, failure: GuardFailure): void {

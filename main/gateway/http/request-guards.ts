@@ -64,6 +64,16 @@ export function checkGetHeaders(req: IncomingMessage): GuardFailure | null {
   return null;
 }
 
+/**
+ * The request's path without its query string: the only form of the URL that may reach a log or the audit trail,
+ * since a query string can carry a token a client put there by mistake (T3, T49).
+ */
+export function requestPath(req: IncomingMessage): string {
+  const url = req.url ?? '/';
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
+
 /** The bearer token, read only from `Authorization: Bearer` (never a query string or cookie: T49). */
 export function bearerToken(req: IncomingMessage): string | null {
   const header = req.headers.authorization;

@@ -6,6 +6,7 @@
 // logging, sampling), the response turns into an SSE stream and everything for that request follows on it, the
 // result last. Messages tied to no request go to the session's GET stream, or are dropped and counted.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GatewayErrorCode } from './http-reply.ts';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   isJSONRPCErrorResponse,
@@ -21,6 +22,8 @@ interface PostStream {
   mode: 'undecided' | 'sse' | 'done';
   readonly pending: Set<RequestId>;
   readonly batch: boolean;
+  /** Position of each request in its batch: a batch's answers go back in the order it was sent (T52). */
+  readonly order: ReadonlyMap<RequestId, number>;
   readonly collected: JSONRPCMessage[];
 }
 
@@ -40,12 +43,17 @@ export class SessionTransport implements Transport {
   protocolVersion: string | null = null;
   /** Messages dropped because their stream was gone or full. */
   dropped = 0;
+  /** Of those, notifications dropped because a stream already held `maxStreamBufferBytes` its client had not read. */
+  overflowed = 0;
+  /** Called the first time each stream overflows, so a client that stopped reading is reported once, not per drop. */
+  onoverflow?: () => void;
 
   readonly #maxBuffer: number;
   readonly #byRequest = new Map<RequestId, PostStream>();
   #standalone: ServerResponse | null = null;
   #initializeId: RequestId | null = null;
   #closed = false;
+  readonly #overflowedStreams = new WeakSet<ServerResponse>();
 
   constructor(options: SessionTransportOptions) {
     this.sessionId = options.sessionId;
@@ -75,7 +83,8 @@ export class SessionTransport implements Transport {
     if (requests.length === 0) {
       res.writeHead(202).end();
     } else {
-      const stream: PostStream = { res, mode: 'undecided', pending: new Set(), batch, collected: [] };
+      const order = new Map(requests.map((r, index) => [r.id, index]));
+      const stream: PostStream = { res, mode: 'undecided', pending: new Set(), batch, order, collected: [] };
       for (const request of requests) {
         stream.pending.add(request.id);
         this.#byRequest.set(request.id, stream);
@@ -130,26 +139,37 @@ export class SessionTransport implements Transport {
       this.#writeEvent(stream.res, message, false);
       return;
     }
-    stream.pending.delete(id);
-    this.#byRequest.delete(id);
     if (stream.mode === 'sse') {
-      this.#writeEvent(stream.res, message, true);
-      if (stream.pending.size === 0) this.#finish(stream);
+      // SDK clients (1.x) drop a progress notification read in the same chunk as its result; writing the result
+      // one turn of the event loop later keeps notification and result in separate reads in practice.
+      setImmediate(() => this.#finishSse(stream, id, message));
       return;
     }
+    stream.pending.delete(id);
+    this.#byRequest.delete(id);
     if (!stream.batch) {
       this.#finishJson(stream, message);
       return;
     }
     stream.collected.push(message);
-    if (stream.pending.size === 0) this.#finishJson(stream, stream.collected);
+    if (stream.pending.size === 0) {
+      const position = (m: JSONRPCMessage): number =>
+        'id' in m && m.id !== undefined ? (stream.order.get(m.id) ?? 0) : 0;
+      this.#finishJson(
+        stream,
+        stream.collected.sort((a, b) => position(a) - position(b)),
+      );
+    }
   }
 
-  /** Ends every stream of the session; the SDK's Server then aborts its in-flight handlers. */
+  /**
+   * Ends every stream of the session; the SDK's Server then aborts its in-flight handlers. A request still waiting
+   * gets an error saying why rather than an empty answer its client cannot parse.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const stream of new Set(this.#byRequest.values())) this.#finish(stream);
+    for (const stream of new Set(this.#byRequest.values())) this.#abort(stream);
     this.#byRequest.clear();
     this.#standalone?.end();
     this.#standalone = null;
@@ -184,6 +204,11 @@ export class SessionTransport implements Transport {
     }
     if (!essential && res.writableLength > this.#maxBuffer) {
       this.dropped += 1;
+      this.overflowed += 1;
+      if (!this.#overflowedStreams.has(res)) {
+        this.#overflowedStreams.add(res);
+        this.onoverflow?.();
+      }
       return;
     }
     res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
@@ -194,6 +219,39 @@ export class SessionTransport implements Transport {
     const body = JSON.stringify(payload);
     stream.res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
     stream.res.end(body);
+  }
+
+  #finishSse(stream: PostStream, id: RequestId, message: JSONRPCMessage): void {
+    if (stream.mode === 'done') {
+      this.dropped += 1;
+      return;
+    }
+    stream.pending.delete(id);
+    this.#byRequest.delete(id);
+    this.#writeEvent(stream.res, message, true);
+    if (stream.pending.size === 0) this.#finish(stream);
+  }
+
+  #abort(stream: PostStream): void {
+    if (stream.mode === 'done') return;
+    const errors: JSONRPCMessage[] = [...stream.pending].map((id) => ({
+      jsonrpc: '2.0',
+      id,
+      error: {
+        code: GatewayErrorCode.ServerUnavailable,
+        message:
+          'The session ended before this request was answered (the gateway is shutting down, or the session was deleted or expired)',
+      },
+    }));
+    stream.pending.clear();
+    if (stream.mode === 'sse') {
+      for (const error of errors) this.#writeEvent(stream.res, error, true);
+      this.#finish(stream);
+    } else if (stream.batch) {
+      this.#finishJson(stream, [...stream.collected, ...errors]);
+    } else {
+      this.#finishJson(stream, errors[0]!);
+    }
   }
 
   #finish(stream: PostStream): void {

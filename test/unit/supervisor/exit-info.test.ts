@@ -43,7 +43,10 @@ test('signals, spawn errors, stopped and remote servers are described', () => {
   assert.equal(exitReason(null, 'SIGKILL'), 'was killed by SIGKILL');
   assert.equal(stdoutNotJsonRpcReason('hello'), 'failed to start: stdout is not JSON-RPC; its first line was "hello"');
   const base = { name: 'x', config, lastExit: null, now: 0 };
-  assert.equal(unavailableMessage({ ...base, state: { state: 'stopped' } }), 'server "x" is stopped; start it to use its tools.');
+  assert.equal(
+    unavailableMessage({ ...base, state: { state: 'stopped' } }),
+    'server "x" is stopped; start it to use its tools.',
+  );
   assert.equal(
     unavailableMessage({
       ...base,

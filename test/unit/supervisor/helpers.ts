@@ -13,6 +13,7 @@ import {
 } from '../../../main/config/schema.ts';
 import { createLogger, type Logger } from '../../../main/log/logger.ts';
 import type { ManagedServer } from '../../../main/supervisor/managed-server.ts';
+import { isStaleGroupOurs, pidRecordFor, type PidRecord } from '../../../main/supervisor/pid-file.ts';
 import { isLiveState, listProcesses } from '../../../main/supervisor/proc-stat.ts';
 import type { ServerState } from '../../../main/supervisor/server-state.ts';
 
@@ -23,7 +24,11 @@ export const HTTP_FIXTURE = fileURLToPath(new URL('../../fixtures/http-server.ts
 type StdioInput = Parameters<typeof stdioServerSchema.parse>[0];
 
 /** A stdio config running the fixture in `mode`, with every default filled in by the real schema. */
-export function fixtureConfig(mode: string, extra: Partial<Record<string, unknown>> = {}, args: string[] = []): StdioServerConfig {
+export function fixtureConfig(
+  mode: string,
+  extra: Partial<Record<string, unknown>> = {},
+  args: string[] = [],
+): StdioServerConfig {
   return stdioServerSchema.parse({
     command: process.execPath,
     args: [STDIO_FIXTURE, mode, ...args],
@@ -88,7 +93,11 @@ export function waitForState(
     };
     const timer = setTimeout(() => {
       server.off('state', onState);
-      reject(new Error(`server "${server.name}" did not reach the state in ${timeoutMs} ms; it is ${JSON.stringify(server.state)}`));
+      reject(
+        new Error(
+          `server "${server.name}" did not reach the state in ${timeoutMs} ms; it is ${JSON.stringify(server.state)}`,
+        ),
+      );
     }, timeoutMs);
     server.on('state', onState);
   });
@@ -138,13 +147,27 @@ export function processesWithEnv(needle: string): number[] {
   return found;
 }
 
-/** Kills whatever is left of the given groups; for test cleanup after a failure. */
-export function killGroups(pgids: Iterable<number>): void {
-  for (const pgid of pgids) {
-    try {
-      process.kill(-pgid, 'SIGKILL');
-    } catch {
-      // Already gone.
+/**
+ * The process groups a test started, to kill what is left of them when it fails. Each is remembered with its
+ * leader's start time, so a pid reused by someone else's process after the group ended is never touched.
+ */
+export class GroupJanitor {
+  readonly #records: PidRecord[] = [];
+
+  add(pid: number | null): void {
+    // Never 0 or 1: kill(-0) is our own group (the test runner), kill(-1) everything.
+    if (pid === null || !Number.isSafeInteger(pid) || pid <= 1) return;
+    this.#records.push(pidRecordFor(pid, 'test'));
+  }
+
+  killAll(): void {
+    for (const record of this.#records) {
+      if (!isStaleGroupOurs(record)) continue;
+      try {
+        process.kill(-record.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
     }
   }
 }

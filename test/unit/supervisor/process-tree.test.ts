@@ -7,9 +7,9 @@ import { spawnTree } from '../../../main/supervisor/process-tree.ts';
 import { currentSpawnEnvInputs, buildChildEnv } from '../../../main/supervisor/spawn-env.ts';
 import {
   captureLogger,
+  GroupJanitor,
   eventually,
   fixtureConfig,
-  killGroups,
   liveGroupMembers,
   stateIs,
   stdioConfig,
@@ -19,9 +19,9 @@ import {
 } from './helpers.ts';
 
 const dirs = tempDirs();
-const groups = new Set<number>();
+const groups = new GroupJanitor();
 after(() => {
-  killGroups(groups);
+  groups.killAll();
   dirs.cleanup();
 });
 
@@ -45,7 +45,11 @@ test('T40 stop leaves no process of the group, in the order stdin close, SIGTERM
 
     const stopped = Date.now();
     await server.stop();
-    await eventually(() => liveGroupMembers(pgid).length === 0, Math.max(0, 5_000 - (Date.now() - stopped)), 'an empty group');
+    await eventually(
+      () => liveGroupMembers(pgid).length === 0,
+      Math.max(0, 5_000 - (Date.now() - stopped)),
+      'an empty group',
+    );
     assert.equal(readPidFile(dirs.runDir, 'group'), null, 'the pid file is removed at a clean stop');
 
     const steps = log
@@ -73,7 +77,7 @@ test('T40 100 start/stop cycles leave no zombie and no process behind', async ()
       const starting = server.start();
       await eventually(() => server.pid !== null, 5_000, 'a spawned process');
       seen.add(server.pid!);
-      groups.add(server.pid!);
+      groups.add(server.pid);
       await server.stop();
       await starting;
     }

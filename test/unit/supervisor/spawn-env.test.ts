@@ -116,7 +116,19 @@ test('T41 servers get only the environment they are configured with, in their co
     const dump = JSON.parse(first.text) as { env: Record<string, string>; cwd: string };
     assert.equal(dump.env['SECRET_X'], undefined);
     assert.equal(dump.env['CONFIGURED_Y'], 'yes');
-    const allowed = new Set(['HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'TZ', 'TMPDIR', 'TEMP', 'TMP', 'TERM', 'PATH']);
+    const allowed = new Set([
+      'HOME',
+      'USER',
+      'LOGNAME',
+      'SHELL',
+      'LANG',
+      'TZ',
+      'TMPDIR',
+      'TEMP',
+      'TMP',
+      'TERM',
+      'PATH',
+    ]);
     for (const name of Object.keys(dump.env)) {
       assert.ok(allowed.has(name) || name.startsWith('LC_') || name === 'CONFIGURED_Y', `unexpected variable ${name}`);
     }

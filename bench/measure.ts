@@ -1,0 +1,61 @@
+// The three measurements taken of every target: latency at concurrency 1, throughput at a fixed concurrency, and
+// the CPU time a process spent while either ran. Every loop runs a fixed number of calls.
+import { cpuMicros } from './proc.ts';
+import type { Call } from './targets/connection.ts';
+
+/** The small argument every ordinary call sends. */
+export const SMALL_TEXT = 'hello, switchboard';
+
+export interface Latency {
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+/** Nearest-rank percentile of samples sorted ascending. */
+export function percentile(sorted: readonly number[], fraction: number): number {
+  if (sorted.length === 0) throw new Error('no samples');
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(fraction * sorted.length)));
+  return sorted[rank - 1]!;
+}
+
+export function median(values: readonly number[]): number {
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
+}
+
+/** `count` calls one after another, each timed from send to answer. */
+export async function latencyRound(call: Call, count: number, text: string = SMALL_TEXT): Promise<Latency> {
+  const samples = new Float64Array(count);
+  for (let i = 0; i < count; i += 1) {
+    const started = performance.now();
+    await call(text);
+    samples[i] = performance.now() - started;
+  }
+  samples.sort();
+  const sorted = Array.from(samples);
+  return { p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99) };
+}
+
+/** `total` calls from `concurrency` callers sharing one client; answers per second over the whole round. */
+export async function throughputRound(call: Call, total: number, concurrency: number): Promise<number> {
+  let issued = 0;
+  const worker = async (): Promise<void> => {
+    while (issued < total) {
+      issued += 1;
+      await call(SMALL_TEXT);
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return total / ((performance.now() - started) / 1000);
+}
+
+/** Runs `work` and returns its result with the CPU time `pid` spent meanwhile (0 when there is no process). */
+export async function withCpu<T>(pid: number | null, work: () => Promise<T>): Promise<{ result: T; cpuUs: number }> {
+  const before = pid === null ? 0 : cpuMicros(pid);
+  const result = await work();
+  const after = pid === null ? 0 : cpuMicros(pid);
+  return { result, cpuUs: after - before };
+}

@@ -1,0 +1,49 @@
+// How many calls each measurement makes: the full run the issue specifies, and a quick smoke run.
+
+export interface Plan {
+  readonly quick: boolean;
+  /** Latency and throughput are measured this many times per target, interleaved across targets; medians win. */
+  readonly rounds: number;
+  /** Calls per latency round, at concurrency 1. */
+  readonly latencyCalls: number;
+  /** Calls per throughput round, at `concurrency`. */
+  readonly throughputCalls: number;
+  readonly concurrency: number;
+  /** Unmeasured calls first, at concurrency 1 and again at `concurrency`, so JIT and connection pools settle. */
+  readonly warmupCalls: number;
+  /** Calls with a 1 MiB argument, after `bigWarmupCalls` unmeasured ones. */
+  readonly bigCalls: number;
+  readonly bigWarmupCalls: number;
+  readonly bigBytes: number;
+  /** Sessions opened on top of the first to see whether each costs a process. */
+  readonly extraSessions: number;
+  readonly rssServers: number;
+  /** Calls to each of the `rssServers` servers before their gateway's peak RSS is read. */
+  readonly rssCallsPerServer: number;
+}
+
+export const FULL_PLAN: Plan = {
+  quick: false,
+  rounds: 3,
+  latencyCalls: 2_000,
+  throughputCalls: 4_000,
+  concurrency: 16,
+  warmupCalls: 500,
+  bigCalls: 20,
+  bigWarmupCalls: 3,
+  bigBytes: 1024 * 1024,
+  extraSessions: 3,
+  rssServers: 10,
+  rssCallsPerServer: 200,
+};
+
+export const QUICK_PLAN: Plan = {
+  ...FULL_PLAN,
+  quick: true,
+  latencyCalls: 200,
+  throughputCalls: 400,
+  warmupCalls: 100,
+  bigCalls: 5,
+  bigWarmupCalls: 1,
+  rssCallsPerServer: 20,
+};

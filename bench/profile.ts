@@ -1,0 +1,49 @@
+// `node bench/profile.ts [--calls N] [--out DIR]`: a CPU profile of the Switchboard gateway under the benchmark's
+// load (concurrency 16, then concurrency 1), summarised as the functions and sources with the most self time.
+// The .cpuprofile stays in DIR for Chrome DevTools or VS Code.
+import { mkdir, readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatSummary, summarizeProfile } from './cpu-profile-summary.ts';
+import { latencyRound, throughputRound, withCpu } from './measure.ts';
+import { REPO_ROOT } from './paths.ts';
+import { echoCall } from './targets/connection.ts';
+import { switchboard } from './targets/switchboard.ts';
+
+const { values } = parseArgs({
+  options: {
+    calls: { type: 'string', default: '20000' },
+    out: { type: 'string', default: join(REPO_ROOT, '.bench', 'profile') },
+  },
+});
+const calls = Number(values.calls);
+if (!Number.isInteger(calls) || calls < 100 || calls > 1_000_000) {
+  throw new Error(`--calls must be a whole number from 100 to 1000000, got "${values.calls}"`);
+}
+const out = resolve(values.out);
+await mkdir(out, { recursive: true });
+const before = new Set(await readdir(out));
+
+const target = await switchboard({ servers: ['echo'], nodeArgs: ['--cpu-prof', '--cpu-prof-dir', out] });
+try {
+  const connection = await target.connect();
+  try {
+    const call = echoCall(connection.client, target.tool);
+    await throughputRound(call, 500, 16);
+    const loaded = await withCpu(target.pid, () => throughputRound(call, calls, 16));
+    const single = await withCpu(target.pid, () => latencyRound(call, Math.ceil(calls / 10)));
+    process.stderr.write(
+      `concurrency 16: ${Math.round(loaded.result)} calls/s, ${(loaded.cpuUs / calls).toFixed(0)} µs CPU per call; ` +
+        `concurrency 1: p50 ${single.result.p50Ms.toFixed(3)} ms\n`,
+    );
+  } finally {
+    await connection.close();
+  }
+} finally {
+  // serve writes its profile when it exits after SIGTERM.
+  await target.stop();
+}
+const written = (await readdir(out)).filter((f) => f.endsWith('.cpuprofile') && !before.has(f));
+if (written.length !== 1) throw new Error(`expected one new .cpuprofile in ${out}, found ${written.length}`);
+const path = join(out, written[0]!);
+process.stdout.write(`${path}\n\n${formatSummary(await summarizeProfile(path, 30, REPO_ROOT))}`);

@@ -1,0 +1,85 @@
+// `npm run bench [-- --quick] [-- --json FILE]`: tools/call latency, throughput, gateway CPU per call and memory
+// for a direct stdio connection, the SDK's own HTTP server, Switchboard and supergateway, all in one run; then
+// the ratios the gateway is held to. Not part of `npm test`: it takes minutes and its numbers depend on the machine.
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { compareTargets, type TargetResult } from './compare.ts';
+import { FULL_PLAN, QUICK_PLAN, type Plan } from './plan.ts';
+import { buildReport, formatReport, writeJson } from './report.ts';
+import { httpFloor } from './targets/http-floor.ts';
+import { stdioDirect } from './targets/stdio-direct.ts';
+import { supergateway } from './targets/supergateway.ts';
+import { switchboard, type SwitchboardTarget } from './targets/switchboard.ts';
+import type { Target } from './targets/target.ts';
+import { coreMemoryWithServers } from './ten-servers.ts';
+
+const USAGE = `usage: node bench/run.ts [--quick] [--json FILE]
+  --quick      a smoke run with few calls (well under 90 s); its ratios are not a measurement
+  --json FILE  also write the rows and checks as JSON to FILE
+`;
+
+const started = performance.now();
+const log = (message: string): void => {
+  process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${message}\n`);
+};
+
+async function main(argv: readonly string[]): Promise<number> {
+  let options: { quick: boolean; json: string | undefined };
+  try {
+    const { values } = parseArgs({
+      args: [...argv],
+      options: { quick: { type: 'boolean', default: false }, json: { type: 'string' }, help: { type: 'boolean' } },
+      allowPositionals: false,
+    });
+    if (values.help === true) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    options = { quick: values.quick, json: values.json };
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (process.platform !== 'linux') {
+    process.stderr.write('the benchmark reads CPU time and memory from /proc, so it runs on Linux only\n');
+    return 2;
+  }
+  const plan: Plan = options.quick ? QUICK_PLAN : FULL_PLAN;
+  const loadAtStart = loadavg()[0]!;
+
+  const targets: Target[] = [];
+  const stopAll = (): Promise<unknown> => Promise.all(targets.splice(0).map((t) => t.stop().catch(() => {})));
+  const interrupted = (): void => {
+    log('interrupted; stopping every process the benchmark started');
+    void stopAll().then(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+
+  let results: TargetResult[];
+  let auditedCalls: number;
+  try {
+    log('starting: stdio-direct, http-floor, switchboard, supergateway');
+    targets.push(stdioDirect(), await httpFloor());
+    const sb: SwitchboardTarget = await switchboard({ servers: ['echo'] });
+    targets.push(sb, await supergateway());
+    results = await compareTargets(targets, plan, log);
+    targets.splice(targets.indexOf(sb), 1);
+    auditedCalls = await sb.stopAndCountAudit();
+  } finally {
+    await stopAll();
+  }
+  log(`switchboard with ${plan.rssServers} servers: peak RSS of the core`);
+  const tenServers = await coreMemoryWithServers(plan);
+
+  const report = buildReport(results, tenServers, auditedCalls, plan.quick, { start: loadAtStart, end: loadavg()[0]! });
+  process.stdout.write(formatReport(report));
+  if (options.json !== undefined) {
+    await writeJson(options.json, report);
+    log(`wrote ${options.json}`);
+  }
+  log('done');
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,146 @@
+// Starting a stdio server: reap a predecessor, build its environment, find its command, spawn its process tree,
+// record the pid file, and connect a Client over the child's pipes within the startup limit. A failed start is
+// described as an exit: the process's own code and signal when it ended by itself, "stdout is not JSON-RPC" when
+// all it printed was something else (T38), the limit when it stayed silent.
+import { resolve as resolvePath } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { StdioServerConfig } from '../config/schema.ts';
+import type { Logger } from '../log/logger.ts';
+import { ChildStdioTransport } from './child-stdio-transport.ts';
+import { ConnectCancelledError, connectWithin, SpawnError, StartFailure, StartupTimeoutError } from './connect.ts';
+import { EXIT_TAIL_LINES, exitReason, isCleanExit, stdoutNotJsonRpcReason } from './exit-info.ts';
+import type { LogSink } from './log-sink.ts';
+import { pidRecordFor, reapPredecessor, removePidFile, writePidFile } from './pid-file.ts';
+import { spawnTree, type ProcessTree } from './process-tree.ts';
+import type { ExitInfo } from './server-state.ts';
+import { buildChildEnv, isExecutableFile, resolveCommand, type SpawnEnvInputs } from './spawn-env.ts';
+
+export interface StdioConnectOptions {
+  readonly name: string;
+  readonly config: StdioServerConfig;
+  readonly runDir: string;
+  readonly sink: LogSink;
+  readonly logger: Logger;
+  readonly spawnEnv: SpawnEnvInputs;
+  /** The cwd when none is configured, and the base of a relative one. */
+  readonly defaultCwd: string;
+  readonly newClient: () => Client;
+  readonly now: () => number;
+  readonly signal: AbortSignal;
+  /** Whether this start is still wanted; asked after every wait. */
+  readonly isCurrent: () => boolean;
+  /** Called with each spawned tree and its teardown (group gone, pid file removed) before anything can fail. */
+  readonly onSpawned: (tree: ProcessTree, teardown: Promise<void>) => void;
+  readonly onProtocolError: () => void;
+  /** Called once when the established connection closes. */
+  readonly onClose: () => void;
+}
+
+export interface StdioConnection {
+  readonly client: Client;
+  readonly transport: ChildStdioTransport;
+  readonly tree: ProcessTree;
+  /** The stderr mark at spawn: an exit quotes only this process's lines. */
+  readonly mark: number;
+}
+
+/** How long a failed start waits for the process's own exit before describing it without one. */
+const CLOSE_WAIT_MS = 1_000;
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export async function connectStdio(o: StdioConnectOptions): Promise<StdioConnection> {
+  const { config, logger, sink } = o;
+  const startedAt = Date.now();
+  const graceMs = config.timeouts.stopGraceMs;
+  await reapPredecessor(o.runDir, o.name, graceMs, logger);
+  if (!o.isCurrent()) throw new ConnectCancelledError();
+
+  const env = buildChildEnv(config.env, o.spawnEnv);
+  const cwd = resolvePath(o.defaultCwd, config.cwd ?? '.');
+  let tree: ProcessTree;
+  try {
+    const command = resolveCommand(config.command, {
+      platform: o.spawnEnv.platform,
+      env,
+      cwd,
+      isExecutable: isExecutableFile,
+    });
+    tree = await spawnTree({ command, args: config.args, env, cwd, graceMs, logger, platform: o.spawnEnv.platform });
+  } catch (error) {
+    throw new SpawnError(messageOf(error));
+  }
+  sink.endLine();
+  const mark = sink.mark;
+  o.onSpawned(tree, record(tree, o));
+
+  const transport = new ChildStdioTransport({ tree, stderrSink: sink, logger, onProtocolError: o.onProtocolError });
+  try {
+    if (!o.isCurrent()) throw new ConnectCancelledError();
+    const { client } = await connectWithin({
+      client: o.newClient(),
+      transport,
+      timeoutMs: Math.max(1, config.timeouts.startupMs - (Date.now() - startedAt)),
+      limitMs: config.timeouts.startupMs,
+      onClose: o.onClose,
+      signal: o.signal,
+    });
+    return { client, transport, tree, mark };
+  } catch (error) {
+    // Whatever went wrong, nothing of a failed start may keep running (idempotent when already stopping).
+    void tree.stop();
+    if (error instanceof ConnectCancelledError) throw error;
+    // A server that died first fails the write of `initialize` (EPIPE) before its exit is seen: wait for the exit
+    // and the rest of its output, so the failure names its exit code and what it printed.
+    if (!(error instanceof StartupTimeoutError)) {
+      await Promise.race([tree.closed, sleep(graceMs + CLOSE_WAIT_MS)]);
+    }
+    throw describeFailure(error, tree, transport, sink, mark, o.now());
+  }
+}
+
+/** Notes the process in the log and the pid file; resolves when it is gone and its pid file removed. */
+function record(tree: ProcessTree, o: StdioConnectOptions): Promise<void> {
+  const { config, sink, logger } = o;
+  sink.note(`started pid ${tree.pid}: ${[config.command, ...config.args].join(' ')}`);
+  try {
+    writePidFile(o.runDir, o.name, pidRecordFor(tree.pid, config.command));
+  } catch (error) {
+    logger.warn('could not write the pid file', { error: messageOf(error) });
+  }
+  return tree.done
+    .then((status) => {
+      sink.note(`pid ${tree.pid} ${exitReason(status.code, status.signal)}`);
+      removePidFile(o.runDir, o.name, tree.pid);
+    })
+    .catch((error: unknown) => logger.warn('process teardown failed', { error: messageOf(error) }));
+}
+
+function describeFailure(
+  error: unknown,
+  tree: ProcessTree,
+  transport: ChildStdioTransport,
+  sink: LogSink,
+  mark: number,
+  now: number,
+): StartFailure {
+  sink.endLine();
+  const status = tree.status;
+  const notJsonRpc = transport.messagesReceived === 0 ? transport.firstBadLine : null;
+  let reason: string;
+  if (notJsonRpc !== null) reason = stdoutNotJsonRpcReason(notJsonRpc);
+  else if (error instanceof StartupTimeoutError) reason = error.message;
+  else if (status !== null) reason = exitReason(status.code, status.signal);
+  else reason = `failed to initialize: ${messageOf(error)}`;
+  const exit: ExitInfo = {
+    code: status?.code ?? null,
+    signal: status?.signal ?? null,
+    stderrTail: sink.linesSince(mark, EXIT_TAIL_LINES),
+    at: now,
+    reason,
+  };
+  return new StartFailure(exit, status !== null && notJsonRpc === null && isCleanExit(status.code, status.signal));
+}

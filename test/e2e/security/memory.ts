@@ -1,0 +1,35 @@
+// Memory measurements for the limit tests. The core runs in the test's own process, so its RSS is the gateway's
+// (plus the test's small client side); a forced GC before the baseline keeps earlier garbage out of the result.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+export function settledRss(): number {
+  gc();
+  gc();
+  return process.memoryUsage().rss;
+}
+
+/** What the process holds on to (V8 heap plus buffers outside it) once garbage is collected. */
+export function settledHeap(): number {
+  gc();
+  gc();
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.external;
+}
+
+/** Samples RSS every few milliseconds until stopped; `stop` returns the peak seen. */
+export function rssPeak(): { stop(): number } {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.max(peak, process.memoryUsage().rss);
+    },
+  };
+}
+
+export const MiB = 1024 * 1024;

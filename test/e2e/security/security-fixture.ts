@@ -1,0 +1,54 @@
+// A stdio MCP server for the security tests; it counts what it receives and can be made noisy.
+//   echo           returns its text
+//   flood          sends `count` progress notifications of `size` characters each (waiting for stdout to drain,
+//                  so the gateway gets them as fast as it reads), then returns how many it sent
+//   add-tool       registers one more tool, so the server announces notifications/tools/list_changed
+//   calls          returns how many tools/call requests it has received, by tool
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { z } from 'zod';
+
+const received = new Map<string, number>();
+const count = (tool: string): void => void received.set(tool, (received.get(tool) ?? 0) + 1);
+const server = new McpServer({ name: 'security-fixture', version: '1.0.0' });
+
+server.registerTool('echo', { description: 'Returns its text.', inputSchema: { text: z.string() } }, ({ text }) => {
+  count('echo');
+  return { content: [{ type: 'text', text }] };
+});
+
+server.registerTool(
+  'flood',
+  {
+    description: 'Sends many progress notifications, then returns.',
+    inputSchema: { count: z.number().int().min(1), size: z.number().int().min(1) },
+  },
+  async ({ count: total, size }, extra) => {
+    count('flood');
+    const token = extra._meta?.progressToken;
+    if (token === undefined) return { content: [{ type: 'text', text: 'sent 0: no progress token' }], isError: true };
+    const message = 'x'.repeat(size);
+    for (let i = 1; i <= total; i++) {
+      await extra.sendNotification({
+        method: 'notifications/progress',
+        params: { progressToken: token, progress: i, total, message },
+      });
+    }
+    return { content: [{ type: 'text', text: `sent ${total}` }] };
+  },
+);
+
+let added = 0;
+server.registerTool('add-tool', { description: 'Registers one more tool.' }, () => {
+  count('add-tool');
+  added += 1;
+  const name = `extra-${added}`;
+  server.registerTool(name, { description: 'Added at run time.' }, () => ({ content: [{ type: 'text', text: name }] }));
+  return { content: [{ type: 'text', text: name }] };
+});
+
+server.registerTool('calls', { description: 'Counts the tools/call requests received.' }, () => ({
+  content: [{ type: 'text', text: JSON.stringify(Object.fromEntries(received)) }],
+}));
+
+await server.connect(new StdioServerTransport());

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  UsageError,
+  keyValues,
+  listOption,
+  parseCommandArgs,
+  stringOption,
+  type Command,
+} from '../../../main/cli/command.ts';
+
+const command: Command = {
+  path: ['server', 'add'],
+  summary: 'test',
+  usage: 'switchboard server add NAME',
+  options: { env: { type: 'string', multiple: true }, url: { type: 'string' }, disabled: { type: 'boolean' } },
+  allowPositionals: true,
+  run: () => Promise.resolve(0),
+};
+
+test('everything after -- is kept verbatim as the command line, flags included', () => {
+  const parsed = parseCommandArgs(command, ['fs', '--env', 'A=1', '--', 'npx', '-y', '--url', 'x', '--']);
+  assert.deepEqual(parsed.positionals, ['fs']);
+  assert.deepEqual(parsed.values.env, ['A=1']);
+  assert.deepEqual(parsed.rest, ['npx', '-y', '--url', 'x', '--']);
+});
+
+test('options take both spellings, and repeated ones collect', () => {
+  const parsed = parseCommandArgs(command, ['--env=A=1', '--env', 'B=2', '--url=http://h', '--disabled']);
+  assert.deepEqual(listOption(parsed, 'env'), ['A=1', 'B=2']);
+  assert.equal(stringOption(parsed, 'url'), 'http://h');
+  assert.equal(parsed.values.disabled, true);
+  assert.equal(stringOption(parsed, 'disabled'), undefined);
+  assert.deepEqual(listOption(parsed, 'missing'), []);
+});
+
+test('an unknown option is a usage error naming the command, on one line', () => {
+  assert.throws(
+    () => parseCommandArgs(command, ['--nope']),
+    (error: Error) =>
+      error instanceof UsageError &&
+      /^server add: Unknown option '--nope'/.test(error.message) &&
+      !error.message.includes('\n'),
+  );
+});
+
+test('a string option without its value is a usage error', () => {
+  assert.throws(() => parseCommandArgs(command, ['--url']), UsageError);
+});
+
+test('keyValues splits at the first =, keeps later ones, and refuses items without a key', () => {
+  assert.deepEqual(keyValues(['A=1', 'B=x=y', 'C='], '--env'), { A: '1', B: 'x=y', C: '' });
+  assert.throws(() => keyValues(['NOEQUALS'], '--env'), /--env expects KEY=VALUE, got "NOEQUALS"/);
+  assert.throws(() => keyValues(['=value'], '--header'), /--header expects KEY=VALUE/);
+});

@@ -1,0 +1,354 @@
+// The tool catalog against real SDK clients and servers joined in memory, behind a directory the test steers.
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { afterEach, test } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { ListToolsRequestSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { timeoutsSchema } from '../../../../main/config/schema.ts';
+import { ToolCatalog } from '../../../../main/gateway/aggregate/tool-catalog.ts';
+import type {
+  Upstream,
+  UpstreamDirectory,
+  UpstreamEvents,
+} from '../../../../main/gateway/aggregate/upstream-directory.ts';
+import { silentLogger } from '../../../../main/log/logger.ts';
+import type { ServerState } from '../../../../main/supervisor/server-state.ts';
+
+const RUNNING: ServerState = { state: 'running', since: 0, pid: null };
+const STARTING: ServerState = { state: 'starting', since: 0, attempt: 1 };
+const BACKOFF: ServerState = {
+  state: 'backoff',
+  retryAt: Date.now() + 60_000,
+  attempt: 2,
+  lastExit: { code: 1, signal: null, stderrTail: [], at: 0, reason: 'exited with code 1' },
+};
+
+/** An upstream MCP server whose tool list (and how it answers tools/list) the test controls. */
+class FakeUpstream {
+  tools: Tool[];
+  /** Tools per page; 0 lists everything on one page. */
+  pageSize = 0;
+  /** Set to make tools/list hang until released, or fail. */
+  gate: Promise<void> | null = null;
+  fail: string | null = null;
+  listCalls = 0;
+  readonly server: Server;
+  readonly client: Client;
+
+  private constructor(tools: Tool[]) {
+    this.tools = tools;
+    this.server = new Server({ name: 'fake', version: '1' }, { capabilities: { tools: { listChanged: true } } });
+    this.server.setRequestHandler(ListToolsRequestSchema, async (request) => {
+      this.listCalls += 1;
+      if (this.gate) await this.gate;
+      if (this.fail) throw new Error(this.fail);
+      if (this.pageSize === 0) return { tools: this.tools };
+      const start = Number(request.params?.cursor ?? 0);
+      const next = start + this.pageSize;
+      return {
+        tools: this.tools.slice(start, next),
+        ...(next < this.tools.length ? { nextCursor: String(next) } : {}),
+      };
+    });
+    this.client = new Client({ name: 'catalog-test', version: '1' });
+  }
+
+  static async start(names: string[]): Promise<FakeUpstream> {
+    const fake = new FakeUpstream(names.map(tool));
+    const [a, b] = InMemoryTransport.createLinkedPair();
+    await fake.server.connect(b);
+    await fake.client.connect(a);
+    return fake;
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+    await this.server.close();
+  }
+}
+
+function tool(name: string): Tool {
+  return { name, inputSchema: { type: 'object', properties: {} } };
+}
+
+interface Entry {
+  name: string;
+  enabled: boolean;
+  state: ServerState;
+  client: Client | null;
+}
+
+class FakeDirectory extends EventEmitter<UpstreamEvents> implements UpstreamDirectory {
+  readonly entries = new Map<string, Entry>();
+
+  get(name: string): Upstream | undefined {
+    const entry = this.entries.get(name);
+    return entry ? this.#upstream(entry) : undefined;
+  }
+
+  list(): readonly Upstream[] {
+    return [...this.entries.values()].map((e) => this.#upstream(e));
+  }
+
+  set(name: string, state: ServerState, client: Client | null = null, enabled = true): void {
+    this.entries.set(name, { name, enabled, state, client });
+    this.emit('state', name, state);
+  }
+
+  remove(name: string): void {
+    this.entries.delete(name);
+    this.emit('membership');
+  }
+
+  #upstream(e: Entry): Upstream {
+    return {
+      name: e.name,
+      enabled: e.enabled,
+      state: e.state,
+      client: e.state.state === 'running' ? e.client : null,
+      timeouts: timeoutsSchema.parse({ startupMs: 1_000 }),
+      unavailableMessage: () => `server "${e.name}" is ${e.state.state}`,
+    };
+  }
+}
+
+const open: FakeUpstream[] = [];
+async function upstream(names: string[]): Promise<FakeUpstream> {
+  const fake = await FakeUpstream.start(names);
+  open.push(fake);
+  return fake;
+}
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((f) => f.close()));
+});
+
+function changes(catalog: ToolCatalog): string[] {
+  const seen: string[] = [];
+  catalog.on('changed', (server) => seen.push(server));
+  return seen;
+}
+
+function nextChange(catalog: ToolCatalog, server: string): Promise<void> {
+  return new Promise((resolve) => {
+    const listener = (name: string): void => {
+      if (name !== server) return;
+      catalog.off('changed', listener);
+      resolve();
+    };
+    catalog.on('changed', listener);
+  });
+}
+
+async function listed(dir: FakeDirectory, separator = '__'): Promise<ToolCatalog> {
+  const catalog = new ToolCatalog(dir, separator, silentLogger);
+  const running = [...dir.entries.values()].filter((e) => e.state.state === 'running');
+  await Promise.all(running.map((e) => catalog.whenListed(e.name, 2_000)));
+  return catalog;
+}
+
+test('merges serving servers’ tools under prefixed names and routes them back', async () => {
+  const dir = new FakeDirectory();
+  dir.set('fs', RUNNING, (await upstream(['read', 'write'])).client);
+  dir.set('mem', RUNNING, (await upstream(['read'])).client);
+  const catalog = await listed(dir);
+  const merged = await catalog.list(null, 0);
+  assert.deepEqual(
+    merged.tools.map((t) => t.name),
+    ['fs__read', 'fs__write', 'mem__read'],
+  );
+  assert.deepEqual(merged.unavailable, []);
+  assert.deepEqual(catalog.route('mem__read'), { server: 'mem', tool: 'read' });
+  assert.equal(catalog.route('mem__nope'), null);
+  assert.equal(catalog.route('nobody__read'), null);
+  assert.equal(catalog.tool('fs', 'write')?.name, 'write');
+  const scoped = await catalog.list('fs', 0);
+  assert.deepEqual(
+    scoped.tools.map((t) => t.name),
+    ['read', 'write'],
+  );
+});
+
+test('uses the configured separator', async () => {
+  const dir = new FakeDirectory();
+  dir.set('fs', RUNNING, (await upstream(['read'])).client);
+  const catalog = await listed(dir, '.');
+  assert.deepEqual(
+    (await catalog.list(null, 0)).tools.map((t) => t.name),
+    ['fs.read'],
+  );
+  assert.deepEqual(catalog.route('fs.read'), { server: 'fs', tool: 'read' });
+});
+
+test('reads every page of a paginated list', async () => {
+  const dir = new FakeDirectory();
+  const fake = await upstream(Array.from({ length: 7 }, (_, i) => `t${i}`));
+  fake.pageSize = 3;
+  dir.set('paged', RUNNING, fake.client);
+  const catalog = await listed(dir);
+  assert.equal((await catalog.list(null, 0)).tools.length, 7);
+  assert.equal(fake.listCalls, 3);
+});
+
+test('a server still starting is waited for up to waitMs, then named as unavailable', async () => {
+  const dir = new FakeDirectory();
+  dir.set('ok', RUNNING, (await upstream(['a'])).client);
+  dir.set('slow', STARTING);
+  const catalog = await listed(dir);
+  const started = performance.now();
+  const merged = await catalog.list(null, 300);
+  const ms = performance.now() - started;
+  assert.ok(ms >= 250 && ms < 1_500, `waited ${ms} ms`);
+  assert.deepEqual(
+    merged.tools.map((t) => t.name),
+    ['ok__a'],
+  );
+  assert.deepEqual(merged.unavailable, [{ server: 'slow', reason: 'server "slow" is starting' }]);
+});
+
+test('a server that comes up within waitMs is in the answer', async () => {
+  const dir = new FakeDirectory();
+  dir.set('late', STARTING);
+  const catalog = new ToolCatalog(dir, '__', silentLogger);
+  const fake = await upstream(['x']);
+  setTimeout(() => dir.set('late', RUNNING, fake.client), 100);
+  const merged = await catalog.list(null, 3_000);
+  assert.deepEqual(
+    merged.tools.map((t) => t.name),
+    ['late__x'],
+  );
+  assert.deepEqual(merged.unavailable, []);
+});
+
+test('a server in backoff is not waited for; a disabled one is neither waited for nor named', async () => {
+  const dir = new FakeDirectory();
+  dir.set('down', BACKOFF);
+  dir.set('off', { state: 'stopped' }, null, false);
+  const catalog = new ToolCatalog(dir, '__', silentLogger);
+  const started = performance.now();
+  const merged = await catalog.list(null, 5_000);
+  assert.ok(performance.now() - started < 500);
+  assert.deepEqual(merged.unavailable, [{ server: 'down', reason: 'server "down" is backoff' }]);
+});
+
+test('a server whose tools/list hangs is named within waitMs, with no error until its listing fails', async () => {
+  const dir = new FakeDirectory();
+  const fake = await upstream(['x']);
+  let release!: () => void;
+  fake.gate = new Promise((resolve) => (release = resolve));
+  dir.set('mute', RUNNING, fake.client);
+  const catalog = new ToolCatalog(dir, '__', silentLogger);
+  const started = performance.now();
+  const merged = await catalog.list(null, 200);
+  assert.ok(performance.now() - started < 1_000);
+  assert.equal(merged.unavailable[0]?.server, 'mute');
+  assert.match(merged.unavailable[0]!.reason, /running but has not listed its tools yet/);
+  release();
+  await catalog.whenListed('mute', 2_000);
+  assert.deepEqual(
+    (await catalog.list(null, 0)).tools.map((t) => t.name),
+    ['mute__x'],
+  );
+});
+
+test('a failed listing is named with its error and retried on the next list', async () => {
+  const dir = new FakeDirectory();
+  const fake = await upstream(['x']);
+  fake.fail = 'listing broke';
+  dir.set('broken', RUNNING, fake.client);
+  const catalog = new ToolCatalog(dir, '__', silentLogger);
+  assert.equal(await catalog.whenListed('broken', 1_000), false);
+  const merged = await catalog.list(null, 0);
+  assert.match(merged.unavailable[0]!.reason, /listing its tools failed: .*listing broke/);
+  fake.fail = null;
+  const retried = await catalog.list(null, 1_000);
+  assert.deepEqual(
+    retried.tools.map((t) => t.name),
+    ['broken__x'],
+  );
+  assert.deepEqual(retried.unavailable, []);
+});
+
+test('a tools change is re-read and announced; an unchanged list is not announced', async () => {
+  const dir = new FakeDirectory();
+  const fake = await upstream(['a']);
+  dir.set('s', RUNNING, fake.client);
+  const catalog = await listed(dir);
+  const seen = changes(catalog);
+  fake.tools = [tool('a'), tool('b')];
+  const changed = nextChange(catalog, 's');
+  dir.emit('toolsChanged', 's');
+  await changed;
+  assert.deepEqual(
+    (await catalog.list(null, 0)).tools.map((t) => t.name),
+    ['s__a', 's__b'],
+  );
+  await catalog.refresh('s');
+  assert.deepEqual(seen, ['s'], 'an identical list was announced');
+});
+
+test('a server going down drops its tools and says so; coming back lists them again', async () => {
+  const dir = new FakeDirectory();
+  dir.set('s', RUNNING, (await upstream(['a'])).client);
+  const catalog = await listed(dir);
+  const seen = changes(catalog);
+  dir.set('s', BACKOFF);
+  assert.deepEqual(seen, ['s']);
+  assert.equal(catalog.route('s__a'), null);
+  assert.deepEqual((await catalog.list(null, 0)).tools, []);
+  const back = nextChange(catalog, 's');
+  dir.set('s', RUNNING, (await upstream(['a', 'c'])).client);
+  await back;
+  assert.deepEqual(catalog.route('s__c'), { server: 's', tool: 'c' });
+});
+
+test('a listing overtaken by a restart is discarded, and the new connection is listed', async () => {
+  const dir = new FakeDirectory();
+  const old = await upstream(['old']);
+  let release!: () => void;
+  old.gate = new Promise((resolve) => (release = resolve));
+  dir.set('s', RUNNING, old.client);
+  const catalog = new ToolCatalog(dir, '__', silentLogger);
+  // The server restarts while the first listing is still waiting for its answer.
+  dir.set('s', BACKOFF);
+  const fresh = await upstream(['new']);
+  dir.set('s', RUNNING, fresh.client);
+  assert.equal(await catalog.whenListed('s', 2_000), true);
+  release();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.deepEqual(
+    (await catalog.list(null, 0)).tools.map((t) => t.name),
+    ['s__new'],
+  );
+});
+
+test('a server removed from the directory loses its tools', async () => {
+  const dir = new FakeDirectory();
+  dir.set('gone', RUNNING, (await upstream(['a'])).client);
+  dir.set('kept', RUNNING, (await upstream(['b'])).client);
+  const catalog = await listed(dir);
+  const seen = changes(catalog);
+  dir.remove('gone');
+  assert.deepEqual(seen, ['gone']);
+  assert.deepEqual(
+    (await catalog.list(null, 0)).tools.map((t) => t.name),
+    ['kept__b'],
+  );
+});
+
+test('whenListed answers at once for listed and for down servers, and waits for starting ones', async () => {
+  const dir = new FakeDirectory();
+  dir.set('up', RUNNING, (await upstream(['a'])).client);
+  dir.set('down', BACKOFF);
+  dir.set('coming', STARTING);
+  const catalog = await listed(dir);
+  assert.equal(await catalog.whenListed('up', 5_000), true);
+  let started = performance.now();
+  assert.equal(await catalog.whenListed('down', 5_000), false);
+  assert.equal(await catalog.whenListed('unknown', 5_000), false);
+  assert.ok(performance.now() - started < 200);
+  started = performance.now();
+  assert.equal(await catalog.whenListed('coming', 200), false);
+  assert.ok(performance.now() - started >= 150);
+});

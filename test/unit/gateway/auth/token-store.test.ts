@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { TokenStore } from '../../../../main/gateway/auth/token-store.ts';
+import { makeTempDir } from '../../../helpers/temp-dir.ts';
+
+test('a revoke written by another store is seen by the next verify, before any file watcher fires', async (t) => {
+  const path = join(await makeTempDir(t), 'tokens.json');
+  const gateway = new TokenStore(path);
+  const created = await gateway.create('ide');
+  assert.ok(created.ok);
+  assert.equal(gateway.verify(created.value.token, 'client').ok, true);
+  let changes = 0;
+  gateway.on('change', () => (changes += 1));
+
+  const cli = new TokenStore(path);
+  assert.ok((await cli.revoke('ide')).ok);
+  assert.deepEqual(gateway.verify(created.value.token, 'client'), { ok: false, reason: 'revoked' });
+  assert.equal(changes, 1, 'the re-read is announced, so sessions of the token can be closed');
+  assert.equal(gateway.isActive(created.value.info.id), false);
+});
+
+test('an expired token is refused and no longer active; its name can be used again', async (t) => {
+  const path = join(await makeTempDir(t), 'tokens.json');
+  const store = new TokenStore(path);
+  const expiresAt = new Date(Date.now() + 60_000);
+  const created = await store.create('ci', 'client', { expiresAt });
+  assert.ok(created.ok);
+  assert.equal(created.value.info.expiresAt, expiresAt.toISOString());
+  const { token, info } = created.value;
+  assert.equal(store.verify(token, 'client', expiresAt.getTime() - 1).ok, true);
+  assert.deepEqual(store.verify(token, 'client', expiresAt.getTime()), { ok: false, reason: 'expired' });
+  assert.equal(store.isActive(info.id, expiresAt.getTime() - 1), true);
+  assert.equal(store.isActive(info.id, expiresAt.getTime()), false);
+
+  const past = await store.create('old', 'client', { expiresAt: new Date(Date.now() - 1) });
+  assert.equal(past.ok, false);
+});
+
+test('a tokens.json written before expiry existed still loads, its tokens never expiring', async (t) => {
+  const path = join(await makeTempDir(t), 'tokens.json');
+  const created = await new TokenStore(path).create('legacy');
+  assert.ok(created.ok);
+  const file = JSON.parse(await readFile(path, 'utf8')) as { tokens: Record<string, unknown>[] };
+  for (const record of file.tokens) delete record.expiresAt;
+  await writeFile(path, JSON.stringify(file));
+  const store = new TokenStore(path);
+  assert.equal(store.verify(created.value.token, 'client', Date.parse('2999-01-01')).ok, true);
+  assert.equal(store.list()[0]!.expiresAt, null);
+});

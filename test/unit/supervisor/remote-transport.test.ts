@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { after, before, test } from 'node:test';
+import { ManagedServer } from '../../../main/supervisor/managed-server.ts';
+import { captureLogger, HTTP_FIXTURE, remoteConfig, stateIs, tempDirs, waitForState } from './helpers.ts';
+
+const dirs = tempDirs();
+const fixtures: ChildProcess[] = [];
+const servers: ManagedServer[] = [];
+const ports: Record<string, number> = {};
+
+async function startFixture(mode: string): Promise<number> {
+  const child = spawn(process.execPath, [HTTP_FIXTURE, mode], { stdio: ['pipe', 'pipe', 'inherit'] });
+  fixtures.push(child);
+  const [line] = (await Promise.race([
+    once(createInterface({ input: child.stdout! }), 'line'),
+    once(child, 'exit').then(() => {
+      throw new Error(`the ${mode} fixture exited before listening`);
+    }),
+  ])) as [string];
+  return (JSON.parse(line) as { port: number }).port;
+}
+
+before(async () => {
+  ports['streamable'] = await startFixture('streamable');
+  ports['sse'] = await startFixture('sse');
+});
+
+after(async () => {
+  await Promise.allSettled(servers.map((s) => s.dispose()));
+  for (const child of fixtures) child.kill('SIGKILL');
+  dirs.cleanup();
+});
+
+function remote(
+  name: string,
+  input: Record<string, unknown>,
+): { server: ManagedServer; log: ReturnType<typeof captureLogger> } {
+  const log = captureLogger();
+  const server = new ManagedServer({
+    name,
+    config: remoteConfig(input),
+    logDir: dirs.logDir,
+    runDir: dirs.runDir,
+    logger: log.logger,
+  });
+  servers.push(server);
+  return { server, log };
+}
+
+async function echoes(server: ManagedServer): Promise<void> {
+  const result = await server.client!.callTool({ name: 'echo', arguments: { text: `via ${server.name}` } });
+  assert.deepEqual(result.content, [{ type: 'text', text: `via ${server.name}` }]);
+}
+
+test('a Streamable HTTP server is connected directly, with the configured headers', async () => {
+  const { server, log } = remote('streamable', {
+    url: `http://127.0.0.1:${ports['streamable']}/mcp`,
+    headers: { 'X-Switchboard-Test': 'from-config' },
+  });
+  await server.start();
+  await waitForState(server, stateIs('running'));
+  await echoes(server);
+  const header = await server.client!.callTool({ name: 'header', arguments: {} });
+  assert.deepEqual(header.content, [{ type: 'text', text: 'from-config' }]);
+  assert.equal(server.pid, null);
+  assert.ok(!log.messages().some((m) => m.includes('legacy SSE')));
+  await server.stop();
+});
+
+test('a server that speaks only legacy SSE is reached by falling back from Streamable HTTP', async () => {
+  const { server, log } = remote('legacy', { url: `http://127.0.0.1:${ports['sse']}/sse` });
+  await server.start();
+  await waitForState(server, stateIs('running'));
+  await echoes(server);
+  const fallback = log.entries.find((e) => e['msg'] === 'server does not speak Streamable HTTP; trying legacy SSE');
+  assert.equal(fallback?.['status'], 405);
+  await server.stop();
+});
+
+test('transport "sse" goes straight to SSE', async () => {
+  const { server, log } = remote('sse-only', { url: `http://127.0.0.1:${ports['sse']}/sse`, transport: 'sse' });
+  await server.start();
+  await waitForState(server, stateIs('running'));
+  await echoes(server);
+  assert.ok(!log.messages().some((m) => m.includes('legacy SSE')));
+  await server.stop();
+});
+
+test('an unreachable remote server goes to backoff with the connection error as its last error', async () => {
+  const { server } = remote('unreachable', {
+    url: 'http://127.0.0.1:9/mcp',
+    restart: { initialBackoffMs: 10_000 },
+  });
+  await server.start();
+  const backoff = await waitForState(server, stateIs('backoff'));
+  assert.ok(backoff.state === 'backoff');
+  assert.match(backoff.lastExit.reason, /^failed to connect to http:\/\/127\.0\.0\.1:9\/mcp: /);
+  assert.match(server.unavailableError(), /is restarting after it failed to connect .* Last error: /);
+  await server.stop();
+});

@@ -26,7 +26,7 @@ export const FULL_PLAN: Plan = {
   quick: false,
   rounds: 3,
   latencyCalls: 2_000,
-  throughputCalls: 4_000,
+  throughputCalls: 8_000,
   concurrency: 16,
   warmupCalls: 500,
   bigCalls: 20,

@@ -110,6 +110,8 @@ export const gatewaySchema = z
       .default(4 * 1024 * 1024),
     /** How long `tools/list` waits for servers that are still starting before answering without them. */
     listWaitMs: z.number().int().min(0).max(60_000).default(2_000),
+    /** Items per page of a merged list (tools, prompts, resources, templates); longer lists get gateway cursors. */
+    listPageSize: z.number().int().min(1).max(100_000).default(1_000),
     sessionIdleMs: z
       .number()
       .int()

@@ -7,6 +7,7 @@ import { ConfigStore } from '../config/config-store.ts';
 import type { Config } from '../config/schema.ts';
 import { ControlServer, type ActionResult } from '../control/control-server.ts';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
+import { Aggregate } from '../gateway/aggregate/aggregate.ts';
 import { CallRouter } from '../gateway/aggregate/call-router.ts';
 import { ToolCatalog } from '../gateway/aggregate/tool-catalog.ts';
 import { FailureThrottle } from '../gateway/auth/failure-throttle.ts';
@@ -112,6 +113,15 @@ export class Core {
 
     const catalog = new ToolCatalog(directory, gatewayConfig.toolSeparator, logger.child({ part: 'catalog' }));
     const router = new CallRouter(directory, catalog, audit, { listWaitMs: gatewayConfig.listWaitMs });
+    const aggregate = new Aggregate({
+      directory,
+      tools: catalog,
+      router,
+      logger: logger.child({ part: 'aggregate' }),
+      listWaitMs: gatewayConfig.listWaitMs,
+      pageSize: gatewayConfig.listPageSize,
+    });
+    directory.routeServerRequests(router.upstreamRequests);
     const origins = originPolicy(gatewayConfig.host, gatewayConfig.port, gatewayConfig.allowedOrigins);
     const endpoint = new McpEndpoint({
       config: gatewayConfig,
@@ -122,6 +132,7 @@ export class Core {
       directory,
       catalog,
       router,
+      aggregate,
       logger: logger.child({ part: 'gateway' }),
       version: SWITCHBOARD_VERSION,
     });

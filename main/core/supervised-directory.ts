@@ -1,6 +1,7 @@
 // Presents the supervisor to the gateway as an UpstreamDirectory, and wires each new upstream client: the gateway
-// hears when a server's tools change, a call's progress reaches it before the call's result, and the server's own
-// requests (sampling, elicitation, roots) are refused with a reason.
+// hears when a server's tools, prompts or resources change, when a subscribed resource is updated and when the
+// server logs, and the server's own requests (sampling, elicitation, roots) reach the client whose call caused
+// them, or are refused with a reason.
 import { EventEmitter } from 'node:events';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
@@ -8,33 +9,64 @@ import {
   ElicitRequestSchema,
   ErrorCode,
   ListRootsRequestSchema,
+  LoggingMessageNotificationSchema,
+  PromptListChangedNotificationSchema,
+  ResourceListChangedNotificationSchema,
+  ResourceUpdatedNotificationSchema,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import { CallError } from '../gateway/aggregate/call-router.ts';
+import { CallError } from '../gateway/aggregate/call-error.ts';
+import type { InFlightRequests } from '../gateway/aggregate/in-flight.ts';
 import type { Upstream, UpstreamDirectory, UpstreamEvents } from '../gateway/aggregate/upstream-directory.ts';
 import type { ManagedServer } from '../supervisor/managed-server.ts';
 import type { Supervisor } from '../supervisor/supervisor.ts';
 
 export class SupervisedDirectory extends EventEmitter<UpstreamEvents> implements UpstreamDirectory {
   #supervisor: Supervisor | null = null;
+  #inFlight: InFlightRequests | null = null;
 
   /** Called by the supervisor for every client it creates, before it connects. */
   readonly onClient = (name: string, client: Client): void => {
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
       this.emit('toolsChanged', name);
     });
-    // The upstream connection is shared by every client session, and over stdio nothing says which call a
-    // server's own request belongs to. Until such requests are routed to the right caller, they are refused
-    // with a message that says why, never guessed (a wrong guess would send one user's data to another).
-    for (const schema of [CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema]) {
-      client.setRequestHandler(schema, (request) => {
-        throw new CallError(
-          ErrorCode.MethodNotFound,
-          `Switchboard does not pass ${request.method} on to its clients yet: server "${name}" shares one connection among all of them, and the request could reach the wrong one`,
-        );
+    client.setNotificationHandler(PromptListChangedNotificationSchema, () => {
+      this.emit('promptsChanged', name);
+    });
+    client.setNotificationHandler(ResourceListChangedNotificationSchema, () => {
+      this.emit('resourcesChanged', name);
+    });
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => {
+      this.emit('resourceUpdated', name, notification.params.uri);
+    });
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => {
+      this.emit('logMessage', name, notification.params);
+    });
+    // A server's own requests go to the client session whose call caused them. The upstream connection is shared,
+    // and over stdio nothing says which call a request belongs to (gateway notes 1): it is routed only when one
+    // session alone is waiting on this server, and refused with a reason otherwise, never guessed.
+    const serverRequests = [CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema] as const;
+    for (const schema of serverRequests) {
+      client.setRequestHandler(schema, async (request, extra) => {
+        const caller = this.#inFlight?.soleCaller(name) ?? null;
+        if (caller?.ask === undefined) {
+          const waiting = this.#inFlight?.on(name).length ?? 0;
+          throw new CallError(
+            ErrorCode.InvalidRequest,
+            waiting === 0 || caller !== null
+              ? `Switchboard passes ${request.method} from server "${name}" only during a client's call to it, and no call is waiting`
+              : `Switchboard cannot tell which client ${request.method} from server "${name}" is for: calls of several clients are waiting on it`,
+          );
+        }
+        return (await caller.ask(request, extra.signal)) as never;
       });
     }
   };
+
+  /** Where server-to-client requests find the calls waiting on each server. */
+  routeServerRequests(inFlight: InFlightRequests): void {
+    this.#inFlight = inFlight;
+  }
 
   attach(supervisor: Supervisor): void {
     this.#supervisor = supervisor;

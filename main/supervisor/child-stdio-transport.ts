@@ -1,12 +1,13 @@
 // An MCP transport over a server process we spawned ourselves.
 // The SDK's StdioClientTransport spawns its own child without a process group and signals only that child, so it
 // cannot stop a launcher's tree (T40, T73). This transport talks over the pipes of a ProcessTree instead; framing
-// and validation are the SDK's (serializeMessage, JSONRPCMessageSchema): we only split lines.
+// and validation are the SDK's (serializeMessage, its JSON-RPC schemas): we only split lines.
 // A line on stdout that is not a JSON-RPC message (a banner, a stray console.log) is a protocol error: counted,
 // logged cut short, never forwarded and never fatal (T38).
 import { serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { checkJsonRpcMessage } from '../protocol/jsonrpc-message.ts';
 import type { Logger } from '../log/logger.ts';
 import type { LogSink } from './log-sink.ts';
 import type { ProcessTree } from './process-tree.ts';
@@ -50,6 +51,7 @@ export class ChildStdioTransport implements Transport {
   #discarding = false;
   #started = false;
   #closed = false;
+  #corked = false;
   #closing: Promise<void> | null = null;
   #protocolErrors = 0;
   #messagesReceived = 0;
@@ -99,6 +101,15 @@ export class ChildStdioTransport implements Transport {
     const stdin = this.#tree.child.stdin;
     if (this.#closed || stdin === null || !stdin.writable) {
       return Promise.reject(new Error('the server process is not running'));
+    }
+    // Messages sent in the same tick leave in one write: fewer system calls and fewer wake-ups of the server.
+    if (!this.#corked) {
+      this.#corked = true;
+      stdin.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        stdin.uncork();
+      });
     }
     // Resolved once the kernel has the bytes, so a server that stops reading holds its callers, not our memory.
     return new Promise((resolve, reject) => {
@@ -173,7 +184,7 @@ export class ChildStdioTransport implements Transport {
       this.#protocolError(line, 'not JSON');
       return;
     }
-    const parsed = JSONRPCMessageSchema.safeParse(value);
+    const parsed = checkJsonRpcMessage(value);
     if (!parsed.success) {
       this.#protocolError(line, 'not a JSON-RPC message');
       return;

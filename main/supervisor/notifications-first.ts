@@ -5,7 +5,7 @@
 // dropped. Delivering each response one microtask late, after the notifications read before it, restores the
 // order the server sent them in (gateway notes 10: a request's notifications reach its caller before its result).
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { isJSONRPCErrorResponse, isJSONRPCResultResponse } from '@modelcontextprotocol/sdk/types.js';
+import { isResponseMessage } from '../protocol/jsonrpc-message.ts';
 
 type OnMessage = NonNullable<Transport['onmessage']>;
 
@@ -21,7 +21,7 @@ export function deliverNotificationsFirst(transport: Transport): void {
         handler === undefined
           ? undefined
           : (message, extra) => {
-              if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
+              if (isResponseMessage(message)) {
                 queueMicrotask(() => handler(message, extra));
               } else {
                 handler(message, extra);

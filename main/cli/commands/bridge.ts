@@ -1,6 +1,7 @@
 // `switchboard bridge`: for clients that only speak stdio. It pipes every message both ways between stdin/stdout
 // and the gateway over Streamable HTTP with the client's token: requests, notifications, and the gateway's own
-// requests to the client. Both ends are SDK transports; the bridge adds no protocol of its own.
+// requests to the client. Both ends are SDK transports; the bridge adds no protocol of its own, only what HTTP
+// asks of a 2026-07-28 client that stdio does not (mirrored headers, cancel by closing: gateway/modern/http-relay.ts).
 import { readFileSync } from 'node:fs';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
@@ -13,6 +14,7 @@ import {
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
 import { loadConfig } from '../../config/load-config.ts';
+import { ModernHttpRelay } from '../../gateway/modern/http-relay.ts';
 import { dataDirPaths } from '../../paths/data-dir.ts';
 import { UsageError, stringOption, type CliIo, type Command } from '../command.ts';
 
@@ -58,7 +60,11 @@ const END_GRACE_MS = 30_000;
 
 function runBridge(url: URL, token: string, io: CliIo): Promise<void> {
   const down = new StdioServerTransport();
-  const up = new StreamableHTTPClientTransport(url, { requestInit: { headers: { authorization: `Bearer ${token}` } } });
+  const relay = new ModernHttpRelay();
+  const up = new StreamableHTTPClientTransport(url, {
+    requestInit: { headers: { authorization: `Bearer ${token}` } },
+    fetch: relay.fetch,
+  });
   let initializeId: RequestId | null = null;
   /** Requests of the client still waiting for their answer. */
   const pending = new Set<RequestId>();
@@ -79,6 +85,7 @@ function runBridge(url: URL, token: string, io: CliIo): Promise<void> {
   };
 
   down.onmessage = (message) => {
+    if (relay.fromClient(message)) return;
     if (isJSONRPCRequest(message)) {
       pending.add(message.id);
       if (message.method === 'initialize') initializeId = message.id;
@@ -86,6 +93,7 @@ function runBridge(url: URL, token: string, io: CliIo): Promise<void> {
     up.send(message).catch((error: unknown) => fail(message, error));
   };
   up.onmessage = (message) => {
+    relay.fromGateway(message);
     // Later requests must carry the negotiated version, which only the initialize answer tells.
     if (isJSONRPCResultResponse(message) && message.id === initializeId) {
       const version = (message.result as { protocolVersion?: unknown }).protocolVersion;

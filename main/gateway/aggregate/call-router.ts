@@ -1,26 +1,18 @@
 // Sends one client's tools/call to the server that owns the tool and brings the answer back. Every call has a
 // timeout, follows its caller's cancellation, forwards progress, is audited, and fails fast with a message naming
 // the server when that server is not serving (gateway notes 3 and 4).
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import {
-  ErrorCode,
-  McpError,
-  type CallToolRequest,
-  type CallToolResult,
-  type ServerNotification,
-  type ServerRequest,
-} from '@modelcontextprotocol/sdk/types.js';
-import { z } from 'zod';
+import { ErrorCode, type CallToolRequest, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { AuditLog } from '../../audit/audit-log.ts';
 import type { AuditOutcome } from '../../audit/audit-event.ts';
 import { GatewayErrorCode } from '../http/http-reply.ts';
+import { CallError } from './call-error.ts';
+import { InFlightRequests } from './in-flight.ts';
 import type { ToolCatalog } from './tool-catalog.ts';
 import { serverOfName } from './tool-names.ts';
 import type { UpstreamDirectory } from './upstream-directory.ts';
+import { describeFailure, forwardRequest, type Cut, type Extra } from './upstream-request.ts';
 
-/** The result is validated once, by the client-facing Server; upstream it passes through untouched. */
-const passthroughResult = z.looseObject({});
+export { CallError } from './call-error.ts';
 
 export interface CallContext {
   readonly client: string;
@@ -28,38 +20,24 @@ export interface CallContext {
   readonly protocolVersion: string | null;
   /** The server a `/mcp/<server>` endpoint is scoped to, or null for the aggregated `/mcp`. */
   readonly scope: string | null;
-}
-
-type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
-
-/**
- * An error for the caller, with the code and message exactly as they go on the wire. The SDK's McpError prefixes
- * its message with "MCP error <code>: ", which a client's McpError then prefixes again.
- */
-export class CallError extends Error {
-  readonly code: number;
-  readonly data: unknown;
-  constructor(code: number, message: string, data?: unknown) {
-    super(message);
-    this.name = 'CallError';
-    this.code = code;
-    this.data = data;
-  }
+  /** The session as the session registry knows it (session-registry.ts); `sessionId` when not given. */
+  readonly peer?: string;
 }
 
 export interface CallRouterOptions {
   /** How long a call waits for a server that is starting, or whose tools are still being listed. */
   readonly listWaitMs: number;
+  /** Shared with the log router, which needs to know who is waiting on each server; one of its own otherwise. */
+  readonly inFlight?: InFlightRequests;
 }
-
-/** Why a forwarded call was cut short by the gateway or its caller, when it was. */
-type Cut = 'caller' | 'total' | 'shutdown' | null;
 
 export class CallRouter {
   readonly #directory: UpstreamDirectory;
   readonly #catalog: ToolCatalog;
   readonly #audit: AuditLog;
   readonly #listWaitMs: number;
+  /** Requests waiting on each server, by session. */
+  readonly upstreamRequests: InFlightRequests;
   #inFlight = 0;
   readonly #idle = new Set<() => void>();
   /** Cuts each forwarded call still waiting upstream; used once the drain time on shutdown is over. */
@@ -70,6 +48,7 @@ export class CallRouter {
     this.#catalog = catalog;
     this.#audit = audit;
     this.#listWaitMs = options.listWaitMs;
+    this.upstreamRequests = options.inFlight ?? new InFlightRequests();
   }
 
   get inFlight(): number {
@@ -142,14 +121,32 @@ export class CallRouter {
 
       let cut: Cut = null;
       try {
-        const result = await this.#forward(upstream.client, request, extra, route.tool, upstream.timeouts, (why) => {
-          cut = why;
-        });
+        // Progress tokens belong to one hop: forwardRequest keeps the client's and the SDK mints the upstream one.
+        const result = await forwardRequest(
+          {
+            client: upstream.client,
+            server: route.server,
+            method: 'tools/call',
+            params: { ...request.params, name: route.tool },
+            timeouts: upstream.timeouts,
+          },
+          {
+            extra,
+            session: context.peer ?? context.sessionId ?? '',
+            inFlight: this.upstreamRequests,
+            cutters: this.#cutters,
+            onCut: (why) => (cut = why),
+          },
+        );
         audit((result as CallToolResult).isError ? 'error' : 'ok', null);
         return result as CallToolResult;
       } catch (error) {
-        const failure = describeFailure(error, cut, route.server, route.tool, upstream.timeouts, () =>
-          this.#directory.get(route.server)?.unavailableMessage(),
+        const failure = describeFailure(
+          error,
+          cut,
+          `server "${route.server}", tool "${route.tool}"`,
+          upstream.timeouts,
+          () => this.#directory.get(route.server)?.unavailableMessage(),
         );
         audit(failure.outcome, failure.error.message);
         throw failure.error;
@@ -167,124 +164,4 @@ export class CallRouter {
     if (scope === null) return this.#catalog.route(name);
     return this.#catalog.tool(scope, name) ? { server: scope, tool: name } : null;
   }
-
-  /**
-   * Sends the call upstream. The SDK cuts it after `callMs` without progress and then tells the upstream
-   * (notifications/cancelled); the total limit and the caller's cancellation abort it here, so the SDK tells the
-   * upstream in those cases too (its own maxTotalTimeout rejects without telling anyone).
-   */
-  async #forward(
-    client: Client,
-    request: CallToolRequest,
-    extra: Extra,
-    tool: string,
-    timeouts: { callMs: number; callMaxTotalMs: number },
-    onCut: (why: Exclude<Cut, null>) => void,
-  ): Promise<unknown> {
-    // Progress tokens belong to one hop: the client's token is kept here and the SDK mints the upstream one.
-    const { _meta, ...params } = request.params;
-    const progressToken = _meta?.progressToken;
-    const { progressToken: _dropped, ...otherMeta } = _meta ?? {};
-    const upstreamParams = { ...params, name: tool, ...(Object.keys(otherMeta).length ? { _meta: otherMeta } : {}) };
-    const controller = new AbortController();
-    const cut = (why: Exclude<Cut, null>, reason: string): void => {
-      if (controller.signal.aborted) return;
-      onCut(why);
-      controller.abort(reason);
-    };
-    const onCallerAbort = (): void => cut('caller', 'cancelled by the client');
-    const onShutdown = (): void => cut('shutdown', 'the gateway is shutting down');
-    if (extra.signal.aborted) onCallerAbort();
-    else extra.signal.addEventListener('abort', onCallerAbort, { once: true });
-    this.#cutters.add(onShutdown);
-    const total = setTimeout(
-      () => cut('total', `exceeded the total call limit of ${timeouts.callMaxTotalMs} ms`),
-      timeouts.callMaxTotalMs,
-    );
-    try {
-      return await client.request({ method: 'tools/call', params: upstreamParams }, passthroughResult, {
-        signal: controller.signal,
-        timeout: timeouts.callMs,
-        resetTimeoutOnProgress: true,
-        onprogress:
-          progressToken === undefined
-            ? undefined
-            : (progress) =>
-                void extra
-                  .sendNotification({ method: 'notifications/progress', params: { ...progress, progressToken } })
-                  .catch(() => {}),
-      });
-    } finally {
-      clearTimeout(total);
-      extra.signal.removeEventListener('abort', onCallerAbort);
-      this.#cutters.delete(onShutdown);
-    }
-  }
-}
-
-function describeFailure(
-  error: unknown,
-  cut: Cut,
-  server: string,
-  tool: string,
-  timeouts: { callMs: number; callMaxTotalMs: number },
-  unavailable: () => string | undefined,
-): { outcome: AuditOutcome; error: CallError } {
-  const where = `server "${server}", tool "${tool}"`;
-  if (cut === 'caller') {
-    return {
-      outcome: 'cancelled',
-      error: new CallError(ErrorCode.RequestTimeout, `${where}: cancelled by the client`),
-    };
-  }
-  if (cut === 'shutdown') {
-    return {
-      outcome: 'cancelled',
-      error: new CallError(
-        GatewayErrorCode.ServerUnavailable,
-        `${where}: the gateway is shutting down and the call did not finish within gateway.drainMs; it was cancelled upstream`,
-      ),
-    };
-  }
-  if (cut === 'total') {
-    return {
-      outcome: 'timeout',
-      error: new CallError(
-        GatewayErrorCode.Timeout,
-        `${where}: no result within the total call limit of ${timeouts.callMaxTotalMs} ms (timeouts.callMaxTotalMs); the call was cancelled upstream`,
-        { limit: 'callMaxTotalMs', ms: timeouts.callMaxTotalMs },
-      ),
-    };
-  }
-  if (error instanceof McpError) {
-    if (error.code === ErrorCode.RequestTimeout) {
-      return {
-        outcome: 'timeout',
-        error: new CallError(
-          GatewayErrorCode.Timeout,
-          `${where}: no answer or progress within the call timeout of ${timeouts.callMs} ms (timeouts.callMs); the call was cancelled upstream`,
-          { limit: 'callMs', ms: timeouts.callMs },
-        ),
-      };
-    }
-    if (error.code === ErrorCode.ConnectionClosed) {
-      const why = unavailable() ?? 'the connection closed';
-      return {
-        outcome: 'unavailable',
-        error: new CallError(
-          GatewayErrorCode.ServerUnavailable,
-          `${where}: the server went away during the call. ${why}`,
-        ),
-      };
-    }
-    const message = error.message.replace(/^MCP error -?\d+: /, '');
-    return { outcome: 'error', error: new CallError(error.code, `${where}: ${message}`, error.data) };
-  }
-  return {
-    outcome: 'error',
-    error: new CallError(
-      ErrorCode.InternalError,
-      `${where}: ${error instanceof Error ? error.message : String(error)}`,
-    ),
-  };
 }

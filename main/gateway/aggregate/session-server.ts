@@ -1,53 +1,185 @@
-// The MCP server one client session talks to: an SDK Server whose handlers answer from the tool catalog and route
-// calls. One per session, so each client's request ids, progress and cancellations stay its own.
+// The MCP server one client session talks to: an SDK Server whose handlers answer lists from the catalogs and
+// route everything else to the server behind a name or URI. One per session, so each client's request ids,
+// progress, cancellations, subscriptions and log level stay its own.
+//
+// Capabilities: a Server's capabilities are fixed when the session starts, but servers come and go while it
+// lasts. Every session is therefore offered everything the gateway can forward (tools, prompts, resources with
+// subscriptions, completions, logging, each with list_changed); while no server offers a feature, its lists are
+// empty, and a request that needs a particular server says what that server lacks.
+import { randomUUID } from 'node:crypto';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   CallToolRequestSchema,
+  CompleteRequestSchema,
+  ErrorCode,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
-  type ListToolsResult,
+  ReadResourceRequestSchema,
+  SetLevelRequestSchema,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+  type ServerCapabilities,
+  type ServerResult,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { CallRouter, CallContext } from './call-router.ts';
-import type { ToolCatalog } from './tool-catalog.ts';
+import { z } from 'zod';
+import type { Aggregate } from './aggregate.ts';
+import { CallError } from './call-error.ts';
+import type { CallContext } from './call-router.ts';
+import { mapToolResult } from './content-uris.ts';
+import { pageOf, type ListName } from './list-pages.ts';
+import type { SessionPeer } from './session-registry.ts';
+import type { ServerGroup } from './tool-catalog.ts';
+import type { Extra } from './upstream-request.ts';
 
 export const GATEWAY_META_PREFIX = 'dev.switchboard';
 
+/** What every session is offered, whatever servers run now (see the file comment). */
+export const GATEWAY_CAPABILITIES = {
+  tools: { listChanged: true },
+  prompts: { listChanged: true },
+  resources: { subscribe: true, listChanged: true },
+  completions: {},
+  logging: {},
+} as const satisfies ServerCapabilities;
+
 export interface SessionServerOptions {
-  readonly catalog: ToolCatalog;
-  readonly router: CallRouter;
-  readonly listWaitMs: number;
+  readonly aggregate: Aggregate;
   readonly version: string;
   /** Context for audit and routing; read at call time so the negotiated protocol version is current. */
   readonly context: () => CallContext;
 }
 
 export function createSessionServer(options: SessionServerOptions): Server {
-  const { catalog, router, context } = options;
+  const { aggregate, context } = options;
+  const { tools, prompts, resources, requests, sessions, subscriptions, logs } = aggregate;
   const scope = context().scope;
+  const separator = tools.separator;
   const server = new Server(
     { name: scope === null ? 'switchboard' : `switchboard/${scope}`, version: options.version },
     {
-      capabilities: { tools: { listChanged: true } },
+      capabilities: GATEWAY_CAPABILITIES,
+      // Checks that the client declared sampling, elicitation or roots before the gateway asks it on a
+      // server's behalf; the server then gets an error naming the missing capability.
+      enforceStrictCapabilities: true,
       instructions:
         scope === null
-          ? `Tools of every server Switchboard runs, named <server>${catalog.separator}<tool>.`
-          : `Tools of the server "${scope}", served through Switchboard.`,
+          ? `Tools of every server Switchboard runs, named <server>${separator}<tool>, and their prompts, named <server>${separator}<prompt>. Resource URIs are the servers' own, unless two servers offer the same one: then each is switchboard+<server>+<uri>.`
+          : `Tools, prompts and resources of the server "${scope}", served through Switchboard.`,
     },
   );
+  const handle = handlerFor(server);
+  const peer: SessionPeer = {
+    id: context().sessionId ?? randomUUID(),
+    scope,
+    level: null,
+    notify: (notification) => server.notification(notification),
+  };
+  sessions.add(peer);
+  const caller = { session: peer.id, scope };
 
-  server.setRequestHandler(ListToolsRequestSchema, async (): Promise<ListToolsResult> => {
-    const merged = await catalog.list(scope, options.listWaitMs);
-    if (merged.unavailable.length === 0) return { tools: merged.tools };
-    // A shorter list is never silent: the servers left out, and why, travel with it (gateway notes, 4).
-    return { tools: merged.tools, _meta: { [`${GATEWAY_META_PREFIX}/unavailable`]: merged.unavailable } };
+  const listed = async <T>(
+    list: ListName,
+    key: string,
+    cursor: string | undefined,
+    merged: { groups: readonly ServerGroup<T>[]; unavailable: { server: string; reason: string }[] },
+  ): Promise<ServerResult> => {
+    const page = pageOf(merged.groups, list, cursor, aggregate.pageSize);
+    const unavailable = merged.unavailable.filter((u) => page.walked === null || page.walked.has(u.server));
+    return {
+      [key]: page.items,
+      ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }),
+      // A shorter list is never silent: the servers left out, and why, travel with it (gateway notes, 4).
+      ...(unavailable.length === 0 ? {} : { _meta: { [`${GATEWAY_META_PREFIX}/unavailable`]: unavailable } }),
+    } as ServerResult;
+  };
+  const wait = aggregate.listWaitMs;
+
+  handle(ListToolsRequestSchema, async (request) =>
+    listed('tools', 'tools', request.params?.cursor, await tools.list(scope, wait)),
+  );
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const result = await aggregate.router.call(request, extra, { ...context(), peer: peer.id });
+    const route = scope === null ? tools.route(request.params.name) : null;
+    return route === null ? result : mapToolResult(result, resources.exposer(route.server, scope));
   });
 
-  server.setRequestHandler(CallToolRequestSchema, (request, extra) => router.call(request, extra, context()));
+  handle(ListPromptsRequestSchema, async (request) =>
+    listed('prompts', 'prompts', request.params?.cursor, await prompts.list(scope, wait)),
+  );
+  handle(GetPromptRequestSchema, (request, extra) => requests.getPrompt(request, extra, caller));
 
-  const onChanged = (changed: string): void => {
-    if (scope !== null && changed !== scope) return;
-    void server.sendToolListChanged().catch(() => {});
+  handle(ListResourcesRequestSchema, async (request) =>
+    listed('resources', 'resources', request.params?.cursor, await resources.list(scope, wait)),
+  );
+  handle(ListResourceTemplatesRequestSchema, async (request) =>
+    listed(
+      'resourceTemplates',
+      'resourceTemplates',
+      request.params?.cursor,
+      await resources.listTemplates(scope, wait),
+    ),
+  );
+  handle(ReadResourceRequestSchema, (request, extra) => requests.readResource(request, extra, caller));
+  handle(SubscribeRequestSchema, (request, extra) =>
+    requests.subscribe(request.params.uri, extra, caller, (uri) => {
+      void server.sendResourceUpdated({ uri }).catch(() => {});
+    }),
+  );
+  handle(UnsubscribeRequestSchema, (request) => requests.unsubscribe(request.params.uri, caller));
+
+  handle(CompleteRequestSchema, (request, extra) => requests.complete(request, extra, caller));
+
+  handle(SetLevelRequestSchema, async (request) => {
+    await logs.setLevel(peer, request.params.level);
+    return {};
+  });
+
+  const concerns = (changed: string): boolean => scope === null || changed === scope;
+  const onTools = (changed: string): void => {
+    if (concerns(changed)) void server.sendToolListChanged().catch(() => {});
   };
-  catalog.on('changed', onChanged);
-  server.onclose = () => catalog.off('changed', onChanged);
+  const onPrompts = (changed: string): void => {
+    if (concerns(changed)) void server.sendPromptListChanged().catch(() => {});
+  };
+  // On `/mcp` one server's change can rename another's URIs (a URI now offered twice), so every change counts.
+  const onResources = (changed: string): void => {
+    if (concerns(changed)) void server.sendResourceListChanged().catch(() => {});
+  };
+  tools.on('changed', onTools);
+  prompts.on('changed', onPrompts);
+  resources.on('changed', onResources);
+  server.onclose = () => {
+    tools.off('changed', onTools);
+    prompts.off('changed', onPrompts);
+    resources.off('changed', onResources);
+    sessions.remove(peer.id);
+    subscriptions.dropSession(peer.id);
+    logs.sessionClosed(peer);
+  };
   return server;
+}
+
+type RequestSchema = z.ZodType<{ method: string }> & { shape: { method: z.ZodLiteral<string> } };
+
+/**
+ * Registers a handler whose request is checked here, so that malformed params are answered -32602 with what is
+ * wrong (the SDK's own check answers -32603, which tells a client it was the server's fault).
+ */
+function handlerFor(server: Server) {
+  return <S extends RequestSchema>(
+    schema: S,
+    handler: (request: z.output<S>, extra: Extra) => Promise<ServerResult>,
+  ): void => {
+    const method = schema.shape.method.value;
+    server.setRequestHandler(z.looseObject({ method: z.literal(method) }), (request, extra) => {
+      const parsed = schema.safeParse(request);
+      if (!parsed.success) {
+        throw new CallError(ErrorCode.InvalidParams, `Invalid ${method} request: ${z.prettifyError(parsed.error)}`);
+      }
+      return handler(parsed.data, extra);
+    });
+  };
 }

@@ -2,6 +2,7 @@
 // supervisor to this, so the gateway can be tested against any source of connected clients.
 import type { EventEmitter } from 'node:events';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { LoggingMessageNotification } from '@modelcontextprotocol/sdk/types.js';
 import type { Timeouts } from '../../config/schema.ts';
 import type { ServerState } from '../../supervisor/server-state.ts';
 
@@ -20,6 +21,14 @@ export interface UpstreamEvents {
   state: [name: string, state: ServerState];
   /** The server announced that its tools changed (`notifications/tools/list_changed`). */
   toolsChanged: [name: string];
+  /** `notifications/prompts/list_changed`. */
+  promptsChanged: [name: string];
+  /** `notifications/resources/list_changed` (resources or resource templates). */
+  resourcesChanged: [name: string];
+  /** `notifications/resources/updated` for one of the server's URIs (as the server names it). */
+  resourceUpdated: [name: string, uri: string];
+  /** `notifications/message`: a log message, exactly as the server sent it. */
+  logMessage: [name: string, params: LoggingMessageNotification['params']];
   /** The set of configured servers changed (added or removed). */
   membership: [];
 }

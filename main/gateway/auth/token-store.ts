@@ -3,13 +3,13 @@
 // revoked from another terminal stops working at once (T2). The watcher closes the sessions of a revoked token;
 // `verify` also checks that the file is unchanged before trusting what it read, because a watcher reports a
 // change only some milliseconds later and the request right after a revoke must already be refused.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../../fs/atomic-write.ts';
-import { digestToken, digestsEqual } from './token-digest.ts';
+import { digestToken, digestsEqual, saltKey } from './token-digest.ts';
 import { mintToken, parseToken, type TokenKind } from './token-format.ts';
 
 const CLIENT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -48,6 +48,7 @@ export type StoreResult<T> = { readonly ok: true; readonly value: T } | { readon
 export class TokenStore extends EventEmitter<{ change: [] }> {
   readonly #path: string;
   #records = new Map<string, TokenRecord>();
+  readonly #material = new Map<string, { salt: string; key: KeyObject; digest: Buffer }>();
   #watcher: FSWatcher | null = null;
   #debounce: NodeJS.Timeout | null = null;
   /** Identity of the file content last read (inode, mtime, size), so a stale view is noticed with one stat. */
@@ -142,12 +143,26 @@ export class TokenStore extends EventEmitter<{ change: [] }> {
     this.#refreshIfChanged();
     const record = this.#records.get(parsed.id);
     if (!record) return { ok: false, reason: 'unknown' };
-    const digest = digestToken(parsed.secret, Buffer.from(record.salt, 'base64'));
-    if (!digestsEqual(digest, Buffer.from(record.digest, 'base64'))) return { ok: false, reason: 'unknown' };
+    const stored = this.#checkMaterial(record);
+    if (!digestsEqual(digestToken(parsed.secret, stored.key), stored.digest)) return { ok: false, reason: 'unknown' };
     if (record.revokedAt !== null) return { ok: false, reason: 'revoked' };
     if (isExpired(record, now)) return { ok: false, reason: 'expired' };
     if (record.kind !== expected || parsed.kind !== expected) return { ok: false, reason: 'wrong-kind' };
     return { ok: true, name: record.name, kind: record.kind, id: record.id };
+  }
+
+  /** The decoded salt key and digest of a record, decoded once: verify runs on every request. */
+  #checkMaterial(record: TokenRecord): { key: KeyObject; digest: Buffer } {
+    let material = this.#material.get(record.id);
+    if (material === undefined || material.salt !== record.salt) {
+      material = {
+        salt: record.salt,
+        key: saltKey(Buffer.from(record.salt, 'base64')),
+        digest: Buffer.from(record.digest, 'base64'),
+      };
+      this.#material.set(record.id, material);
+    }
+    return material;
   }
 
   /** Whether the token with this id can still be used: known, not revoked, not expired. */

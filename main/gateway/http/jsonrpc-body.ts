@@ -1,7 +1,8 @@
 // Turns a POST body into JSON-RPC messages, with the error codes the catalogue fixes (T14, T52): -32700 when the
 // body is not JSON, -32600 when it is JSON but not a valid JSON-RPC message, and batches only where the session's
 // protocol version has them.
-import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { checkJsonRpcMessage } from '../../protocol/jsonrpc-message.ts';
 import { GatewayErrorCode } from './http-reply.ts';
 
 export const MAX_BATCH = 32;
@@ -62,7 +63,7 @@ function validate(
   value: unknown,
   where: string,
 ): { ok: true; message: JSONRPCMessage } | { ok: false; code: number; message: string } {
-  const parsed = JSONRPCMessageSchema.safeParse(value);
+  const parsed = checkJsonRpcMessage(value);
   if (parsed.success) return { ok: true, message: parsed.data };
   const issue = parsed.error.issues[0];
   const path = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';

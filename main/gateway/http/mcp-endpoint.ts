@@ -1,19 +1,25 @@
 // `/mcp` and `/mcp/<server>`: the checks every request passes, in order (origin and host, token, headers, session,
 // body size, JSON-RPC shape), and the session table. Each session belongs to the client whose token opened it;
-// the id alone never stands in for the token (security tests T1-T17, T49-T54).
+// the id alone never stands in for the token (security tests T1-T17, T49-T54). A request of the 2026-07-28 era
+// passes the same door and is then served statelessly by ../modern/ (T55-T58).
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { SUPPORTED_PROTOCOL_VERSIONS, isJSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
+import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import { isRequestMessage } from '../../protocol/jsonrpc-message.ts';
 import type { AuditLog } from '../../audit/audit-log.ts';
 import type { GatewayConfig } from '../../config/schema.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { FailureThrottle } from '../auth/failure-throttle.ts';
 import type { TokenStore } from '../auth/token-store.ts';
-import type { CallRouter } from '../aggregate/call-router.ts';
+import { Aggregate } from '../aggregate/aggregate.ts';
+import type { CallContext, CallRouter } from '../aggregate/call-router.ts';
 import { createSessionServer } from '../aggregate/session-server.ts';
 import type { ToolCatalog } from '../aggregate/tool-catalog.ts';
 import type { UpstreamDirectory } from '../aggregate/upstream-directory.ts';
+import { ModernEndpoint } from '../modern/modern-endpoint.ts';
+import { namesModernRevision } from '../modern/protocol-eras.ts';
+import { classifyPost } from '../modern/request-ladder.ts';
 import { readBody } from './body-reader.ts';
 import { GatewayErrorCode, replyError } from './http-reply.ts';
 import { parseJsonRpcBody, versionAllowsBatches } from './jsonrpc-body.ts';
@@ -49,6 +55,8 @@ export interface McpEndpointDeps {
   readonly router: CallRouter;
   readonly logger: Logger;
   readonly version: string;
+  /** What sessions share beyond tools (prompts, resources, subscriptions, logging); built from the rest if absent. */
+  readonly aggregate?: Aggregate;
 }
 
 /** What one SSE stream may hold unread before notifications to it are dropped (T16). */
@@ -57,10 +65,29 @@ export const STREAM_BUFFER_BYTES = 8 * 1024 * 1024;
 export class McpEndpoint {
   readonly #deps: McpEndpointDeps;
   readonly #sessions = new Map<string, Session>();
+  readonly #aggregate: Aggregate;
+  readonly #modern: ModernEndpoint;
   #accepting = true;
 
   constructor(deps: McpEndpointDeps) {
     this.#deps = deps;
+    this.#aggregate =
+      deps.aggregate ??
+      new Aggregate({
+        directory: deps.directory,
+        tools: deps.catalog,
+        router: deps.router,
+        logger: deps.logger,
+        listWaitMs: deps.config.listWaitMs,
+        pageSize: deps.config.listPageSize,
+      });
+    this.#modern = new ModernEndpoint({
+      sessionServer: (context) => this.#sessionServer(context),
+      catalog: deps.catalog,
+      tokens: deps.tokens,
+      logger: deps.logger,
+      maxStreamBufferBytes: STREAM_BUFFER_BYTES,
+    });
     deps.catalog.setMaxListeners(0);
     deps.tokens.on('change', () => this.#dropInactiveSessions(Date.now()));
   }
@@ -69,9 +96,10 @@ export class McpEndpoint {
     return this.#sessions.size;
   }
 
-  /** Stops opening sessions; requests on existing ones are still served while calls drain. */
+  /** Stops opening sessions and taking modern requests; requests on open sessions are served while calls drain. */
   stopAccepting(): void {
     this.#accepting = false;
+    this.#modern.stopAccepting();
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, scope: string | null): Promise<void> {
@@ -172,10 +200,12 @@ export class McpEndpoint {
   ): Promise<void> {
     const bad = checkPostHeaders(req);
     if (bad) return this.#refuse(res, bad);
-    const hasSession = req.headers['mcp-session-id'] !== undefined;
+    // A modern MCP-Protocol-Version makes the request stateless whatever else it carries: a session id is ignored.
+    const modern = namesModernRevision(req.headers['mcp-protocol-version']);
+    const hasSession = !modern && req.headers['mcp-session-id'] !== undefined;
     const session = hasSession ? this.#session(req, res, client, scope) : null;
     if (hasSession && session === null) return;
-    if (!this.#versionSupported(req, res)) return;
+    if (session !== null && !this.#versionSupported(req, res)) return;
 
     const limit = this.#deps.config.maxBodyBytes;
     const body = await readBody(req, limit);
@@ -193,7 +223,18 @@ export class McpEndpoint {
     const parsed = parseJsonRpcBody(body.body, versionAllowsBatches(session?.transport.protocolVersion ?? null));
     if (!parsed.ok) return replyError(res, 400, parsed.code, parsed.message, { id: null });
 
-    const isInit = parsed.messages.some((m) => isJSONRPCRequest(m) && m.method === 'initialize');
+    // The era is decided by the body first (modern/request-ladder.ts); a batch is never modern.
+    // A session id does not decide it: a request whose _meta claims 2026-07-28 is modern, and the id is ignored.
+    const era = classifyPost(req.headers, parsed.batch ? parsed.messages : parsed.messages[0]);
+    if (era.kind === 'reject') {
+      return replyError(res, era.status, era.code, era.message, { id: era.id, data: era.data });
+    }
+    if (era.kind === 'modern') {
+      return this.#modern.serve(req, res, era, { client: client.name, tokenId: client.tokenId, scope });
+    }
+    if (session === null && !this.#versionSupported(req, res)) return;
+
+    const isInit = parsed.messages.some((m) => isRequestMessage(m) && m.method === 'initialize');
     if (session === null) {
       if (!isInit) {
         return replyError(
@@ -219,7 +260,7 @@ export class McpEndpoint {
       return replyError(res, 400, GatewayErrorCode.InvalidRequest, 'Bad Request: this session is already initialized');
     }
     for (const message of parsed.messages) {
-      if (isJSONRPCRequest(message) && session.transport.isInFlight(message.id)) {
+      if (isRequestMessage(message) && session.transport.isInFlight(message.id)) {
         return replyError(
           res,
           400,
@@ -253,13 +294,12 @@ export class McpEndpoint {
   async #open(client: { name: string; tokenId: string }, scope: string | null): Promise<Session> {
     const id = randomUUID();
     const transport = new SessionTransport({ sessionId: id, maxStreamBufferBytes: STREAM_BUFFER_BYTES });
-    const server = createSessionServer({
-      catalog: this.#deps.catalog,
-      router: this.#deps.router,
-      listWaitMs: this.#deps.config.listWaitMs,
-      version: this.#deps.version,
-      context: () => ({ client: client.name, sessionId: id, protocolVersion: transport.protocolVersion, scope }),
-    });
+    const server = this.#sessionServer(() => ({
+      client: client.name,
+      sessionId: id,
+      protocolVersion: transport.protocolVersion,
+      scope,
+    }));
     const session: Session = {
       id,
       client: client.name,
@@ -286,6 +326,11 @@ export class McpEndpoint {
     await server.connect(transport);
     this.#deps.logger.debug('session opened', { session: id, client: client.name, scope });
     return session;
+  }
+
+  /** The session server of a legacy session, and of each modern request (which reaches it in process). */
+  #sessionServer(context: () => CallContext): Server {
+    return createSessionServer({ aggregate: this.#aggregate, version: this.#deps.version, context });
   }
 
   async #close(session: Session): Promise<void> {
@@ -320,6 +365,7 @@ export class McpEndpoint {
   }
 
   async closeAll(): Promise<void> {
+    await this.#modern.close();
     await Promise.all([...this.#sessions.values()].map((s) => this.#close(s)));
   }
 

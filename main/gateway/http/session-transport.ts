@@ -6,16 +6,10 @@
 // logging, sampling), the response turns into an SSE stream and everything for that request follows on it, the
 // result last. Messages tied to no request go to the session's GET stream, or are dropped and counted.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { GatewayErrorCode } from './http-reply.ts';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
-import {
-  isJSONRPCErrorResponse,
-  isJSONRPCRequest,
-  isJSONRPCResultResponse,
-  type JSONRPCMessage,
-  type MessageExtraInfo,
-  type RequestId,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, MessageExtraInfo, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { isRequestMessage, isResponseMessage, isResultMessage } from '../../protocol/jsonrpc-message.ts';
+import { GatewayErrorCode } from './http-reply.ts';
 
 interface PostStream {
   readonly res: ServerResponse;
@@ -79,7 +73,7 @@ export class SessionTransport implements Transport {
   /** Hands a validated POST to the protocol. The caller has checked auth, headers and that ids are not in flight. */
   acceptPost(res: ServerResponse, messages: readonly JSONRPCMessage[], batch: boolean, extra: MessageExtraInfo): void {
     res.setHeader('mcp-session-id', this.sessionId);
-    const requests = messages.filter(isJSONRPCRequest);
+    const requests = messages.filter(isRequestMessage);
     if (requests.length === 0) {
       res.writeHead(202).end();
     } else {
@@ -119,9 +113,9 @@ export class SessionTransport implements Transport {
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if (this.#closed) return;
-    const isResponse = isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message);
+    const isResponse = isResponseMessage(message);
     const id = isResponse ? message.id : options?.relatedRequestId;
-    if (isResponse && id === this.#initializeId && isJSONRPCResultResponse(message)) {
+    if (isResponse && id === this.#initializeId && isResultMessage(message)) {
       const version = (message.result as { protocolVersion?: unknown }).protocolVersion;
       if (typeof version === 'string') this.protocolVersion = version;
     }
@@ -216,8 +210,9 @@ export class SessionTransport implements Transport {
 
   #finishJson(stream: PostStream, payload: JSONRPCMessage | JSONRPCMessage[]): void {
     stream.mode = 'done';
-    const body = JSON.stringify(payload);
-    stream.res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    // Encoded once: measuring the string and then writing it would encode a large result twice.
+    const body = Buffer.from(JSON.stringify(payload), 'utf8');
+    stream.res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
     stream.res.end(body);
   }
 

@@ -1,12 +1,12 @@
 // tools/call through the gateway: per-call and total timeouts (T75), progress, cancellation, upstream errors,
-// calls to a server that is down (T37) and a crash in the middle of a call.
+// calls to a server that is down (T37), a crash in the middle of a call, and a server's own requests to the caller.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CallToolResultSchema, type Progress } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolResultSchema, CreateMessageRequestSchema, type Progress } from '@modelcontextprotocol/sdk/types.js';
 import { deliverNotificationsFirst } from '../../../main/supervisor/notifications-first.ts';
 import {
   NODE,
@@ -198,11 +198,64 @@ test('T37: a crash in the middle of a call gives that caller an error at once', 
   assert.deepEqual(again.content, [{ type: 'text', text: 'back' }]);
 });
 
-test('a server’s own request (sampling) is refused with a reason, never sent to a client it may not belong to', async (t) => {
+test('a server’s sampling request reaches the one client whose call caused it, and its answer goes back', async () => {
+  const asked = await h.connect({ name: 'sampler' });
+  const seen: string[] = [];
+  asked.setRequestHandler(CreateMessageRequestSchema, (request) => {
+    seen.push(JSON.stringify(request.params.messages));
+    return { role: 'assistant', content: { type: 'text', text: 'sampled by the caller' }, model: 'test-model' };
+  });
+  const result = await asked.callTool({
+    name: 'everything__trigger-sampling-request',
+    arguments: { prompt: 'hi', maxTokens: 5 },
+  });
+  assert.equal(seen.length, 1);
+  assert.match(seen[0]!, /hi/);
+  assert.match(JSON.stringify(result.content), /sampled by the caller/);
+});
+
+test('with calls of two sessions waiting on one server, its sampling request is refused, never guessed', async (t) => {
+  const first = await h.connect({ name: 'first' });
+  const second = await h.connect({ name: 'second' });
+  let asked = 0;
+  for (const c of [first, second]) {
+    c.setRequestHandler(CreateMessageRequestSchema, () => {
+      asked += 1;
+      return { role: 'assistant', content: { type: 'text', text: 'x' }, model: 'm' };
+    });
+  }
+  // A long call of the second session keeps it waiting on the same server while the first one's tool samples.
+  const holding = second.callTool({
+    name: 'everything__trigger-long-running-operation',
+    arguments: { duration: 2, steps: 2 },
+  });
+  await new Promise((resolve) => setTimeout(resolve, 300));
   const outcome = await timed(() =>
-    client.callTool({ name: 'everything__trigger-sampling-request', arguments: { prompt: 'hi', maxTokens: 5 } }),
+    first.callTool({ name: 'everything__trigger-sampling-request', arguments: { prompt: 'hi', maxTokens: 5 } }),
   );
+  await holding;
   const shown = outcome.error instanceof Error ? outcome.error.message : JSON.stringify(outcome.value?.content);
   report(t, 'caller sees', shown);
-  assert.match(shown, /does not pass sampling\/createMessage on to its clients yet/);
+  assert.equal(asked, 0);
+  assert.match(shown, /cannot tell which client sampling\/createMessage/);
+});
+
+test('a client that did not declare sampling gets an error from the server, not a request', async () => {
+  const plain = new Client({ name: 'no-sampling', version: '1' });
+  await plain.connect(
+    new StreamableHTTPClientTransport(new URL('/mcp', h.origin), {
+      requestInit: { headers: { authorization: `Bearer ${h.token}` } },
+    }),
+  );
+  try {
+    const result = await plain.callTool({
+      name: 'everything__trigger-sampling-request',
+      arguments: { prompt: 'hi', maxTokens: 5 },
+    });
+    assert.match(JSON.stringify(result), /does not support sampling/);
+  } catch (error) {
+    assert.match((error as Error).message, /does not support sampling/);
+  } finally {
+    await plain.close();
+  }
 });

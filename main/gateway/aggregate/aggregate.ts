@@ -1,0 +1,66 @@
+// Everything client sessions share: the catalogs of tools, prompts and resources, the routers, resource
+// subscriptions, log levels and the table of open sessions. Built once per core; each session's SDK Server
+// (session-server.ts) is a thin set of handlers over it.
+import type { Logger } from '../../log/logger.ts';
+import type { CallRouter } from './call-router.ts';
+import { LogRouter } from './log-router.ts';
+import { PromptCatalog } from './prompt-catalog.ts';
+import { RequestRouter } from './request-router.ts';
+import { ResourceCatalog } from './resource-catalog.ts';
+import { SessionRegistry } from './session-registry.ts';
+import { SubscriptionHub } from './subscriptions.ts';
+import type { ToolCatalog } from './tool-catalog.ts';
+import type { UpstreamDirectory } from './upstream-directory.ts';
+
+export interface AggregateOptions {
+  readonly directory: UpstreamDirectory;
+  readonly tools: ToolCatalog;
+  readonly router: CallRouter;
+  readonly logger: Logger;
+  /** How long a list (or a request naming a server's item) waits for servers still starting. */
+  readonly listWaitMs: number;
+  /** Items per page of a merged list; a longer list is paged with gateway cursors. */
+  readonly pageSize: number;
+}
+
+export class Aggregate {
+  readonly directory: UpstreamDirectory;
+  readonly tools: ToolCatalog;
+  readonly router: CallRouter;
+  readonly prompts: PromptCatalog;
+  readonly resources: ResourceCatalog;
+  readonly subscriptions: SubscriptionHub;
+  readonly sessions: SessionRegistry;
+  readonly logs: LogRouter;
+  readonly requests: RequestRouter;
+  readonly listWaitMs: number;
+  readonly pageSize: number;
+
+  constructor(options: AggregateOptions) {
+    const { directory, tools, router, logger } = options;
+    // Each catalog, the subscriptions and the log router listen to the directory.
+    directory.setMaxListeners(Math.max(directory.getMaxListeners(), 50));
+    this.directory = directory;
+    this.tools = tools;
+    this.router = router;
+    this.listWaitMs = options.listWaitMs;
+    this.pageSize = options.pageSize;
+    this.prompts = new PromptCatalog(directory, tools.separator, logger.child({ part: 'prompts' }));
+    this.resources = new ResourceCatalog(directory, logger.child({ part: 'resources' }));
+    this.subscriptions = new SubscriptionHub(
+      directory,
+      router.upstreamRequests,
+      logger.child({ part: 'subscriptions' }),
+    );
+    this.sessions = new SessionRegistry();
+    this.logs = new LogRouter(directory, this.sessions, router.upstreamRequests, logger.child({ part: 'logging' }));
+    this.requests = new RequestRouter({
+      directory,
+      prompts: this.prompts,
+      resources: this.resources,
+      subscriptions: this.subscriptions,
+      inFlight: router.upstreamRequests,
+      listWaitMs: options.listWaitMs,
+    });
+  }
+}

@@ -1,0 +1,53 @@
+// Which client sessions are waiting on each upstream right now. Over stdio nothing on the wire ties a server's log
+// message to the request it belongs to (gateway notes 1), and the SDK's client does not say which HTTP stream a
+// message came on either; knowing who is waiting lets the log router send a message only where it cannot be
+// someone else's.
+import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+
+export interface InFlightRequest {
+  /** The client session that sent it. */
+  readonly session: string;
+  /** Sends a notification on that request's own response stream. */
+  readonly notify: (notification: ServerNotification) => Promise<void>;
+  /**
+   * Asks that session's client (sampling, elicitation, roots) on the same stream and returns its answer. Refused
+   * by the session's SDK Server when the client did not declare the capability. Absent for waits that are not
+   * calls (a subscription), during which a server has no business asking the client anything.
+   */
+  readonly ask?: (request: ServerRequest, signal: AbortSignal) => Promise<unknown>;
+}
+
+export class InFlightRequests {
+  readonly #byServer = new Map<string, Set<InFlightRequest>>();
+
+  /** Records a request sent to `server`; the returned function removes it once it has settled. */
+  add(server: string, request: InFlightRequest): () => void {
+    let set = this.#byServer.get(server);
+    if (set === undefined) {
+      set = new Set();
+      this.#byServer.set(server, set);
+    }
+    set.add(request);
+    return () => {
+      set.delete(request);
+      if (set.size === 0 && this.#byServer.get(server) === set) this.#byServer.delete(server);
+    };
+  }
+
+  /**
+   * The one session that can have caused a request `server` sends now: the only session with requests waiting on
+   * that server. Null when none or several are waiting, since then nothing on a shared stdio connection says
+   * whose it is (gateway notes 1), and a guess could hand one user's data to another.
+   */
+  soleCaller(server: string): InFlightRequest | null {
+    const waiting = this.on(server);
+    const first = waiting[0];
+    if (first === undefined) return null;
+    return waiting.every((w) => w.session === first.session) ? first : null;
+  }
+
+  /** Requests waiting on `server`, oldest first. */
+  on(server: string): readonly InFlightRequest[] {
+    return [...(this.#byServer.get(server) ?? [])];
+  }
+}

@@ -1,0 +1,164 @@
+// Routes the requests that name a prompt or a resource (prompts/get, resources/read, resources/subscribe and
+// unsubscribe, completion/complete) to the server behind the name, maps names and URIs back to the server's own
+// on the way in and URIs in the answer to the session's form on the way out. Forwarding itself (timeouts,
+// cancellation, progress) is upstream-request.ts, shared with tools/call.
+import {
+  ErrorCode,
+  type CompleteRequest,
+  type CompleteResult,
+  type GetPromptRequest,
+  type GetPromptResult,
+  type ReadResourceRequest,
+  type ReadResourceResult,
+} from '@modelcontextprotocol/sdk/types.js';
+import { GatewayErrorCode } from '../http/http-reply.ts';
+import { CallError } from './call-error.ts';
+import { mapPromptResult, mapReadResult } from './content-uris.ts';
+import type { InFlightRequests } from './in-flight.ts';
+import type { PromptCatalog, PromptRoute } from './prompt-catalog.ts';
+import type { ResourceCatalog, UriRoute } from './resource-catalog.ts';
+import type { SubscriptionHub } from './subscriptions.ts';
+import type { UpstreamDirectory } from './upstream-directory.ts';
+import { describeFailure, forwardRequest, type Cut, type Extra } from './upstream-request.ts';
+
+export interface RequestRouterDeps {
+  readonly directory: UpstreamDirectory;
+  readonly prompts: PromptCatalog;
+  readonly resources: ResourceCatalog;
+  readonly subscriptions: SubscriptionHub;
+  readonly inFlight: InFlightRequests;
+  /** How long a request waits for a server that is starting, or whose lists are still being read. */
+  readonly listWaitMs: number;
+}
+
+/** Who is asking: the session (as the session registry knows it) and the server its endpoint is scoped to. */
+export interface Caller {
+  readonly session: string;
+  readonly scope: string | null;
+}
+
+export class RequestRouter {
+  readonly #deps: RequestRouterDeps;
+
+  constructor(deps: RequestRouterDeps) {
+    this.#deps = deps;
+  }
+
+  async readResource(request: ReadResourceRequest, extra: Extra, caller: Caller): Promise<ReadResourceResult> {
+    const requested = request.params.uri;
+    const route = await this.#resolveUri(requested, caller.scope);
+    const result = await this.#send(route.server, 'resources/read', { ...request.params, uri: route.uri }, extra, {
+      caller,
+      what: `resource "${route.uri}"`,
+    });
+    const expose = this.#deps.resources.exposer(route.server, caller.scope);
+    // The URI the client asked for comes back as it asked for it; any other (a directory's entries) is mapped.
+    return mapReadResult(result as ReadResourceResult, (uri) => (uri === route.uri ? requested : expose(uri)));
+  }
+
+  async getPrompt(request: GetPromptRequest, extra: Extra, caller: Caller): Promise<GetPromptResult> {
+    const route = await this.#resolvePrompt(request.params.name, caller.scope);
+    const result = await this.#send(route.server, 'prompts/get', { ...request.params, name: route.prompt }, extra, {
+      caller,
+      what: `prompt "${route.prompt}"`,
+    });
+    return mapPromptResult(result as GetPromptResult, this.#deps.resources.exposer(route.server, caller.scope));
+  }
+
+  async complete(request: CompleteRequest, extra: Extra, caller: Caller): Promise<CompleteResult> {
+    const { scope } = caller;
+    const ref = request.params.ref;
+    let server: string;
+    let params: CompleteRequest['params'];
+    if (ref.type === 'ref/prompt') {
+      const route = await this.#resolvePrompt(ref.name, scope);
+      server = route.server;
+      params = { ...request.params, ref: { ...ref, name: route.prompt } };
+    } else {
+      const route = await this.#resolve(() => this.#deps.resources.resolveTemplate(ref.uri, scope));
+      server = route.server;
+      params = { ...request.params, ref: { ...ref, uri: route.uri } };
+    }
+    // Every session is offered completions; a server without them has nothing to suggest.
+    const client = this.#deps.directory.get(server)?.client;
+    if (client && client.getServerCapabilities()?.completions === undefined) return { completion: { values: [] } };
+    const what = params.ref.type === 'ref/prompt' ? `prompt "${params.ref.name}"` : `template "${params.ref.uri}"`;
+    return (await this.#send(server, 'completion/complete', params, extra, {
+      caller,
+      what: `completion of ${what}`,
+    })) as CompleteResult;
+  }
+
+  async subscribe(
+    uri: string,
+    extra: Extra,
+    caller: Caller,
+    deliver: (exposedUri: string) => void,
+  ): Promise<Record<string, never>> {
+    const route = await this.#resolveUri(uri, caller.scope);
+    await this.#deps.subscriptions.subscribe({ id: caller.session, extra }, route, uri, deliver);
+    return {};
+  }
+
+  async unsubscribe(uri: string, caller: Caller): Promise<Record<string, never>> {
+    await this.#deps.subscriptions.unsubscribeExposed(caller.session, uri);
+    return {};
+  }
+
+  /** A resource URI's route; when no server claims it yet, servers still starting or being listed are awaited. */
+  #resolveUri(uri: string, scope: string | null): Promise<{ server: string; uri: string }> {
+    return this.#resolve(() => this.#deps.resources.resolve(uri, scope));
+  }
+
+  async #resolve(resolve: () => UriRoute): Promise<{ server: string; uri: string }> {
+    let route = resolve();
+    if (!route.ok) {
+      await this.#deps.resources.list(null, this.#deps.listWaitMs);
+      await this.#deps.resources.listTemplates(null, 0);
+      route = resolve();
+    }
+    if (!route.ok) throw new CallError(route.code, route.message, route.data);
+    return route;
+  }
+
+  async #resolvePrompt(name: string, scope: string | null): Promise<PromptRoute> {
+    const { prompts, directory, listWaitMs } = this.#deps;
+    let route = prompts.route(name, scope);
+    const named = prompts.serverOf(name, scope);
+    // A server that has just come up may not be listed yet; a request to it waits as a list would, bounded.
+    if (route === null && named !== null && (await prompts.whenListed(named, listWaitMs))) {
+      route = prompts.route(name, scope);
+    }
+    const upstream = directory.get(route?.server ?? named ?? '');
+    if (upstream && !upstream.client)
+      throw new CallError(GatewayErrorCode.ServerUnavailable, upstream.unavailableMessage());
+    if (route === null || upstream === undefined) {
+      throw new CallError(ErrorCode.InvalidParams, `Unknown prompt "${name}"${scope ? ` on server "${scope}"` : ''}`);
+    }
+    return route;
+  }
+
+  async #send(
+    server: string,
+    method: string,
+    params: Record<string, unknown>,
+    extra: Extra,
+    label: { caller: Caller; what: string },
+  ): Promise<unknown> {
+    const upstream = this.#deps.directory.get(server);
+    if (upstream === undefined) throw new CallError(ErrorCode.InvalidParams, `no server named "${server}"`);
+    if (!upstream.client) throw new CallError(GatewayErrorCode.ServerUnavailable, upstream.unavailableMessage());
+    let cut: Cut = null;
+    try {
+      return await forwardRequest(
+        { client: upstream.client, server, method, params, timeouts: upstream.timeouts },
+        { extra, session: label.caller.session, inFlight: this.#deps.inFlight, onCut: (why) => (cut = why) },
+      );
+    } catch (error) {
+      const where = `server "${server}", ${label.what}`;
+      throw describeFailure(error, cut, where, upstream.timeouts, () =>
+        this.#deps.directory.get(server)?.unavailableMessage(),
+      ).error;
+    }
+  }
+}

@@ -1,0 +1,168 @@
+// Sends one client request on to the server it belongs to (tools/call, prompts/get, resources/read,
+// completion/complete) and brings the answer back. Every request has a timeout, follows its caller's
+// cancellation (and the end of the caller's session), forwards progress under the caller's own token, and is
+// counted as in flight on that server for as long as it waits (gateway notes 3 and 4).
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import { ErrorCode, McpError, type ServerNotification, type ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import type { AuditOutcome } from '../../audit/audit-event.ts';
+import { GatewayErrorCode } from '../http/http-reply.ts';
+import { CallError } from './call-error.ts';
+import type { InFlightRequests } from './in-flight.ts';
+
+export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/** Why a forwarded request was cut short by the gateway or its caller, when it was. */
+export type Cut = 'caller' | 'total' | 'shutdown' | null;
+
+export interface RequestTimeouts {
+  readonly callMs: number;
+  readonly callMaxTotalMs: number;
+}
+
+/** The result is validated once, by the client-facing Server; upstream it passes through untouched. */
+const passthroughResult = z.looseObject({});
+
+export interface Forwarded {
+  readonly client: Client;
+  readonly server: string;
+  readonly method: string;
+  /** The client's params; `_meta.progressToken` is the client's and is replaced on this hop. */
+  readonly params: { readonly _meta?: Record<string, unknown> } & Record<string, unknown>;
+  readonly timeouts: RequestTimeouts;
+}
+
+export interface ForwardContext {
+  readonly extra: Extra;
+  /** The calling session as the session registry knows it, for telling whose request is waiting. */
+  readonly session: string;
+  readonly inFlight: InFlightRequests;
+  /** Cutters of requests still waiting, for shutdown; this request adds its own while it waits. */
+  readonly cutters?: Set<() => void>;
+  readonly onCut?: (why: Exclude<Cut, null>) => void;
+}
+
+/**
+ * Sends the request upstream. The SDK cuts it after `callMs` without progress and then tells the upstream
+ * (notifications/cancelled); the total limit and the caller's cancellation abort it here, so the SDK tells the
+ * upstream in those cases too (its own maxTotalTimeout rejects without telling anyone).
+ */
+export async function forwardRequest(request: Forwarded, context: ForwardContext): Promise<unknown> {
+  const { extra } = context;
+  // Progress tokens belong to one hop: the client's token is kept here and the SDK mints the upstream one.
+  const { _meta, ...params } = request.params;
+  const progressToken = _meta?.progressToken as string | number | undefined;
+  const { progressToken: _dropped, ...otherMeta } = _meta ?? {};
+  const upstreamParams = { ...params, ...(Object.keys(otherMeta).length ? { _meta: otherMeta } : {}) };
+  const controller = new AbortController();
+  const cut = (why: Exclude<Cut, null>, reason: string): void => {
+    if (controller.signal.aborted) return;
+    context.onCut?.(why);
+    controller.abort(reason);
+  };
+  const onCallerAbort = (): void => cut('caller', 'cancelled by the client');
+  const onShutdown = (): void => cut('shutdown', 'the gateway is shutting down');
+  if (extra.signal.aborted) onCallerAbort();
+  else extra.signal.addEventListener('abort', onCallerAbort, { once: true });
+  context.cutters?.add(onShutdown);
+  const { timeouts } = request;
+  const total = setTimeout(
+    () => cut('total', `exceeded the total call limit of ${timeouts.callMaxTotalMs} ms`),
+    timeouts.callMaxTotalMs,
+  );
+  const settled = context.inFlight.add(request.server, {
+    session: context.session,
+    notify: (notification) => extra.sendNotification(notification),
+    ask: (serverRequest, signal) =>
+      extra.sendRequest(serverRequest, passthroughResult, { signal, timeout: timeouts.callMs }),
+  });
+  try {
+    return await request.client.request({ method: request.method, params: upstreamParams }, passthroughResult, {
+      signal: controller.signal,
+      timeout: timeouts.callMs,
+      resetTimeoutOnProgress: true,
+      onprogress:
+        progressToken === undefined
+          ? undefined
+          : (progress) =>
+              void extra
+                .sendNotification({ method: 'notifications/progress', params: { ...progress, progressToken } })
+                .catch(() => {}),
+    });
+  } finally {
+    settled();
+    clearTimeout(total);
+    extra.signal.removeEventListener('abort', onCallerAbort);
+    context.cutters?.delete(onShutdown);
+  }
+}
+
+/**
+ * The error a caller gets for a forwarded request that failed, and how it is audited. `where` names the server
+ * and what was asked of it (`server "fs", tool "read"`).
+ */
+export function describeFailure(
+  error: unknown,
+  cut: Cut,
+  where: string,
+  timeouts: RequestTimeouts,
+  unavailable: () => string | undefined,
+): { outcome: AuditOutcome; error: CallError } {
+  if (cut === 'caller') {
+    return {
+      outcome: 'cancelled',
+      error: new CallError(ErrorCode.RequestTimeout, `${where}: cancelled by the client`),
+    };
+  }
+  if (cut === 'shutdown') {
+    return {
+      outcome: 'cancelled',
+      error: new CallError(
+        GatewayErrorCode.ServerUnavailable,
+        `${where}: the gateway is shutting down and the call did not finish within gateway.drainMs; it was cancelled upstream`,
+      ),
+    };
+  }
+  if (cut === 'total') {
+    return {
+      outcome: 'timeout',
+      error: new CallError(
+        GatewayErrorCode.Timeout,
+        `${where}: no result within the total call limit of ${timeouts.callMaxTotalMs} ms (timeouts.callMaxTotalMs); the call was cancelled upstream`,
+        { limit: 'callMaxTotalMs', ms: timeouts.callMaxTotalMs },
+      ),
+    };
+  }
+  if (error instanceof McpError) {
+    if (error.code === ErrorCode.RequestTimeout) {
+      return {
+        outcome: 'timeout',
+        error: new CallError(
+          GatewayErrorCode.Timeout,
+          `${where}: no answer or progress within the call timeout of ${timeouts.callMs} ms (timeouts.callMs); the call was cancelled upstream`,
+          { limit: 'callMs', ms: timeouts.callMs },
+        ),
+      };
+    }
+    if (error.code === ErrorCode.ConnectionClosed) {
+      const why = unavailable() ?? 'the connection closed';
+      return {
+        outcome: 'unavailable',
+        error: new CallError(
+          GatewayErrorCode.ServerUnavailable,
+          `${where}: the server went away during the call. ${why}`,
+        ),
+      };
+    }
+    const message = error.message.replace(/^(MCP error -?\d+: )+/, '');
+    return { outcome: 'error', error: new CallError(error.code, `${where}: ${message}`, error.data) };
+  }
+  return {
+    outcome: 'error',
+    error: new CallError(
+      ErrorCode.InternalError,
+      `${where}: ${error instanceof Error ? error.message : String(error)}`,
+    ),
+  };
+}

@@ -1,0 +1,145 @@
+// Runs the official MCP conformance suite (the pinned @modelcontextprotocol/conformance in package.json, never a
+// download) against one URL and reads its verdicts from the files it writes with `-o`: one `checks.json` per
+// scenario. A scenario passes when it produced checks and none of them failed; warnings are kept for the report.
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO } from '../helpers/gateway-harness.ts';
+
+export const SUITE_CLI = join(REPO, 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
+
+/** The protocol revision the runs target: scenarios of this revision, run at its wire version. */
+export const SPEC_VERSION = '2025-11-25';
+
+/** `active` is what the suite scores; `pending` holds scenarios its own reference server cannot pass yet. */
+export type SuiteName = 'active' | 'pending';
+
+export interface ScenarioResult {
+  readonly scenario: string;
+  readonly suite: SuiteName;
+  readonly passed: boolean;
+  readonly checks: number;
+  /** `id: message` of each failed check, or why the scenario produced no verdict. */
+  readonly failures: readonly string[];
+  readonly warnings: readonly string[];
+}
+
+interface Check {
+  readonly id: string;
+  readonly status: string;
+  readonly errorMessage?: string;
+  readonly description?: string;
+  readonly details?: unknown;
+}
+
+export interface RunOptions {
+  readonly url: string;
+  readonly suite: SuiteName;
+  /** Per scenario; the suite records a scenario that runs longer as failed. */
+  readonly scenarioTimeoutMs?: number;
+  /** For the whole run; the suite's process is killed after it. */
+  readonly runTimeoutMs?: number;
+}
+
+const SCENARIO_LINE = /^=== Running scenario: (\S+) ===$/gm;
+const RESULT_DIR = /^server-(.+)-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z$/;
+const MAX_OUTPUT_CHARS = 2_000_000;
+/** How much of a failed check's details an assertion message shows. */
+const MAX_DETAIL_CHARS = 400;
+
+function runCli(args: readonly string[], timeoutMs: number): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [SUITE_CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const keep = (chunk: Buffer): void => {
+      if (out.length < MAX_OUTPUT_CHARS) out += chunk.toString('utf8');
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      if (signal !== null)
+        reject(new Error(`the conformance suite was killed (${signal}) after ${timeoutMs} ms:\n${out.slice(-4000)}`));
+      else resolve({ code, out });
+    });
+  });
+}
+
+function verdict(scenario: string, suite: SuiteName, checks: readonly Check[]): ScenarioResult {
+  const failed = checks.filter((c) => c.status === 'FAILURE');
+  const warned = checks.filter((c) => c.status === 'WARNING');
+  const describe = (c: Check): string => {
+    const details = c.details === undefined ? '' : ` ${JSON.stringify(c.details).slice(0, MAX_DETAIL_CHARS)}`;
+    return `${c.id}: ${c.errorMessage ?? c.description ?? ''}${details}`;
+  };
+  return {
+    scenario,
+    suite,
+    passed: checks.length > 0 && failed.length === 0,
+    checks: checks.length,
+    failures: checks.length === 0 ? ['the scenario reported no checks'] : failed.map(describe),
+    warnings: warned.map(describe),
+  };
+}
+
+async function readResults(dir: string, suite: SuiteName, scenarios: readonly string[]): Promise<ScenarioResult[]> {
+  const written = new Map<string, string>();
+  for (const entry of await readdir(dir)) {
+    const match = RESULT_DIR.exec(entry);
+    if (match) written.set(match[1]!, join(dir, entry, 'checks.json'));
+  }
+  const results: ScenarioResult[] = [];
+  for (const scenario of scenarios) {
+    const file = written.get(scenario);
+    let checks: Check[] | null = null;
+    if (file !== undefined) {
+      try {
+        checks = JSON.parse(await readFile(file, 'utf8')) as Check[];
+      } catch {
+        checks = null;
+      }
+    }
+    results.push(
+      checks === null
+        ? { scenario, suite, passed: false, checks: 0, failures: ['the scenario ended without results'], warnings: [] }
+        : verdict(scenario, suite, checks),
+    );
+  }
+  return results;
+}
+
+/** Runs one suite of the 2025-11-25 server scenarios against `url` and returns a verdict per scenario run. */
+export async function runSuite(options: RunOptions): Promise<ScenarioResult[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'switchboard-conformance-'));
+  try {
+    const { code, out } = await runCli(
+      [
+        'server',
+        '--url',
+        options.url,
+        '--suite',
+        options.suite,
+        '--spec-version',
+        SPEC_VERSION,
+        '--timeout',
+        String(options.scenarioTimeoutMs ?? 15_000),
+        '-o',
+        dir,
+      ],
+      options.runTimeoutMs ?? 90_000,
+    );
+    const scenarios = [...out.matchAll(SCENARIO_LINE)].map((m) => m[1]!);
+    if (scenarios.length === 0 || (code !== 0 && code !== 1)) {
+      throw new Error(`the conformance suite ran no scenario (exit ${code}):\n${out.slice(-4000)}`);
+    }
+    return await readResults(dir, options.suite, scenarios);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -17,9 +17,9 @@ import type { CallContext, CallRouter } from '../aggregate/call-router.ts';
 import { createSessionServer } from '../aggregate/session-server.ts';
 import type { ToolCatalog } from '../aggregate/tool-catalog.ts';
 import type { UpstreamDirectory } from '../aggregate/upstream-directory.ts';
-import { ModernEndpoint } from '../modern/modern-endpoint.ts';
-import { namesModernRevision } from '../modern/protocol-eras.ts';
-import { classifyPost } from '../modern/request-ladder.ts';
+import type { ModernEndpoint } from '../modern/modern-endpoint.ts';
+import type { classifyPost } from '../modern/request-ladder.ts';
+import { mayBeModern, namesModernRevision } from '../modern/protocol-eras.ts';
 import { readBody } from './body-reader.ts';
 import { GatewayErrorCode, replyError } from './http-reply.ts';
 import { parseJsonRpcBody, versionAllowsBatches } from './jsonrpc-body.ts';
@@ -59,6 +59,11 @@ export interface McpEndpointDeps {
   readonly aggregate?: Aggregate;
 }
 
+interface ModernDoor {
+  readonly endpoint: ModernEndpoint;
+  readonly classifyPost: typeof classifyPost;
+}
+
 /** What one SSE stream may hold unread before notifications to it are dropped (T16). */
 export const STREAM_BUFFER_BYTES = 8 * 1024 * 1024;
 
@@ -66,7 +71,8 @@ export class McpEndpoint {
   readonly #deps: McpEndpointDeps;
   readonly #sessions = new Map<string, Session>();
   readonly #aggregate: Aggregate;
-  readonly #modern: ModernEndpoint;
+  /** The 2026-07-28 door, loaded on the first request that may be modern: its SDK costs ~30 MB to load. */
+  #modern: Promise<ModernDoor> | null = null;
   #accepting = true;
 
   constructor(deps: McpEndpointDeps) {
@@ -81,13 +87,6 @@ export class McpEndpoint {
         listWaitMs: deps.config.listWaitMs,
         pageSize: deps.config.listPageSize,
       });
-    this.#modern = new ModernEndpoint({
-      sessionServer: (context) => this.#sessionServer(context),
-      catalog: deps.catalog,
-      tokens: deps.tokens,
-      logger: deps.logger,
-      maxStreamBufferBytes: STREAM_BUFFER_BYTES,
-    });
     deps.catalog.setMaxListeners(0);
     deps.tokens.on('change', () => this.#dropInactiveSessions(Date.now()));
   }
@@ -99,7 +98,7 @@ export class McpEndpoint {
   /** Stops opening sessions and taking modern requests; requests on open sessions are served while calls drain. */
   stopAccepting(): void {
     this.#accepting = false;
-    this.#modern.stopAccepting();
+    void this.#modern?.then((door) => door.endpoint.stopAccepting());
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, scope: string | null): Promise<void> {
@@ -225,12 +224,16 @@ export class McpEndpoint {
 
     // The era is decided by the body first (modern/request-ladder.ts); a batch is never modern.
     // A session id does not decide it: a request whose _meta claims 2026-07-28 is modern, and the id is ignored.
-    const era = classifyPost(req.headers, parsed.batch ? parsed.messages : parsed.messages[0]);
-    if (era.kind === 'reject') {
-      return replyError(res, era.status, era.code, era.message, { id: era.id, data: era.data });
-    }
-    if (era.kind === 'modern') {
-      return this.#modern.serve(req, res, era, { client: client.name, tokenId: client.tokenId, scope });
+    const content = parsed.batch ? parsed.messages : parsed.messages[0];
+    if (mayBeModern(req.headers, content)) {
+      const door = await this.#modernDoor();
+      const era = door.classifyPost(req.headers, content);
+      if (era.kind === 'reject') {
+        return replyError(res, era.status, era.code, era.message, { id: era.id, data: era.data });
+      }
+      if (era.kind === 'modern') {
+        return door.endpoint.serve(req, res, era, { client: client.name, tokenId: client.tokenId, scope });
+      }
     }
     if (session === null && !this.#versionSupported(req, res)) return;
 
@@ -365,8 +368,27 @@ export class McpEndpoint {
   }
 
   async closeAll(): Promise<void> {
-    await this.#modern.close();
+    await (await this.#modern)?.endpoint.close();
     await Promise.all([...this.#sessions.values()].map((s) => this.#close(s)));
+  }
+
+  #modernDoor(): Promise<ModernDoor> {
+    this.#modern ??= (async () => {
+      const [{ ModernEndpoint: Endpoint }, ladder] = await Promise.all([
+        import('../modern/modern-endpoint.ts'),
+        import('../modern/request-ladder.ts'),
+      ]);
+      const endpoint = new Endpoint({
+        sessionServer: (context) => this.#sessionServer(context),
+        catalog: this.#deps.catalog,
+        tokens: this.#deps.tokens,
+        logger: this.#deps.logger,
+        maxStreamBufferBytes: STREAM_BUFFER_BYTES,
+      });
+      if (!this.#accepting) endpoint.stopAccepting();
+      return { endpoint, classifyPost: ladder.classifyPost };
+    })();
+    return this.#modern;
   }
 
   /**

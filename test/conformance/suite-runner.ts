@@ -15,9 +15,15 @@ export const SPEC_VERSION = '2025-11-25';
 /** `active` is what the suite scores; `pending` holds scenarios its own reference server cannot pass yet. */
 export type SuiteName = 'active' | 'pending';
 
+/** The modern revision: its frozen requirement set, every scenario run at its own (stateless) wire version. */
+export const MODERN_SPEC_VERSION = '2026-07-28';
+
+/** How the frozen requirement set ranks a scenario it runs: scored, or run but not scored (for the reason given). */
+export type Standing = 'scored' | 'extension' | 'pending' | 'added-after-release';
+
 export interface ScenarioResult {
   readonly scenario: string;
-  readonly suite: SuiteName;
+  readonly suite: SuiteName | Standing;
   readonly passed: boolean;
   readonly checks: number;
   /** `id: message` of each failed check, or why the scenario produced no verdict. */
@@ -71,7 +77,7 @@ function runCli(args: readonly string[], timeoutMs: number): Promise<{ code: num
   });
 }
 
-function verdict(scenario: string, suite: SuiteName, checks: readonly Check[]): ScenarioResult {
+function verdict(scenario: string, suite: SuiteName | Standing, checks: readonly Check[]): ScenarioResult {
   const failed = checks.filter((c) => c.status === 'FAILURE');
   const warned = checks.filter((c) => c.status === 'WARNING');
   const describe = (c: Check): string => {
@@ -88,7 +94,11 @@ function verdict(scenario: string, suite: SuiteName, checks: readonly Check[]): 
   };
 }
 
-async function readResults(dir: string, suite: SuiteName, scenarios: readonly string[]): Promise<ScenarioResult[]> {
+async function readResults(
+  dir: string,
+  suite: SuiteName | Standing,
+  scenarios: readonly string[],
+): Promise<ScenarioResult[]> {
   const written = new Map<string, string>();
   for (const entry of await readdir(dir)) {
     const match = RESULT_DIR.exec(entry);
@@ -139,6 +149,43 @@ export async function runSuite(options: RunOptions): Promise<ScenarioResult[]> {
       throw new Error(`the conformance suite ran no scenario (exit ${code}):\n${out.slice(-4000)}`);
     }
     return await readResults(dir, options.suite, scenarios);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The line the suite prints per scenario it ran without scoring it, e.g. `  ✗ tasks-lifecycle (extension)`. */
+const NOT_SCORED_LINE = /^ {2}\S+ (\S+) \((extension|pending|added-after-release)\)$/gm;
+
+/**
+ * Runs every server scenario the 2026-07-28 requirement set holds (`--requirements 2026-07-28`: the scored ones
+ * and those run but not scored), all at the 2026-07-28 wire, against `url`; returns a verdict per scenario run,
+ * its `suite` saying whether the requirement set scores it.
+ */
+export async function runRequirements(options: Omit<RunOptions, 'suite'>): Promise<ScenarioResult[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'switchboard-conformance-'));
+  try {
+    const { code, out } = await runCli(
+      [
+        'server',
+        '--url',
+        options.url,
+        '--requirements',
+        MODERN_SPEC_VERSION,
+        '--timeout',
+        String(options.scenarioTimeoutMs ?? 15_000),
+        '-o',
+        dir,
+      ],
+      options.runTimeoutMs ?? 90_000,
+    );
+    const scenarios = [...out.matchAll(SCENARIO_LINE)].map((m) => m[1]!);
+    if (scenarios.length === 0 || (code !== 0 && code !== 1)) {
+      throw new Error(`the conformance suite ran no scenario (exit ${code}):\n${out.slice(-4000)}`);
+    }
+    const notScored = new Map([...out.matchAll(NOT_SCORED_LINE)].map((m) => [m[1]!, m[2]! as Standing]));
+    const results = await readResults(dir, 'scored', scenarios);
+    return results.map((r) => ({ ...r, suite: notScored.get(r.scenario) ?? 'scored' }));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -24,18 +24,7 @@ import {
   type RequestId,
   type ServerCapabilities,
 } from '@modelcontextprotocol/sdk/types.js';
-
-/** A JSON-RPC error from the session server, kept exactly as it was sent (code, message, data). */
-export class RelayedError extends Error {
-  readonly code: number;
-  readonly data: unknown;
-  constructor(code: number, message: string, data?: unknown) {
-    super(message);
-    this.name = 'RelayedError';
-    this.code = code;
-    this.data = data;
-  }
-}
+import { CallError } from '../aggregate/call-error.ts';
 
 export interface DispatchCall {
   /** Aborting it cancels the request (notifications/cancelled to the session server, which cancels upstream). */
@@ -109,16 +98,15 @@ export class LegacyDispatch implements Transport {
 
   /** Sends one request to the session server and resolves with its result, or rejects with its error. */
   request(method: string, params: Record<string, unknown>, call: DispatchCall): Promise<Record<string, unknown>> {
-    if (this.#closed) return Promise.reject(new RelayedError(ErrorCode.InternalError, 'the session server has closed'));
-    if (call.signal.aborted)
-      return Promise.reject(new RelayedError(ErrorCode.InternalError, 'the request was cancelled'));
+    if (this.#closed) return Promise.reject(new CallError(ErrorCode.InternalError, 'the session server has closed'));
+    if (call.signal.aborted) return Promise.reject(new CallError(ErrorCode.InternalError, 'the request was cancelled'));
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       const onAbort = (): void => {
         if (!this.#pending.delete(id)) return;
         const why = call.signal.reason instanceof Error ? call.signal.reason.message : String(call.signal.reason ?? '');
         this.onmessage?.({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: why } });
-        reject(new RelayedError(ErrorCode.InternalError, `the request was cancelled: ${why}`));
+        reject(new CallError(ErrorCode.InternalError, `the request was cancelled: ${why}`));
       };
       const settled = (): void => call.signal.removeEventListener('abort', onAbort);
       this.#pending.set(id, {
@@ -147,7 +135,7 @@ export class LegacyDispatch implements Transport {
       // The request's notifications reach its caller before its result (gateway notes 10).
       await pending.tail.catch(() => {});
       if (isJSONRPCResultResponse(message)) pending.resolve(message.result as Record<string, unknown>);
-      else pending.reject(new RelayedError(message.error.code, message.error.message, message.error.data));
+      else pending.reject(new CallError(message.error.code, message.error.message, message.error.data));
       return;
     }
     if (isJSONRPCRequest(message)) {
@@ -180,7 +168,7 @@ export class LegacyDispatch implements Transport {
     if (this.#closed) return;
     this.#closed = true;
     for (const pending of this.#pending.values())
-      pending.reject(new RelayedError(ErrorCode.InternalError, 'the session server has closed'));
+      pending.reject(new CallError(ErrorCode.InternalError, 'the session server has closed'));
     this.#pending.clear();
     this.onclose?.();
     this.onended?.();

@@ -7,7 +7,8 @@ import {
   ListToolsRequestSchema,
   type JSONRPCNotification,
 } from '@modelcontextprotocol/sdk/types.js';
-import { LegacyDispatch, RelayedError } from '../../../../main/gateway/modern/legacy-dispatch.ts';
+import { CallError } from '../../../../main/gateway/aggregate/call-error.ts';
+import { LegacyDispatch } from '../../../../main/gateway/modern/legacy-dispatch.ts';
 
 /** A session-server stand-in: `progress` sends 3 notifications then answers, `wait` answers when cancelled. */
 function sessionServer(): { server: Server; aborted: string[] } {
@@ -90,7 +91,7 @@ test('errors come back exactly as the session server sent them', async () => {
   const { server } = sessionServer();
   const dispatch = await LegacyDispatch.open(server, client);
   const error = await dispatch.request('tools/call', { name: 'nope', arguments: {} }, quiet()).catch((e: unknown) => e);
-  assert.ok(error instanceof RelayedError);
+  assert.ok(error instanceof CallError);
   assert.equal(error.code, ErrorCode.InvalidParams);
   assert.equal(error.message, 'no such tool');
   assert.deepEqual(error.data, { tool: 'nope' });
@@ -122,7 +123,7 @@ test('notifications tied to no request go to onunrelated; server-to-client reque
   await server.sendToolListChanged();
   assert.deepEqual(unrelated, ['notifications/tools/list_changed']);
   const asked = await dispatch.request('tools/call', { name: 'ask', arguments: {} }, quiet()).catch((e: unknown) => e);
-  assert.ok(asked instanceof RelayedError);
+  assert.ok(asked instanceof CallError);
   assert.match(asked.message, /roots\/list cannot be sent/);
   await dispatch.shutdown();
 });

@@ -1,0 +1,97 @@
+// The official MCP conformance suite's 2026-07-28 server scenarios (`--requirements 2026-07-28`: the scored set
+// and the scenarios it runs without scoring, all on the stateless 2026-07-28 wire), run twice against the
+// conformance upstream: directly over its own Streamable HTTP, and through Switchboard's /mcp/<server> while
+// Switchboard supervises the same fixture over stdio. The fixture is an SDK 1.x server that speaks only the
+// 2025-11-25 revision, so directly it fails most of them; the gateway serves 2026-07-28 clients itself and
+// translates to the fixture's revision. Same rule as the 2025-11-25 runs (conformance.test.ts): whatever the fixture
+// passes directly, the gateway passes too. How far the gateway gets beyond that is reported, not asserted.
+import assert from 'node:assert/strict';
+import { after, before, test, type TestContext } from 'node:test';
+import { NODE, isRunning, startHarness, type Harness } from '../helpers/gateway-harness.ts';
+import { CONFORMANCE_FIXTURE, startHttpFixture, type FixtureProcess } from './fixture-process.ts';
+import { startHeaderProxy, type HeaderProxy } from './header-proxy.ts';
+import { MODERN_SCORED_SCENARIOS, MODERN_UNSCORED_SCENARIOS } from './scenarios.ts';
+import { MODERN_SPEC_VERSION, runRequirements, type ScenarioResult } from './suite-runner.ts';
+
+const SERVER = 'conformance';
+
+let fixture: FixtureProcess;
+let harness: Harness;
+let proxy: HeaderProxy;
+let direct: Promise<ScenarioResult[]>;
+let viaGateway: Promise<ScenarioResult[]>;
+
+before(async () => {
+  fixture = await startHttpFixture();
+  harness = await startHarness({ servers: { [SERVER]: { command: NODE, args: [CONFORMANCE_FIXTURE] } } });
+  await harness.waitForState(SERVER, isRunning);
+  const token = await harness.mintToken('conformance-suite-modern');
+  proxy = await startHeaderProxy(new URL(harness.origin), { authorization: `Bearer ${token}` });
+  // One run after the other, so that they never compete for the machine; each test awaits the run it reads.
+  direct = runRequirements({ url: fixture.url });
+  viaGateway = direct.catch(() => []).then(() => runRequirements({ url: `${proxy.origin}/mcp/${SERVER}` }));
+  for (const run of [direct, viaGateway]) run.catch(() => {});
+});
+
+after(async () => {
+  await Promise.allSettled([direct, viaGateway]);
+  await proxy?.close();
+  await harness?.close();
+  await fixture?.close();
+});
+
+const EXPECTED = [
+  ...MODERN_SCORED_SCENARIOS.map((scenario) => `${scenario} [scored]`),
+  ...Object.entries(MODERN_UNSCORED_SCENARIOS).map(([scenario, standing]) => `${scenario} [${standing}]`),
+].sort();
+
+function ran(results: readonly ScenarioResult[]): string[] {
+  return results.map((r) => `${r.scenario} [${r.suite}]`).sort();
+}
+
+function explain(results: readonly ScenarioResult[]): string {
+  return results.map((r) => `  ${r.scenario}:\n${r.failures.map((f) => `    - ${f}`).join('\n')}`).join('\n');
+}
+
+function counts(results: readonly ScenarioResult[]): string {
+  const scored = results.filter((r) => r.suite === 'scored');
+  const pass = (rs: readonly ScenarioResult[]): number => rs.filter((r) => r.passed).length;
+  return (
+    `${pass(scored)}/${scored.length} scored scenarios pass, ` +
+    `${pass(results)}/${results.length} in all (spec ${MODERN_SPEC_VERSION})`
+  );
+}
+
+/** Every scenario's verdict, every failed check of the scenarios failed with its message, and every warning. */
+function summarise(t: TestContext, label: string, results: readonly ScenarioResult[]): void {
+  t.diagnostic(`${label}: ${counts(results)}`);
+  for (const r of results) {
+    const warned = r.warnings.length > 0 ? `, ${r.warnings.length} warning(s)` : '';
+    t.diagnostic(`${label}: ${r.passed ? 'pass' : 'FAIL'} ${r.scenario} [${r.suite}] (${r.checks} checks${warned})`);
+    if (!r.passed) for (const failure of r.failures) t.diagnostic(`${label}:   - ${failure}`);
+    for (const warning of r.warnings) t.diagnostic(`${label}:   warning ${warning}`);
+  }
+}
+
+test('the suite runs the whole 2026-07-28 requirement set, directly and through the gateway', async (t) => {
+  const [fixtureResults, gatewayResults] = await Promise.all([direct, viaGateway]);
+  const passing = fixtureResults.filter((r) => r.passed).map((r) => `${r.scenario} [${r.suite}]`);
+  t.diagnostic(`direct (legacy-only fixture): ${counts(fixtureResults)}: ${passing.join(', ') || 'none'}`);
+  assert.deepEqual(ran(fixtureResults), EXPECTED, 'the direct run ran other scenarios');
+  assert.deepEqual(ran(gatewayResults), EXPECTED, 'the run through the gateway ran other scenarios');
+});
+
+test('through Switchboard (/mcp/<server>), no 2026-07-28 scenario the fixture passes is lost', async (t) => {
+  const [fixtureResults, gatewayResults] = await Promise.all([direct, viaGateway]);
+  summarise(t, 'via gateway', gatewayResults);
+  const gateway = new Map(gatewayResults.map((r) => [r.scenario, r]));
+  const lost = fixtureResults
+    .filter((r) => r.passed)
+    .map((r) => gateway.get(r.scenario) ?? { ...r, passed: false, failures: ['not run through the gateway'] })
+    .filter((r) => !r.passed);
+  assert.deepEqual(
+    lost.map((r) => r.scenario),
+    [],
+    `${lost.length} scenario(s) pass against the fixture but fail through the gateway:\n${explain(lost)}`,
+  );
+});

@@ -23,13 +23,16 @@ export interface TargetResult {
   readonly peakRssMb: number | null;
   readonly processesPerSession: number | null;
   readonly big: BigResult;
+  /** Each round's own figures, in round order; rounds are interleaved across targets, so round i of two targets ran
+   * under the same conditions and their ratio shows how much a ratio moves within one run. */
+  readonly perRound: readonly { readonly p50Ms: number; readonly rps: number; readonly cpuUsPerCall: number | null }[];
 }
 
 interface Running {
   readonly target: Target;
   readonly connection: Connection;
   readonly call: Call;
-  readonly rounds: { latency: Latency; rps: number }[];
+  readonly rounds: { latency: Latency; rps: number; cpuUsPerCall: number | null }[];
   cpuUs: number;
   calls: number;
 }
@@ -51,7 +54,9 @@ export async function compareTargets(targets: readonly Target[], plan: Plan, log
       for (const r of running) {
         const latency = await withCpu(r.target.pid, () => latencyRound(r.call, plan.latencyCalls));
         const rps = await withCpu(r.target.pid, () => throughputRound(r.call, plan.throughputCalls, plan.concurrency));
-        r.rounds.push({ latency: latency.result, rps: rps.result });
+        const roundCalls = plan.latencyCalls + plan.throughputCalls;
+        const roundCpu = r.target.pid === null ? null : (latency.cpuUs + rps.cpuUs) / roundCalls;
+        r.rounds.push({ latency: latency.result, rps: rps.result, cpuUsPerCall: roundCpu });
         r.cpuUs += latency.cpuUs + rps.cpuUs;
         r.calls += plan.latencyCalls + plan.throughputCalls;
         log(
@@ -79,6 +84,7 @@ export async function compareTargets(targets: readonly Target[], plan: Plan, log
         peakRssMb,
         processesPerSession: perSession,
         big,
+        perRound: r.rounds.map((x) => ({ p50Ms: x.latency.p50Ms, rps: x.rps, cpuUsPerCall: x.cpuUsPerCall })),
       });
     }
     return results;

@@ -84,18 +84,52 @@ function buildChecks(results: readonly TargetResult[], ten: TenServersResult, au
   const floor = by('http-floor');
   const peer = by('supergateway');
   const checks: Check[] = [];
-  const ratio = (name: string, value: number, target: number, atMost: boolean): void => {
+  const ratio = (name: string, value: number, target: number, atMost: boolean, perRound: number[]): void => {
     checks.push({
       name,
       value: `${value.toFixed(2)}x`,
       target: `${atMost ? '<=' : '>='} ${target.toFixed(2)}x`,
       pass: atMost ? value <= target : value >= target,
     });
+    // How far the same ratio moves between the rounds of this run: a verdict near the target inside this spread
+    // says little on its own.
+    if (perRound.length > 1) {
+      checks.push({
+        name: `  per round (${perRound.length})`,
+        value: `${Math.min(...perRound).toFixed(2)}-${Math.max(...perRound).toFixed(2)}x`,
+        target: '',
+        pass: null,
+      });
+    }
   };
-  ratio('switchboard p50 / http-floor p50', sb.latency.p50Ms / floor.latency.p50Ms, TARGETS.p50OverHttpFloor, true);
-  ratio('switchboard rps / supergateway rps', sb.rps / peer.rps, TARGETS.rpsOverSupergateway, false);
+  const rounds = (a: TargetResult, b: TargetResult, pick: (x: TargetResult['perRound'][number]) => number | null) =>
+    a.perRound.flatMap((x, i) => {
+      const top = pick(x);
+      const bottom = b.perRound[i] === undefined ? null : pick(b.perRound[i]!);
+      return top === null || bottom === null || bottom === 0 ? [] : [top / bottom];
+    });
+  ratio(
+    'switchboard p50 / http-floor p50',
+    sb.latency.p50Ms / floor.latency.p50Ms,
+    TARGETS.p50OverHttpFloor,
+    true,
+    rounds(sb, floor, (x) => x.p50Ms),
+  );
+  ratio(
+    'switchboard rps / supergateway rps',
+    sb.rps / peer.rps,
+    TARGETS.rpsOverSupergateway,
+    false,
+    rounds(sb, peer, (x) => x.rps),
+  );
   if (sb.cpuUsPerCall !== null && peer.cpuUsPerCall !== null) {
-    ratio('switchboard cpu / supergateway cpu', sb.cpuUsPerCall / peer.cpuUsPerCall, TARGETS.cpuOverSupergateway, true);
+    ratio(
+      'switchboard cpu / supergateway cpu',
+      sb.cpuUsPerCall / peer.cpuUsPerCall,
+      TARGETS.cpuOverSupergateway,
+      true,
+      rounds(sb, peer, (x) => x.cpuUsPerCall),
+    );
   }
   checks.push({
     name: 'processes per client session, switchboard',

@@ -1,7 +1,9 @@
 // `npm run bench [-- --quick] [-- --json FILE]`: tools/call latency, throughput, gateway CPU per call and memory
 // for a direct stdio connection, the SDK's own HTTP server, Switchboard and supergateway, all in one run; then
 // the ratios the gateway is held to. Not part of `npm test`: it takes minutes and its numbers depend on the machine.
+import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { compareTargets, type TargetResult } from './compare.ts';
 import { FULL_PLAN, QUICK_PLAN, type Plan } from './plan.ts';
@@ -11,16 +13,27 @@ import { stdioDirect } from './targets/stdio-direct.ts';
 import { supergateway } from './targets/supergateway.ts';
 import { switchboard, type SwitchboardTarget } from './targets/switchboard.ts';
 import type { Target } from './targets/target.ts';
+import { REPO_ROOT } from './paths.ts';
 import { coreMemoryWithServers } from './ten-servers.ts';
+
+const TSC = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url));
 
 const USAGE = `usage: node bench/run.ts [--quick] [--json FILE]
   --quick      a smoke run with few calls (well under 90 s); its ratios are not a measurement
   --json FILE  also write the rows and checks as JSON to FILE
 `;
 
-// Measure what users run: `npm run bench` builds dist/ first, and serve runs from it rather than from the
-// TypeScript sources (type stripping costs ~25 MB of memory that an installed package never pays).
-if (process.env.SWITCHBOARD_DIST === undefined) process.env.SWITCHBOARD_DIST = '1';
+// Measure what users run: serve runs from a fresh build in dist/ rather than from the TypeScript sources (type
+// stripping costs ~25 MB of memory that an installed package never pays). Built here, so a stale dist/ is never
+// what gets measured.
+if (process.env.SWITCHBOARD_DIST === undefined) {
+  const build = spawnSync(process.execPath, [TSC, '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  if (build.status !== 0) {
+    process.stderr.write('bench: building dist/ failed (tsc -p tsconfig.build.json); fix the build first\n');
+    process.exit(1);
+  }
+  process.env.SWITCHBOARD_DIST = '1';
+}
 
 const started = performance.now();
 const log = (message: string): void => {

@@ -7,15 +7,12 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, test, type TestContext } from 'node:test';
-import { NODE, isRunning, startHarness, type Harness } from '../helpers/gateway-harness.ts';
-import { CONFORMANCE_FIXTURE, startHttpFixture, type FixtureProcess } from './fixture-process.ts';
-import { startHeaderProxy, type HeaderProxy } from './header-proxy.ts';
+import type { Harness } from '../helpers/gateway-harness.ts';
+import { SERVER, closeComparison, startComparison, type Comparison } from './comparison.ts';
+import type { HeaderProxy } from './header-proxy.ts';
 import { ACTIVE_SCENARIOS, PENDING_SCENARIOS } from './scenarios.ts';
 import { SPEC_VERSION, runSuite, type ScenarioResult } from './suite-runner.ts';
 
-const SERVER = 'conformance';
-
-let fixture: FixtureProcess;
 let harness: Harness;
 let proxy: HeaderProxy;
 let direct: Promise<ScenarioResult[]>;
@@ -27,25 +24,12 @@ async function runBoth(url: string): Promise<ScenarioResult[]> {
   return [...active, ...pending];
 }
 
+let comparison: Comparison | undefined;
 before(async () => {
-  fixture = await startHttpFixture();
-  harness = await startHarness({ servers: { [SERVER]: { command: NODE, args: [CONFORMANCE_FIXTURE] } } });
-  await harness.waitForState(SERVER, isRunning);
-  const token = await harness.mintToken('conformance-suite');
-  proxy = await startHeaderProxy(new URL(harness.origin), { authorization: `Bearer ${token}` });
-  // The gateway run starts when the direct run is over, so the two never compete for the machine. Each test
-  // awaits the run it reads: a run that breaks fails the tests that need it, not the others.
-  direct = runBoth(fixture.url);
-  viaGateway = direct.catch(() => []).then(() => runBoth(`${proxy.origin}/mcp/${SERVER}`));
-  for (const run of [direct, viaGateway]) run.catch(() => {});
+  comparison = await startComparison('conformance-suite', runBoth);
+  ({ harness, proxy, direct, viaGateway } = comparison);
 });
-
-after(async () => {
-  await Promise.allSettled([direct, viaGateway]);
-  await proxy?.close();
-  await harness?.close();
-  await fixture?.close();
-});
+after(() => closeComparison(comparison));
 
 /** POSTs an initialize request to `url` with `headers` as given (Host included) and returns status and body. */
 function postInitialize(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {

@@ -7,38 +7,19 @@
 // passes directly, the gateway passes too. How far the gateway gets beyond that is reported, not asserted.
 import assert from 'node:assert/strict';
 import { after, before, test, type TestContext } from 'node:test';
-import { NODE, isRunning, startHarness, type Harness } from '../helpers/gateway-harness.ts';
-import { CONFORMANCE_FIXTURE, startHttpFixture, type FixtureProcess } from './fixture-process.ts';
-import { startHeaderProxy, type HeaderProxy } from './header-proxy.ts';
+import { closeComparison, startComparison, type Comparison } from './comparison.ts';
 import { MODERN_SCORED_SCENARIOS, MODERN_UNSCORED_SCENARIOS } from './scenarios.ts';
 import { MODERN_SPEC_VERSION, runRequirements, type ScenarioResult } from './suite-runner.ts';
 
-const SERVER = 'conformance';
-
-let fixture: FixtureProcess;
-let harness: Harness;
-let proxy: HeaderProxy;
 let direct: Promise<ScenarioResult[]>;
 let viaGateway: Promise<ScenarioResult[]>;
 
+let comparison: Comparison | undefined;
 before(async () => {
-  fixture = await startHttpFixture();
-  harness = await startHarness({ servers: { [SERVER]: { command: NODE, args: [CONFORMANCE_FIXTURE] } } });
-  await harness.waitForState(SERVER, isRunning);
-  const token = await harness.mintToken('conformance-suite-modern');
-  proxy = await startHeaderProxy(new URL(harness.origin), { authorization: `Bearer ${token}` });
-  // One run after the other, so that they never compete for the machine; each test awaits the run it reads.
-  direct = runRequirements({ url: fixture.url });
-  viaGateway = direct.catch(() => []).then(() => runRequirements({ url: `${proxy.origin}/mcp/${SERVER}` }));
-  for (const run of [direct, viaGateway]) run.catch(() => {});
+  comparison = await startComparison('conformance-suite-modern', (url) => runRequirements({ url }));
+  ({ direct, viaGateway } = comparison);
 });
-
-after(async () => {
-  await Promise.allSettled([direct, viaGateway]);
-  await proxy?.close();
-  await harness?.close();
-  await fixture?.close();
-});
+after(() => closeComparison(comparison));
 
 const EXPECTED = [
   ...MODERN_SCORED_SCENARIOS.map((scenario) => `${scenario} [scored]`),

@@ -4,11 +4,10 @@ import { after, test } from 'node:test';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { ChildStdioTransport } from '../../../main/supervisor/child-stdio-transport.ts';
 import { LogSink } from '../../../main/supervisor/log-sink.ts';
-import { ManagedServer, type ManagedServerOptions } from '../../../main/supervisor/managed-server.ts';
 import { spawnTree } from '../../../main/supervisor/process-tree.ts';
 import { buildChildEnv, currentSpawnEnvInputs } from '../../../main/supervisor/spawn-env.ts';
 import { Supervisor } from '../../../main/supervisor/supervisor.ts';
-import { captureLogger, fixtureConfig, stateIs, tempDirs, waitForState } from './helpers.ts';
+import { captureLogger, fixtureConfig, managedServers, stateIs, tempDirs, waitForState } from './helpers.ts';
 
 const dirs = tempDirs();
 const cleanups: Array<() => Promise<void>> = [];
@@ -17,22 +16,7 @@ after(async () => {
   dirs.cleanup();
 });
 
-function managed(
-  name: string,
-  config: ManagedServerOptions['config'],
-  extra: Partial<ManagedServerOptions> = {},
-): ManagedServer {
-  const server = new ManagedServer({
-    name,
-    config,
-    logDir: dirs.logDir,
-    runDir: dirs.runDir,
-    logger: captureLogger().logger,
-    ...extra,
-  });
-  cleanups.push(() => server.dispose());
-  return server;
-}
+const managed = managedServers(dirs, (server) => cleanups.push(() => server.dispose()));
 
 /** A ChildStdioTransport over a process spawned the way the supervisor spawns servers. */
 async function directTransport(

@@ -12,7 +12,7 @@ import {
   type StdioServerConfig,
 } from '../../../main/config/schema.ts';
 import { createLogger, type Logger } from '../../../main/log/logger.ts';
-import type { ManagedServer } from '../../../main/supervisor/managed-server.ts';
+import { ManagedServer, type ManagedServerOptions } from '../../../main/supervisor/managed-server.ts';
 import { isStaleGroupOurs, pidRecordFor, type PidRecord } from '../../../main/supervisor/pid-file.ts';
 import { isLiveState, listProcesses } from '../../../main/supervisor/proc-stat.ts';
 import type { ServerState } from '../../../main/supervisor/server-state.ts';
@@ -170,4 +170,28 @@ export class GroupJanitor {
       }
     }
   }
+}
+
+/**
+ * Makes ManagedServers whose logs and pid files live in `dirs`; `track` receives each one so the test file can
+ * dispose of them all when it ends. `defaults` apply to every server, `extra` to one.
+ */
+export function managedServers(
+  dirs: TempDirs,
+  track: (server: ManagedServer) => void,
+  defaults: Partial<ManagedServerOptions> = {},
+): (name: string, config: ManagedServerOptions['config'], extra?: Partial<ManagedServerOptions>) => ManagedServer {
+  return (name, config, extra = {}) => {
+    const server = new ManagedServer({
+      name,
+      config,
+      logDir: dirs.logDir,
+      runDir: dirs.runDir,
+      logger: captureLogger().logger,
+      ...defaults,
+      ...extra,
+    });
+    track(server);
+    return server;
+  };
 }

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { ManagedServer, type ManagedServerOptions } from '../../../main/supervisor/managed-server.ts';
+import type { ManagedServer } from '../../../main/supervisor/managed-server.ts';
 import type { ServerState } from '../../../main/supervisor/server-state.ts';
 import {
-  captureLogger,
   eventually,
   fixtureConfig,
   liveGroupMembers,
+  managedServers,
   stateIs,
   stdioConfig,
   tempDirs,
@@ -21,23 +21,7 @@ after(async () => {
   dirs.cleanup();
 });
 
-function managed(
-  name: string,
-  config: ManagedServerOptions['config'],
-  extra: Partial<ManagedServerOptions> = {},
-): ManagedServer {
-  const server = new ManagedServer({
-    name,
-    config,
-    logDir: dirs.logDir,
-    runDir: dirs.runDir,
-    logger: captureLogger().logger,
-    random: () => 0.5,
-    ...extra,
-  });
-  servers.push(server);
-  return server;
-}
+const managed = managedServers(dirs, (server) => servers.push(server), { random: () => 0.5 });
 
 function recordStates(server: ManagedServer): ServerState[] {
   const states: ServerState[] = [];

@@ -12,5 +12,6 @@ const code = await runCli(process.argv.slice(2), {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
   env: process.env,
+  stdin: process.stdin,
 });
 process.exitCode = code;

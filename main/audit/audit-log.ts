@@ -34,14 +34,21 @@ export class AuditLog {
   #timer: NodeJS.Timeout | null = null;
   #closed = false;
 
-  constructor(db: Database.Database) {
+  /** Masks secrets in error texts and details as they are written; identity when none is given. */
+  constructor(db: Database.Database, redact: (text: string) => string = (text) => text) {
     this.#db = db;
     this.#insert = db.prepare(
       `INSERT INTO events (ts, kind, outcome, client, server, tool, duration_ms, error, protocol_version, session_id, detail)
        VALUES (@ts, @kind, @outcome, @client, @server, @tool, @durationMs, @error, @protocolVersion, @sessionId, @detail)`,
     );
     this.#insertMany = db.transaction((events: readonly AuditEvent[]) => {
-      for (const e of events) this.#insert.run({ ...e, detail: e.detail === null ? null : JSON.stringify(e.detail) });
+      for (const e of events) {
+        this.#insert.run({
+          ...e,
+          error: e.error === null ? null : redact(e.error),
+          detail: e.detail === null ? null : redact(JSON.stringify(e.detail)),
+        });
+      }
     });
   }
 

@@ -6,6 +6,18 @@ export interface CliIo {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
   readonly env: NodeJS.ProcessEnv;
+  /** Where secret values are read from: piped input, or a terminal that is asked without echo. */
+  readonly stdin?: CliInput | undefined;
+}
+
+/** The part of process.stdin the CLI uses. */
+export interface CliInput extends AsyncIterable<Buffer | string> {
+  readonly isTTY?: boolean | undefined;
+  setRawMode?(mode: boolean): unknown;
+  on(event: 'data', listener: (chunk: Buffer | string) => void): unknown;
+  off(event: 'data', listener: (chunk: Buffer | string) => void): unknown;
+  resume(): unknown;
+  pause(): unknown;
 }
 
 export interface GlobalOptions {

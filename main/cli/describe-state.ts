@@ -15,6 +15,8 @@ export function describeState(state: ServerState, now: number): string {
       return `restarting in ${Math.max(0, (state.retryAt - now) / 1000).toFixed(1)} s after: ${state.lastExit.reason}`;
     case 'failed':
       return `failed (${state.reason}): ${state.message}`;
+    case 'blocked':
+      return `blocked (${state.reason}): ${state.message}`;
     default:
       return assertNever(state);
   }

@@ -2,6 +2,7 @@
 // Everything from that file is untrusted until it passes this schema; the parsed types below are what the
 // rest of the core sees, with every default filled in.
 import { z } from 'zod';
+import { SECRET_NAME_PATTERN, refsIn } from '../vault/secret-refs.ts';
 
 /** Server names become the prefix of tool names and a URL path segment, so they are kept to a safe alphabet. */
 export const SERVER_NAME_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
@@ -19,6 +20,31 @@ const envName = z
 const headerName = z
   .string()
   .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "must be letters, digits and !#$%&'*+.^_`|~- only (no spaces or colons)");
+
+/** A string that may hold `${secret:NAME}` references; a malformed reference is a config error, not a surprise at start. */
+const referable = z.string().superRefine((text, ctx) => {
+  const found = refsIn(text);
+  if (!found.ok) ctx.addIssue({ code: 'custom', message: found.problem.message });
+});
+
+const secretName = z
+  .string()
+  .regex(
+    SECRET_NAME_PATTERN,
+    'must be 1-128 characters of A-Z, a-z, 0-9, "_", "." and "-", starting with a letter or "_"',
+  );
+
+const timestamp = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time such as 2027-01-31T00:00:00Z' });
+
+/** What Switchboard knows about a secret besides its value, which is only ever in the vault. */
+export const secretMetaSchema = z
+  .object({
+    created: timestamp,
+    rotated: timestamp.optional(),
+    expires: timestamp.optional(),
+    lastUsed: timestamp.optional(),
+  })
+  .strict();
 
 export const restartPolicySchema = z
   .object({
@@ -65,8 +91,8 @@ export const stdioServerSchema = z
   .object({
     transport: z.literal('stdio').default('stdio'),
     command: z.string().min(1, 'must not be empty'),
-    args: z.array(z.string()).default([]),
-    env: z.record(envName, z.string()).default({}),
+    args: z.array(referable).default([]),
+    env: z.record(envName, referable).default({}),
     cwd: z.string().min(1).optional(),
     ...serverCommon,
   })
@@ -76,8 +102,8 @@ export const remoteServerSchema = z
   .object({
     /** `http` tries Streamable HTTP and falls back to legacy SSE when that is all the server offers. */
     transport: z.enum(['http', 'sse']).default('http'),
-    url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
-    headers: z.record(headerName, z.string()).default({}),
+    url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).pipe(referable),
+    headers: z.record(headerName, referable).default({}),
     ...serverCommon,
   })
   .strict();
@@ -129,6 +155,9 @@ export const configSchema = z
     version: z.literal(1).default(1),
     gateway: gatewaySchema.default(gatewaySchema.parse({})),
     servers: z.record(serverName, serverSchema).default({}),
+    /** Where secret values are kept: the OS keychain, or the opt-in encrypted file `vault.enc`. */
+    vault: z.enum(['keychain', 'file']).default('keychain'),
+    secrets: z.record(secretName, secretMetaSchema).default({}),
   })
   .strict();
 
@@ -141,6 +170,8 @@ export type RemoteServerConfig = z.infer<typeof remoteServerSchema>;
 export type RestartPolicy = z.infer<typeof restartPolicySchema>;
 export type Timeouts = z.infer<typeof timeoutsSchema>;
 export type HealthPolicy = z.infer<typeof healthSchema>;
+export type SecretMeta = z.infer<typeof secretMetaSchema>;
+export type VaultBackend = Config['vault'];
 
 export function isStdioServer(server: ServerConfig): server is StdioServerConfig {
   return server.transport === 'stdio';

@@ -4,7 +4,7 @@ import { rmSync } from 'node:fs';
 import { openAuditDb } from '../audit/audit-db.ts';
 import { AuditLog } from '../audit/audit-log.ts';
 import { ConfigStore } from '../config/config-store.ts';
-import type { Config } from '../config/schema.ts';
+import type { Config, VaultBackend } from '../config/schema.ts';
 import { ControlServer, type ActionResult } from '../control/control-server.ts';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
 import { Aggregate } from '../gateway/aggregate/aggregate.ts';
@@ -18,6 +18,11 @@ import { originPolicy } from '../gateway/http/request-guards.ts';
 import type { Logger } from '../log/logger.ts';
 import { dataDirPaths, ensureDataDir } from '../paths/data-dir.ts';
 import { Supervisor } from '../supervisor/supervisor.ts';
+import { redactingLogger } from '../redact/redacting-logger.ts';
+import { Redactor } from '../redact/redactor.ts';
+import { openVault } from '../vault/open-vault.ts';
+import { renewedSecrets, serversUsing } from '../vault/secret-changes.ts';
+import { Credentials } from './credentials.ts';
 import { SupervisedDirectory } from './supervised-directory.ts';
 import { statusReport, type StatusReport } from './status-report.ts';
 import { SWITCHBOARD_VERSION } from './version.ts';
@@ -27,7 +32,12 @@ export interface CoreOptions {
   readonly logger: Logger;
   /** Overrides gateway.port (0 picks a free port; tests use it). */
   readonly port?: number;
+  /** Overrides the config's `vault` setting (`serve --vault file`). */
+  readonly vault?: VaultBackend;
 }
+
+/** How often secret expiry dates are looked at while serving. */
+const EXPIRY_CHECK_MS = 60 * 60 * 1000;
 
 export type StartResult = { readonly ok: true; readonly core: Core } | { readonly ok: false; readonly error: string };
 
@@ -37,6 +47,8 @@ export class Core {
   readonly audit: AuditLog;
   readonly supervisor: Supervisor;
   readonly tokens: TokenStore;
+  readonly credentials: Credentials;
+  readonly redactor: Redactor;
   readonly #parts: {
     config: ConfigStore;
     gateway: GatewayServer;
@@ -49,6 +61,7 @@ export class Core {
   readonly #logger: Logger;
   readonly #startedAt = new Date().toISOString();
   #stopping: Promise<void> | null = null;
+  #expiryTimer: NodeJS.Timeout | null = null;
 
   private constructor(fields: {
     dataDir: string;
@@ -56,6 +69,8 @@ export class Core {
     audit: AuditLog;
     supervisor: Supervisor;
     tokens: TokenStore;
+    credentials: Credentials;
+    redactor: Redactor;
     config: ConfigStore;
     gateway: GatewayServer;
     control: ControlServer;
@@ -70,6 +85,8 @@ export class Core {
     this.audit = fields.audit;
     this.supervisor = fields.supervisor;
     this.tokens = fields.tokens;
+    this.credentials = fields.credentials;
+    this.redactor = fields.redactor;
     this.#parts = {
       config: fields.config,
       gateway: fields.gateway,
@@ -83,7 +100,10 @@ export class Core {
   }
 
   static async start(options: CoreOptions): Promise<StartResult> {
-    const { dataDir, logger } = options;
+    const { dataDir } = options;
+    // Every line the core logs passes the redactor, which learns each secret value as it is handed to a server.
+    const redactor = new Redactor();
+    const logger = redactingLogger(options.logger, redactor);
     const paths = dataDirPaths(dataDir);
     const dir = await ensureDataDir(dataDir);
     if (!dir.ok) return { ok: false, error: dir.message };
@@ -99,8 +119,15 @@ export class Core {
 
     const db = openAuditDb(paths.audit);
     if (!db.ok) return { ok: false, error: db.error };
-    const audit = new AuditLog(db.db);
+    const audit = new AuditLog(db.db, (text) => redactor.redact(text));
     const tokens = new TokenStore(paths.tokens);
+    const credentials = new Credentials({
+      dataDir,
+      vault: openVault({ backend: options.vault ?? config.vault, dataDir, env: process.env }),
+      redactor,
+      config: () => configStore.current,
+      logger: logger.child({ part: 'credentials' }),
+    });
 
     const directory = new SupervisedDirectory();
     const supervisor = new Supervisor({
@@ -108,6 +135,8 @@ export class Core {
       runDir: paths.run,
       logger: logger.child({ part: 'supervisor' }),
       onClient: directory.onClient,
+      resolveSecrets: credentials.resolve,
+      redact: { text: (text) => redactor.redact(text), message: (message) => redactor.redactJson(message) },
     });
     directory.attach(supervisor);
 
@@ -167,6 +196,8 @@ export class Core {
       audit,
       supervisor,
       tokens,
+      credentials,
+      redactor,
       config: configStore,
       gateway,
       control,
@@ -201,6 +232,9 @@ export class Core {
     }
     await supervisor.apply(config.servers);
     directory.emit('membership');
+    credentials.checkExpiry();
+    core.#expiryTimer = setInterval(() => credentials.checkExpiry(), EXPIRY_CHECK_MS);
+    core.#expiryTimer.unref();
     return { ok: true, core };
   }
 
@@ -208,14 +242,33 @@ export class Core {
     if (JSON.stringify(next.gateway) !== JSON.stringify(previous.gateway)) {
       this.#logger.warn('gateway settings changed; restart switchboard serve to apply them');
     }
+    // A secret with a new value: the servers using it move over to it without dropping calls. Servers whose own
+    // config changed are restarted by apply() anyway.
+    const renewed = renewedSecrets(previous.secrets, next.secrets);
+    const rotate = serversUsing(next, renewed).filter(
+      (name) =>
+        previous.servers[name] !== undefined &&
+        JSON.stringify(previous.servers[name]) === JSON.stringify(next.servers[name]),
+    );
+    if (renewed.length > 0) this.credentials.checkExpiry();
     // After the supervisor has caught up, the catalog drops servers that are no longer configured.
     this.supervisor
       .apply(next.servers)
-      .then(() => this.#parts.directory.emit('membership'))
+      .then(async () => {
+        await Promise.all(rotate.map((name) => this.#rotate(name, renewed)));
+        this.#parts.directory.emit('membership');
+      })
       .catch((error: unknown) => {
         // The supervisor refuses changes once shutdown has begun; nothing is left to apply them to.
         if (!this.#stopping) this.#logger.error('applying config.json failed', { error: (error as Error).message });
       });
+  }
+
+  async #rotate(name: string, secrets: readonly string[]): Promise<void> {
+    const server = this.supervisor.get(name);
+    if (server === undefined || !server.config.enabled) return;
+    this.#logger.info('secret renewed; rotating the server onto it', { server: name, secrets: [...secrets] });
+    await server.rotate(this.#parts.drainMs);
   }
 
   status(): StatusReport {
@@ -254,6 +307,7 @@ export class Core {
       const { gateway, control, config, endpoint, router, drainMs } = this.#parts;
       config.close();
       this.tokens.close();
+      if (this.#expiryTimer !== null) clearInterval(this.#expiryTimer);
       // Calls in flight get drainMs; the rest are cancelled with an error while their sessions can still carry it.
       endpoint.stopAccepting();
       await router.drain(drainMs);

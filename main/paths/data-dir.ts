@@ -53,6 +53,8 @@ export interface DataDirPaths {
   /** Written by a running `serve` with its URL and pid, so other commands can find it. */
   readonly serveInfo: string;
   readonly gatewayLog: string;
+  /** The opt-in encrypted file vault; absent while secrets live in the OS keychain. */
+  readonly vault: string;
 }
 
 export function dataDirPaths(dir: string): DataDirPaths {
@@ -65,6 +67,7 @@ export function dataDirPaths(dir: string): DataDirPaths {
     run: join(dir, 'run'),
     serveInfo: join(dir, 'serve.json'),
     gatewayLog: join(dir, 'gateway.log'),
+    vault: join(dir, 'vault.enc'),
   };
 }
 

@@ -3,6 +3,7 @@
 // while `initialize` is in flight must not be mistaken for a close of the established connection.
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { deliverNotificationsFirst } from './notifications-first.ts';
 import type { ExitInfo } from './server-state.ts';
 
@@ -53,6 +54,8 @@ export interface ConnectWithinOptions<T extends Transport> {
   readonly onError?: ((error: Error) => void) | undefined;
   /** Aborted when the server is stopped while connecting. */
   readonly signal?: AbortSignal | undefined;
+  /** Rewrites every message from the server before the client handles it (secret masking). */
+  readonly inbound?: ((message: JSONRPCMessage) => JSONRPCMessage) | undefined;
 }
 
 /** Connects and initializes; on failure or timeout the client is closed (which closes the transport) and the error thrown. */
@@ -79,7 +82,7 @@ export async function connectWithin<T extends Transport>(
   });
   try {
     // The SDK's own request limit is set past ours, so the error a caller sees is ours, naming the limit.
-    deliverNotificationsFirst(transport);
+    deliverNotificationsFirst(transport, options.inbound);
     await Promise.race([client.connect(transport, { timeout: options.timeoutMs + 1_000 }), limits]);
   } catch (error) {
     // Not awaited: stopping a process tree takes its grace periods, and the caller owns the tree's teardown.

@@ -76,8 +76,10 @@ export function unavailableMessage(context: UnavailableContext): string {
         case 'spawn-error':
           return `${server} could not be started: ${state.message}`;
         default:
-          return assertNever(state.reason);
+          return assertNever(state);
       }
+    case 'blocked':
+      return `${server} cannot start: ${state.message}.`;
     default:
       return assertNever(state);
   }

@@ -16,6 +16,8 @@ export interface LogSinkOptions {
   readonly tailLines?: number;
   /** Longer lines are cut in memory (the file keeps them whole). */
   readonly maxLineBytes?: number;
+  /** Masks secrets in each line before it reaches the file or the memory tail. */
+  readonly redact?: (text: string) => string;
 }
 
 export const DEFAULT_LOG_MAX_BYTES = 5 * 1024 * 1024;
@@ -24,6 +26,8 @@ export const DEFAULT_TAIL_LINES = 200;
 export const DEFAULT_MAX_LINE_BYTES = 2048;
 
 const NEWLINE = 0x0a;
+/** With redaction, a line is held until its newline so a secret is never split across two writes; past this it is written anyway. */
+const MAX_HELD_BYTES = 64 * 1024;
 
 export class LogSink {
   readonly path: string;
@@ -45,6 +49,9 @@ export class LogSink {
   #partial: Buffer[] = [];
   #partialBytes = 0;
   #partialCut = false;
+  readonly #redact: ((text: string) => string) | null;
+  /** Redacting sinks only: the end of the stream after its last newline, not yet in the file. */
+  #held: Buffer = Buffer.alloc(0);
 
   constructor(options: LogSinkOptions) {
     this.#dir = options.dir;
@@ -53,6 +60,7 @@ export class LogSink {
     this.#keep = options.keep ?? DEFAULT_LOG_KEEP;
     this.#tailLines = options.tailLines ?? DEFAULT_TAIL_LINES;
     this.#maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.#redact = options.redact ?? null;
   }
 
   /** Times the file was rotated since this sink was created. */
@@ -71,13 +79,16 @@ export class LogSink {
   }
 
   write(chunk: Buffer): void {
-    this.#append(chunk);
+    if (this.#redact === null) this.#append(chunk);
+    else this.#appendRedacted(chunk);
     this.#remember(chunk);
   }
 
   /** A line of our own in the file (e.g. "spawned pid 1234"), set apart from the server's output. */
   note(text: string): void {
-    this.#append(Buffer.from(`[switchboard ${new Date().toISOString()}] ${text}\n`));
+    this.#flushHeld();
+    const line = `[switchboard ${new Date().toISOString()}] ${text}\n`;
+    this.#append(Buffer.from(this.#redact === null ? line : this.#redact(line)));
   }
 
   /** The last `n` lines (at most the ring's size), oldest first. */
@@ -93,12 +104,14 @@ export class LogSink {
 
   /** Ends the line still open (a process exited without a final newline), so it is neither lost nor glued to the next. */
   endLine(): void {
+    this.#flushHeld();
     if (this.#partialBytes === 0 && !this.#partialCut) return;
     this.#push(this.#partialText());
     this.#resetPartial();
   }
 
   close(): void {
+    this.#flushHeld();
     if (this.#fd !== null) {
       try {
         closeSync(this.#fd);
@@ -125,6 +138,26 @@ export class LogSink {
       this.#droppedBytes += chunk.length;
       this.close();
     }
+  }
+
+  /** Writes the complete lines of `chunk` (with what was held before) redacted, and holds the rest. */
+  #appendRedacted(chunk: Buffer): void {
+    const data = this.#held.length === 0 ? chunk : Buffer.concat([this.#held, chunk]);
+    const last = data.lastIndexOf(NEWLINE);
+    if (last < 0 && data.length <= MAX_HELD_BYTES) {
+      this.#held = Buffer.from(data);
+      return;
+    }
+    const cut = last < 0 ? data.length : last + 1;
+    this.#held = Buffer.from(data.subarray(cut));
+    this.#append(Buffer.from(this.#redact!(data.subarray(0, cut).toString('utf8'))));
+  }
+
+  #flushHeld(): void {
+    if (this.#held.length === 0 || this.#redact === null) return;
+    const held = this.#held;
+    this.#held = Buffer.alloc(0);
+    this.#append(Buffer.from(this.#redact(held.toString('utf8'))));
   }
 
   #rotate(): void {
@@ -177,11 +210,12 @@ export class LogSink {
     this.#addPartial(chunk.subarray(last + 1));
   }
 
-  #push(line: string): void {
+  #push(raw: string): void {
     if (this.#tailLines <= 0) {
       this.#seq++;
       return;
     }
+    const line = this.#redact === null ? raw : this.#redact(raw);
     if (this.#ring.length < this.#tailLines) this.#ring.push(line);
     else {
       this.#ring[this.#oldest] = line;

@@ -14,6 +14,7 @@
 import { EventEmitter } from 'node:events';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig } from '../config/schema.ts';
 import type { Logger } from '../log/logger.ts';
 import { CrashHistory } from './backoff.ts';
@@ -25,7 +26,9 @@ import type { ProcessTree } from './process-tree.ts';
 import { connectRemoteServer } from './remote-transport.ts';
 import { assertNever, isServing, type ExitInfo, type ServerState } from './server-state.ts';
 import { currentSpawnEnvInputs, type SpawnEnvInputs } from './spawn-env.ts';
+import { PendingRequests } from './pending-requests.ts';
 import { connectStdio } from './stdio-connection.ts';
+import type { ResolvedServer } from '../vault/resolve-secrets.ts';
 
 /**
  * What Switchboard declares to every upstream. Servers such as server-everything register their sampling,
@@ -66,14 +69,30 @@ export interface ManagedServerOptions {
   readonly defaultCwd?: string;
   readonly log?: ServerLogOptions;
   readonly clientVersion?: string;
+  /** Fills `${secret:NAME}` references just before each spawn or connect; without it the config is used as is. */
+  readonly resolveSecrets?: (config: ServerConfig) => Promise<ResolvedServer>;
+  /** Masks secrets: in the stderr log and its tail (text), and in every message the server sends (JSON). */
+  readonly redact?: Redaction;
+}
+
+export interface Redaction {
+  readonly text: (text: string) => string;
+  readonly message: (message: JSONRPCMessage) => JSONRPCMessage;
 }
 
 interface Connection {
   readonly client: Client;
   readonly transport: Transport;
   readonly tree: ProcessTree | null;
+  /** Requests sent on this connection and not yet answered. */
+  readonly pending: PendingRequests;
   /** The stderr mark when this connection began: its exit quotes only its own lines. */
   readonly mark: number;
+}
+
+/** The pid file of a slot: `<name>` for slot 0 (as before rotations existed), `<name>.1` for slot 1. */
+function slotName(name: string, slot: 0 | 1): string {
+  return slot === 0 ? name : `${name}.1`;
 }
 
 function messageOf(error: unknown): string {
@@ -97,6 +116,14 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
   #epoch = 0;
   #launching: Promise<void> | null = null;
   #abort: AbortController | null = null;
+  #rotating: Promise<string | null> | null = null;
+  /** Which pid-file slot the current instance uses. */
+  #slot: 0 | 1 = 0;
+  #rotationAbort: AbortController | null = null;
+  /** Instances on their way out (rotated away, or started for a rotation that was abandoned); stop() waits for them. */
+  readonly #retiring = new Set<Promise<unknown>>();
+  /** Old connections still draining after a rotation; stop() cuts their drain short. */
+  readonly #retiringConns = new Set<Connection>();
   /** Resolves when the last process is gone entirely (group ended, pid file removed). */
   #teardown: Promise<void> = Promise.resolve();
   #retryTimer: NodeJS.Timeout | null = null;
@@ -119,6 +146,7 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
       name: options.name,
       maxBytes: options.log?.maxBytes,
       keep: options.log?.keep,
+      redact: options.redact?.text,
     });
   }
 
@@ -191,6 +219,7 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
         return this.#begin(state.attempt);
       case 'stopped':
       case 'failed':
+      case 'blocked':
         this.#crashes.reset();
         return this.#begin(1);
       default:
@@ -203,6 +232,8 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
     this.#epoch++;
     this.#abort?.abort();
     this.#abort = null;
+    this.#rotationAbort?.abort();
+    this.#rotationAbort = null;
     this.#clearRetry();
     this.#stopHealth();
     const conn = this.#conn;
@@ -210,8 +241,10 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
     const tree = this.#tree;
     const launching = this.#launching;
     if (this.#state.state !== 'stopped') this.#setState({ state: 'stopped' });
-    await Promise.allSettled([conn?.client.close(), tree?.stop(), launching]);
+    const draining = [...this.#retiringConns].flatMap((c) => [c.client.close(), c.tree?.stop()]);
+    await Promise.allSettled([conn?.client.close(), tree?.stop(), launching, this.#rotating, ...draining]);
     await this.#teardown;
+    await Promise.allSettled([...this.#retiring]);
   }
 
   /** Stops and starts again, with the crash history and backoff cleared. */
@@ -245,30 +278,19 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
     this.#setState({ state: 'starting', since: this.#now(), attempt });
     await this.#teardown;
     if (epoch !== this.#epoch) return;
+    const config = await this.#materialize(epoch);
+    if (config === null) return;
     const abort = new AbortController();
     this.#abort = abort;
     let conn: Connection;
     try {
-      const config = this.#config;
-      conn =
-        config.transport === 'stdio'
-          ? await connectStdio({
-              name: this.name,
-              config,
-              runDir: this.#options.runDir,
-              sink: this.#sink,
-              logger: this.#logger,
-              spawnEnv: (this.#options.spawnEnv ?? currentSpawnEnvInputs)(),
-              defaultCwd: this.#options.defaultCwd ?? process.cwd(),
-              newClient: () => this.#newClient(),
-              now: this.#now,
-              signal: abort.signal,
-              isCurrent: () => epoch === this.#epoch,
-              onSpawned: (tree, teardown) => this.#adopt(tree, teardown),
-              onProtocolError: () => this.#counters.protocolErrors++,
-              onClose: () => this.#lost(epoch),
-            })
-          : await this.#connectRemote(epoch, abort.signal);
+      conn = await this.#open(config, abort.signal, {
+        isCurrent: () => epoch === this.#epoch,
+        onSpawned: (tree, teardown) => this.#adopt(tree, teardown),
+        onClose: () => this.#lost(epoch),
+        slot: this.#slot,
+        reapBoth: true,
+      });
     } catch (error) {
       if (epoch !== this.#epoch || error instanceof ConnectCancelledError) return;
       this.#startFailed(error, attempt);
@@ -284,6 +306,178 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
     this.#logger.info('server is running', { pid: conn.tree?.pid ?? null, attempt });
     this.#setState({ state: 'running', since: this.#now(), pid: conn.tree?.pid ?? null });
     this.#watchHealth(epoch, conn);
+  }
+
+  /**
+   * Spawns (or connects) and initializes one instance; the hooks decide whose it is. Pid files come in two slots
+   * so that during a rotation the old and the new instance each have one: a plain start reaps both (nothing of
+   * ours may be running then), a rotation only the slot it takes.
+   */
+  async #open(
+    config: ServerConfig,
+    signal: AbortSignal,
+    hooks: {
+      isCurrent: () => boolean;
+      onSpawned: (tree: ProcessTree, teardown: Promise<void>) => void;
+      onClose: () => void;
+      slot: 0 | 1;
+      reapBoth: boolean;
+    },
+  ): Promise<Connection> {
+    const pending = new PendingRequests();
+    const redact = this.#options.redact?.message;
+    const inbound = (message: JSONRPCMessage): JSONRPCMessage => {
+      pending.inbound(message);
+      return redact === undefined ? message : redact(message);
+    };
+    if (config.transport === 'stdio') {
+      const conn = await connectStdio({
+        name: this.name,
+        config,
+        runDir: this.#options.runDir,
+        sink: this.#sink,
+        logger: this.#logger,
+        spawnEnv: (this.#options.spawnEnv ?? currentSpawnEnvInputs)(),
+        defaultCwd: this.#options.defaultCwd ?? process.cwd(),
+        newClient: () => this.#newClient(),
+        now: this.#now,
+        signal,
+        isCurrent: hooks.isCurrent,
+        onSpawned: hooks.onSpawned,
+        onProtocolError: () => this.#counters.protocolErrors++,
+        onClose: hooks.onClose,
+        inbound,
+        pidSlot: slotName(this.name, hooks.slot),
+        reapSlots: hooks.reapBoth
+          ? [slotName(this.name, 0), slotName(this.name, 1)]
+          : [slotName(this.name, hooks.slot)],
+      });
+      pending.watch(conn.transport);
+      return { ...conn, pending };
+    }
+    this.#counters.spawns++;
+    const { client, transport, mark } = await connectRemoteServer(config, {
+      newClient: () => this.#newClient(),
+      timeoutMs: config.timeouts.startupMs,
+      logger: this.#logger,
+      onClose: hooks.onClose,
+      signal,
+      inbound,
+      sink: this.#sink,
+      now: this.#now,
+    });
+    pending.watch(transport);
+    return { client, transport, tree: null, mark, pending };
+  }
+
+  /**
+   * Moves a serving server onto fresh credentials without failing a call: a second instance is started with the
+   * config resolved anew; once it has initialized, new calls go to it, and the old one gets up to `drainMs` to
+   * answer the calls it already has before it is stopped. A server that is not serving is simply (re)started.
+   * When the new instance cannot start, the old one keeps serving and the reason is returned.
+   */
+  rotate(drainMs: number): Promise<string | null> {
+    if (this.#rotating !== null) return this.#rotating;
+    if (!isServing(this.#state) || this.#conn === null) {
+      return (this.#state.state === 'stopped' ? Promise.resolve() : this.restart()).then(() => null);
+    }
+    const run = this.#rotateNow(drainMs).finally(() => {
+      if (this.#rotating === run) this.#rotating = null;
+    });
+    this.#rotating = run;
+    return run;
+  }
+
+  async #rotateNow(drainMs: number): Promise<string | null> {
+    const startEpoch = this.#epoch;
+    const stillWanted = (): boolean => startEpoch === this.#epoch;
+    const fail = (reason: string): string => {
+      this.#logger.error('rotation failed; the running instance keeps its old credentials', { error: reason });
+      return reason;
+    };
+    let resolved: ResolvedServer | null;
+    try {
+      resolved = this.#options.resolveSecrets ? await this.#options.resolveSecrets(this.#config) : null;
+    } catch (error) {
+      return fail(`secrets could not be read: ${messageOf(error)}`);
+    }
+    if (resolved !== null && !resolved.ok) return fail(resolved.message);
+    if (!stillWanted()) return null;
+    const config = resolved?.config ?? this.#config;
+    const abort = new AbortController();
+    this.#rotationAbort = abort;
+    const nextSlot = this.#slot === 0 ? 1 : 0;
+    let spawned: { tree: ProcessTree; teardown: Promise<void> } | null = null;
+    let swappedEpoch: number | null = null;
+    let next: Connection;
+    try {
+      next = await this.#open(config, abort.signal, {
+        isCurrent: stillWanted,
+        onSpawned: (tree, teardown) => {
+          this.#counters.spawns++;
+          spawned = { tree, teardown };
+          this.#retiring.add(teardown);
+          void teardown.finally(() => this.#retiring.delete(teardown));
+        },
+        onClose: () => {
+          if (swappedEpoch !== null) this.#lost(swappedEpoch);
+        },
+        slot: nextSlot,
+        reapBoth: false,
+      });
+    } catch (error) {
+      if (error instanceof ConnectCancelledError || !stillWanted()) return null;
+      return fail(messageOf(error));
+    } finally {
+      if (this.#rotationAbort === abort) this.#rotationAbort = null;
+    }
+    const old = this.#conn;
+    if (!stillWanted() || old === null || !isServing(this.#state)) {
+      // Stopped, restarted or crashed meanwhile: whatever replaced the old instance stays; this one goes.
+      void next.client.close().catch(() => {});
+      return null;
+    }
+    // The swap, in one synchronous step: the old connection's callbacks now belong to a past epoch.
+    this.#stopHealth();
+    const epoch = ++this.#epoch;
+    swappedEpoch = epoch;
+    this.#conn = next;
+    this.#slot = nextSlot;
+    const oldTeardown = this.#teardown;
+    this.#retiring.add(oldTeardown);
+    void oldTeardown.finally(() => this.#retiring.delete(oldTeardown));
+    const taken = spawned as { tree: ProcessTree; teardown: Promise<void> } | null;
+    if (taken !== null) {
+      this.#tree = taken.tree;
+      this.#teardown = taken.teardown.finally(() => {
+        if (this.#tree === taken.tree) this.#tree = null;
+      });
+    } else {
+      this.#tree = null;
+      this.#teardown = Promise.resolve();
+    }
+    this.#logger.info('rotated onto a new instance; draining the old one', {
+      pid: next.tree?.pid ?? null,
+      oldPid: old.tree?.pid ?? null,
+      inFlight: old.pending.count,
+    });
+    this.#setState({ state: 'running', since: this.#now(), pid: next.tree?.pid ?? null });
+    this.#watchHealth(epoch, next);
+    this.#retiringConns.add(old);
+    const retire = (async () => {
+      const drained = await old.pending.idle(drainMs);
+      if (!drained) {
+        this.#logger.warn('old instance still had calls after the drain time; stopping it', {
+          inFlight: old.pending.count,
+          drainMs,
+        });
+      }
+      await Promise.allSettled([old.client.close(), old.tree?.stop()]);
+      this.#retiringConns.delete(old);
+    })();
+    this.#retiring.add(retire);
+    void retire.finally(() => this.#retiring.delete(retire));
+    return null;
   }
 
   #newClient(): Client {
@@ -308,20 +502,21 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
     });
   }
 
-  async #connectRemote(epoch: number, signal: AbortSignal): Promise<Connection> {
-    const config = this.#config;
-    if (config.transport === 'stdio') throw new Error('not a remote server');
-    this.#counters.spawns++;
-    const { client, transport, mark } = await connectRemoteServer(config, {
-      newClient: () => this.#newClient(),
-      timeoutMs: config.timeouts.startupMs,
-      logger: this.#logger,
-      onClose: () => this.#lost(epoch),
-      signal,
-      sink: this.#sink,
-      now: this.#now,
-    });
-    return { client, transport, tree: null, mark };
+  /** The config with its secrets filled in, or null when the server is blocked or this start was superseded. */
+  async #materialize(epoch: number): Promise<ServerConfig | null> {
+    const resolve = this.#options.resolveSecrets;
+    if (resolve === undefined) return this.#config;
+    let resolved: ResolvedServer;
+    try {
+      resolved = await resolve(this.#config);
+    } catch (error) {
+      resolved = { ok: false, reason: 'keychain', message: `secrets could not be read: ${messageOf(error)}` };
+    }
+    if (epoch !== this.#epoch) return null;
+    if (resolved.ok) return resolved.config;
+    this.#logger.error('server is blocked', { reason: resolved.reason, error: resolved.message });
+    this.#setState({ state: 'blocked', reason: resolved.reason, message: resolved.message, since: this.#now() });
+    return null;
   }
 
   #startFailed(error: unknown, attempt: number): void {

@@ -5,12 +5,19 @@
 // dropped. Delivering each response one microtask late, after the notifications read before it, restores the
 // order the server sent them in (gateway notes 10: a request's notifications reach its caller before its result).
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { isResponseMessage } from '../protocol/jsonrpc-message.ts';
 
 type OnMessage = NonNullable<Transport['onmessage']>;
 
-/** Makes `transport` hand responses to whatever handler is installed on it one microtask after other messages. */
-export function deliverNotificationsFirst(transport: Transport): void {
+/**
+ * Makes `transport` hand responses to whatever handler is installed on it one microtask after other messages.
+ * `inbound`, when given, rewrites every message first (secrets masked before anything of the core sees them).
+ */
+export function deliverNotificationsFirst(
+  transport: Transport,
+  inbound: (message: JSONRPCMessage) => JSONRPCMessage = (message) => message,
+): void {
   let wrapped: OnMessage | undefined;
   Object.defineProperty(transport, 'onmessage', {
     configurable: true,
@@ -20,7 +27,8 @@ export function deliverNotificationsFirst(transport: Transport): void {
       wrapped =
         handler === undefined
           ? undefined
-          : (message, extra) => {
+          : (received, extra) => {
+              const message = inbound(received);
               if (isResponseMessage(message)) {
                 queueMicrotask(() => handler(message, extra));
               } else {

@@ -3,6 +3,7 @@
 // GET); the spec's backwards-compatibility section says to try SSE then. 401 and 403 are not that sign: they are
 // an authentication problem, reported as such rather than hidden behind a second failure.
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
@@ -30,6 +31,8 @@ export interface ConnectRemoteOptions {
   readonly onClose: () => void;
   readonly onError?: (error: Error) => void;
   readonly signal?: AbortSignal;
+  /** Rewrites every message from the server before the client sees it. */
+  readonly inbound?: ((message: JSONRPCMessage) => JSONRPCMessage) | undefined;
 }
 
 /** Whether a failed Streamable HTTP attempt means "this server speaks only legacy SSE". */
@@ -60,6 +63,7 @@ export async function connectRemote(
       onClose: options.onClose,
       onError: options.onError,
       signal: options.signal,
+      inbound: options.inbound,
     }).then(({ client, transport }) => ({ client, transport, kind }));
 
   if (config.transport === 'sse') return attempt('sse');

@@ -1,5 +1,6 @@
 // The life of one supervised server as a discriminated union: each state carries exactly what is true in it,
 // so "running without a connection" or "backoff without a retry time" cannot be written down.
+import type { BlockedReason } from '../vault/resolve-secrets.ts';
 
 /** How the last process (or connection) ended, kept for error messages and the UI. */
 export interface ExitInfo {
@@ -30,7 +31,9 @@ export type ServerState =
       readonly reason: 'crash-loop' | 'exited' | 'spawn-error';
       readonly message: string;
       readonly lastExit: ExitInfo | null;
-    };
+    }
+  /** Not started for want of a credential: the keychain is unreachable, or a secret is missing or expired. */
+  | { readonly state: 'blocked'; readonly reason: BlockedReason; readonly message: string; readonly since: number };
 
 export type ServerStateName = ServerState['state'];
 

@@ -5,6 +5,7 @@
 import { resolve as resolvePath } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { StdioServerConfig } from '../config/schema.ts';
 import type { Logger } from '../log/logger.ts';
 import { ChildStdioTransport } from './child-stdio-transport.ts';
@@ -35,6 +36,12 @@ export interface StdioConnectOptions {
   readonly onProtocolError: () => void;
   /** Called once when the established connection closes. */
   readonly onClose: () => void;
+  /** Rewrites every message from the server before the client sees it. */
+  readonly inbound?: ((message: JSONRPCMessage) => JSONRPCMessage) | undefined;
+  /** The pid file's name (default: the server's name); a rotation's second instance has a slot of its own. */
+  readonly pidSlot?: string;
+  /** Pid files whose groups are left over from a crashed run and are killed before the spawn (default: pidSlot). */
+  readonly reapSlots?: readonly string[];
 }
 
 export interface StdioConnection {
@@ -56,7 +63,7 @@ export async function connectStdio(o: StdioConnectOptions): Promise<StdioConnect
   const { config, logger, sink } = o;
   const startedAt = Date.now();
   const graceMs = config.timeouts.stopGraceMs;
-  await reapPredecessor(o.runDir, o.name, graceMs, logger);
+  for (const slot of o.reapSlots ?? [o.pidSlot ?? o.name]) await reapPredecessor(o.runDir, slot, graceMs, logger);
   if (!o.isCurrent()) throw new ConnectCancelledError();
 
   const env = buildChildEnv(config.env, o.spawnEnv);
@@ -87,6 +94,7 @@ export async function connectStdio(o: StdioConnectOptions): Promise<StdioConnect
       limitMs: config.timeouts.startupMs,
       onClose: o.onClose,
       signal: o.signal,
+      inbound: o.inbound,
     });
     return { client, transport, tree, mark };
   } catch (error) {
@@ -107,14 +115,14 @@ function record(tree: ProcessTree, o: StdioConnectOptions): Promise<void> {
   const { config, sink, logger } = o;
   sink.note(`started pid ${tree.pid}: ${[config.command, ...config.args].join(' ')}`);
   try {
-    writePidFile(o.runDir, o.name, pidRecordFor(tree.pid, config.command));
+    writePidFile(o.runDir, o.pidSlot ?? o.name, pidRecordFor(tree.pid, config.command));
   } catch (error) {
     logger.warn('could not write the pid file', { error: messageOf(error) });
   }
   return tree.done
     .then((status) => {
       sink.note(`pid ${tree.pid} ${exitReason(status.code, status.signal)}`);
-      removePidFile(o.runDir, o.name, tree.pid);
+      removePidFile(o.runDir, o.pidSlot ?? o.name, tree.pid);
     })
     .catch((error: unknown) => logger.warn('process teardown failed', { error: messageOf(error) }));
 }

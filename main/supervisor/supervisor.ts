@@ -6,7 +6,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { ServerConfig } from '../config/schema.ts';
 import type { Logger } from '../log/logger.ts';
-import { ManagedServer, type ServerLogOptions } from './managed-server.ts';
+import { ManagedServer, type ManagedServerOptions, type ServerLogOptions } from './managed-server.ts';
 import type { ServerState } from './server-state.ts';
 import type { SpawnEnvInputs } from './spawn-env.ts';
 
@@ -25,6 +25,9 @@ export interface SupervisorOptions {
   readonly defaultCwd?: string;
   /** Rotation of the per-server logs (default 5 MiB, 3 rotated files). */
   readonly log?: ServerLogOptions;
+  /** Fills each server's `${secret:NAME}` references at spawn or connect time. */
+  readonly resolveSecrets?: ManagedServerOptions['resolveSecrets'];
+  readonly redact?: ManagedServerOptions['redact'];
   readonly clientVersion?: string;
 }
 
@@ -142,6 +145,8 @@ export class Supervisor extends EventEmitter<{ state: [name: string, state: Serv
       defaultCwd: o.defaultCwd,
       log: o.log,
       clientVersion: o.clientVersion,
+      resolveSecrets: o.resolveSecrets,
+      redact: o.redact,
     });
     server.on('state', (state) => this.emit('state', name, state));
     this.#servers.set(name, server);

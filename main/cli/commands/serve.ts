@@ -3,13 +3,14 @@ import { controlRequest } from '../../control/control-client.ts';
 import { Core } from '../../core/core.ts';
 import { fileLogger } from '../../log/logger.ts';
 import { dataDirPaths } from '../../paths/data-dir.ts';
+import { parseVaultBackend } from '../../vault/open-vault.ts';
 import { UsageError, stringOption, type Command } from '../command.ts';
 
 export const serveCommand: Command = {
   path: ['serve'],
   summary: 'Run the gateway and supervise every configured server (headless).',
-  usage: 'switchboard serve [--port N] [--data-dir DIR]',
-  options: { port: { type: 'string' } },
+  usage: 'switchboard serve [--port N] [--vault keychain|file] [--data-dir DIR]',
+  options: { port: { type: 'string' }, vault: { type: 'string' } },
   allowPositionals: false,
   async run(args, global, io) {
     const portText = stringOption(args, 'port');
@@ -17,6 +18,8 @@ export const serveCommand: Command = {
     if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65_535)) {
       throw new UsageError(`--port must be a whole number from 0 to 65535, got "${portText}"`);
     }
+    const vault = parseVaultBackend(stringOption(args, 'vault'));
+    if (vault instanceof Error) throw new UsageError(vault.message);
     const running = await controlRequest<{ pid: number; gatewayUrl: string }>(global.dataDir, 'GET', '/status');
     if (running.ok) {
       io.err(
@@ -28,7 +31,12 @@ export const serveCommand: Command = {
       dataDirPaths(global.dataDir).gatewayLog,
       io.env.SWITCHBOARD_LOG_LEVEL === 'debug' ? 'debug' : 'info',
     );
-    const started = await Core.start({ dataDir: global.dataDir, logger, ...(port === undefined ? {} : { port }) });
+    const started = await Core.start({
+      dataDir: global.dataDir,
+      logger,
+      ...(port === undefined ? {} : { port }),
+      ...(vault === undefined ? {} : { vault }),
+    });
     if (!started.ok) {
       io.err(`switchboard serve: ${started.error}\n`);
       return 1;

@@ -185,10 +185,15 @@ test('T73: after kill -9 of serve, the next serve reaps every process the dead o
   assert.deepEqual(survivors, [], 'processes of the killed serve survived its successor');
 });
 
-test('SIGTERM with calls in flight: a short call finishes, a stuck one gets an error at drainMs, exit 0, nothing left', async (t) => {
+test('SIGTERM with calls in flight: a short call finishes, a stuck one is cut by the drain, exit 0, nothing left', async (t) => {
   const client = await connect(serve!.url);
-  const finishing = timed(() => client.callTool({ name: 'slow__sleep', arguments: { ms: 1_500 } }));
-  const stuck = timed(() => client.callTool({ name: 'slow__hang', arguments: {} }));
+  const settled: string[] = [];
+  const finishing = timed(() => client.callTool({ name: 'slow__sleep', arguments: { ms: 1_500 } })).finally(() =>
+    settled.push('finishing'),
+  );
+  const stuck = timed(() => client.callTool({ name: 'slow__hang', arguments: {} })).finally(() =>
+    settled.push('stuck'),
+  );
   await sleep(300);
   const signalled = performance.now();
   serve!.child.kill('SIGTERM');
@@ -196,11 +201,11 @@ test('SIGTERM with calls in flight: a short call finishes, a stuck one gets an e
   const done = await finishing;
   assert.deepEqual(done.value?.content, [{ type: 'text', text: 'slept 1500 ms' }], String(done.error));
   const cut = await stuck;
-  const cutAfter = cut.ms - 300;
-  report(t, 'stuck call answered after SIGTERM', cutAfter);
+  report(t, 'stuck call answered after SIGTERM', performance.now() - signalled);
   assert.ok(cut.error instanceof Error, 'the stuck call did not fail');
-  assert.match(cut.error.message, /shutting down/);
-  assert.ok(cutAfter >= DRAIN_MS - 200 && cutAfter < DRAIN_MS + 3_000, `cut after ${cutAfter} ms`);
+  // The drain's own error (not slow's 60 s callMs), and only after the drain had let the short call finish.
+  assert.match(cut.error.message, /shutting down and the call did not finish within gateway\.drainMs/);
+  assert.deepEqual(settled, ['finishing', 'stuck']);
 
   const exit = await serve!.exited;
   report(t, 'serve exited after SIGTERM', performance.now() - signalled);

@@ -1,4 +1,5 @@
 // Small helpers shared by the gateway end-to-end tests: bounded polling, timing, and reading MCP errors.
+import { Readable } from 'node:stream';
 import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
@@ -61,11 +62,16 @@ export interface CliRun {
   readonly err: string;
 }
 
-/** Runs the CLI in this process, as `switchboard ARGV...` would, and collects what it prints. */
-export async function runCliInProcess(argv: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+/** Runs the CLI in this process, as `switchboard ARGV...` would, and collects what it prints; `stdin` is piped in. */
+export async function runCliInProcess(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  stdin?: string,
+): Promise<CliRun> {
   const { runCli } = await import('../../../main/cli/cli.ts');
   let out = '';
   let err = '';
-  const code = await runCli(argv, { out: (s) => (out += s), err: (s) => (err += s), env });
+  const input = stdin === undefined ? undefined : Readable.from([Buffer.from(stdin)]);
+  const code = await runCli(argv, { out: (s) => (out += s), err: (s) => (err += s), env, stdin: input });
   return { code, out, err };
 }

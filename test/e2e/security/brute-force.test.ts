@@ -29,7 +29,6 @@ test('T7 brute force: after 10 wrong tokens the rest get 429, audited once, whil
     }
   })();
 
-  const started = performance.now();
   const statuses: number[] = [];
   for (let i = 0; i < GUESSES; i++) {
     const guess = `sbt_${randomBytes(8).toString('hex')}_${randomBytes(32).toString('base64url')}`;
@@ -41,11 +40,11 @@ test('T7 brute force: after 10 wrong tokens the rest get 429, audited once, whil
     rpcError(response);
     if (response.status === 429) assert.ok(Number(response.headers['retry-after']) >= 1, 'Retry-After is set');
   }
-  const elapsed = performance.now() - started;
   guessing = false;
   await validClient;
-  assert.ok(elapsed < 10_000, `the ${GUESSES} guesses fit in one 10 s window (${Math.round(elapsed)} ms)`);
 
+  // Told by counts, not by the clock: the 11th guess found all ten failures before it in the window, and every
+  // guess after it stayed throttled in that one burst (a burst that lapsed would be audited again).
   assert.deepEqual(statuses.slice(0, ALLOWED), new Array(ALLOWED).fill(401));
   assert.deepEqual(statuses.slice(ALLOWED), new Array(GUESSES - ALLOWED).fill(429));
   assert.equal(audit(h, { kind: 'auth', outcome: 'unauthenticated' }).length, ALLOWED);

@@ -12,15 +12,14 @@ import { openSession, percentile, rpc, targetOf } from '../security/mcp-session.
 import { defaultHeaders } from '../security/raw-http.ts';
 import { Session, startTransparency, stderrOf } from './support.ts';
 
-/** A loaded 2-core machine can be slow; these bounds only catch a client being held up by another. */
-const BOUND_MS = 2_500;
-
+/** Makes `count` calls one after another, checks each answer is its own, and returns how long each took. */
 async function echoTimes(session: Session, count: number, tool: string): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < count; i++) {
     const started = performance.now();
-    const args = tool === 'everything__echo' ? { message: `m${i}` } : { ms: 0 };
-    await session.client.callTool({ name: tool, arguments: args });
+    const echo = tool === 'everything__echo';
+    const result = await session.client.callTool({ name: tool, arguments: echo ? { message: `m${i}` } : { ms: 0 } });
+    assert.deepEqual(result.content, [{ type: 'text', text: echo ? `Echo: m${i}` : 'slept 0 ms' }]);
     times.push(performance.now() - started);
   }
   return times;
@@ -90,8 +89,9 @@ describe('slow and stuck clients', () => {
     report(t, 'echo to everything, baseline', summary(baseline));
     report(t, 'echo to everything, during the flood', summary(during));
     report(t, 'calls to the flooding server, once it is done', summary(after));
-    assert.ok(Math.max(...during) < BOUND_MS, `a call to another server took ${Math.max(...during)} ms`);
-    assert.ok(Math.max(...after) < BOUND_MS, `a call to the flooding server took ${Math.max(...after)} ms`);
+    // Every call above was answered (echoTimes checks each) while the stuck stream stayed open and unread: a gateway
+    // that waited for that stream to drain would never have answered them.
+    assert.equal(stream.res.destroyed, false, 'the stuck stream is still open');
     // The stuck session is still served: its requests are answered even though its stream is full.
     const answered = await timed(() => rpc(target, stuck, 'ping'));
     report(t, 'a ping on the stuck session', answered.ms);
@@ -101,10 +101,14 @@ describe('slow and stuck clients', () => {
   test('a session whose call hangs does not delay another’s; deleting it cancels the call upstream', async (t) => {
     const [hung, other] = await Promise.all([Session.open(h, { name: 'hung' }), Session.open(h, { name: 'other' })]);
     const cancelledBefore = stderrOf(h, 'twin').filter((l) => l.startsWith('cancelled hang')).length;
-    const hanging = timed(() => hung.client.callTool({ name: 'twin__hang', arguments: {} }));
+    let hangSettled = false;
+    const hanging = timed(() => hung.client.callTool({ name: 'twin__hang', arguments: {} })).finally(
+      () => (hangSettled = true),
+    );
     const times = await echoTimes(other, 20, 'twin__sleep');
     report(t, 'calls to the same server while another session’s call hangs', summary(times));
-    assert.ok(Math.max(...times) < BOUND_MS);
+    // All answered while the hung call still waits: none of them queued behind it.
+    assert.equal(hangSettled, false, 'the hung call settled before the other session’s calls were answered');
 
     const deleted = performance.now();
     await (hung.client.transport as StreamableHTTPClientTransport).terminateSession();
@@ -153,14 +157,25 @@ describe('a client that disconnects mid-call and never comes back', () => {
     await sleep(300);
     const dropped = performance.now();
     req.destroy();
+    const sessionClosed = (): boolean =>
+      h.logLines.some((l) => l.includes('"session closed"') && l.includes(`"session":"${session.id}"`));
+    // Cancellation is read first, then the session: once closed it stays closed, so "cancelled while open" is exact.
+    let cancelledWhileOpen = false;
     await waitUntil(
-      () => stderrOf(h, 'twin').filter((l) => l.startsWith('cancelled hang')).length > cancelledBefore,
+      () => {
+        const cancelled = stderrOf(h, 'twin').filter((l) => l.startsWith('cancelled hang')).length > cancelledBefore;
+        if (cancelled && !sessionClosed()) cancelledWhileOpen = true;
+        return cancelled;
+      },
       'the upstream call to be cancelled',
-      IDLE_MS * 6,
+      IDLE_MS * 10,
     );
-    const ms = performance.now() - dropped;
-    report(t, `upstream cancelled after the connection dropped (sessionIdleMs ${IDLE_MS})`, ms);
-    assert.ok(ms >= IDLE_MS - 100, `cancelled before the session expired: ${ms} ms`);
+    report(
+      t,
+      `upstream cancelled after the connection dropped (sessionIdleMs ${IDLE_MS})`,
+      performance.now() - dropped,
+    );
+    assert.equal(cancelledWhileOpen, false, 'the upstream call was cancelled before its session expired');
     const gone = await rpc(target, session, 'ping');
     assert.equal(gone.status, 404);
   });

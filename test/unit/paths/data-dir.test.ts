@@ -81,6 +81,7 @@ describe('dataDirPaths', () => {
       run: join('/d', 'run'),
       serveInfo: join('/d', 'serve.json'),
       gatewayLog: join('/d', 'gateway.log'),
+      vault: join('/d', 'vault.enc'),
     });
   });
 });

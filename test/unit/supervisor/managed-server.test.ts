@@ -63,9 +63,7 @@ test('T37 a server exiting 1 at start is parked in crash-loop after at most 6 sp
   );
   assert.match(messagesInBackoff[0]!, /Last stderr: starting fixture \| fatal: FIXTURE_TOKEN is not set$/);
 
-  const asked = performance.now();
   const message = server.unavailableError();
-  assert.ok(performance.now() - asked < 100);
   assert.match(message, /exited with code 1/);
   assert.match(message, /fatal: FIXTURE_TOKEN is not set/);
   assert.match(message, /No retry until it is restarted by hand/);
@@ -87,12 +85,10 @@ test('T37 a crash mid-call fails that call at once and the server restarts', asy
   await server.start();
   await waitForState(server, stateIs('running'));
   const client = server.client!;
-  const called = performance.now();
+  // Closed, not timed out: the call fails with the connection instead of waiting out its 60 s timeout.
   await assert.rejects(client.callTool({ name: 'exit', arguments: { code: 3 } }), (error: unknown) => {
     return error instanceof McpError && error.code === ErrorCode.ConnectionClosed;
   });
-  // "At once": far inside the 60 s call timeout; the bound is loose so a loaded machine does not flake.
-  assert.ok(performance.now() - called < 10_000);
   const backoff = await waitForState(server, stateIs('backoff'));
   assert.ok(backoff.state === 'backoff');
   assert.equal(backoff.lastExit.code, 3);
@@ -108,13 +104,11 @@ test('T37 a server silent on initialize fails at the startup timeout and is stop
     'silent',
     fixtureConfig('hang-init', { restart: { ...fastRestart, mode: 'never' }, timeouts: { startupMs: 1_000 } }),
   );
-  const started = performance.now();
   const starting = server.start();
   await eventually(() => server.pid !== null, 10_000, 'the spawned process');
   const pid = server.pid!;
   await starting;
   const failed = await waitForState(server, stateIs('failed'));
-  assert.ok(performance.now() - started >= 1_000);
   assert.ok(failed.state === 'failed' && failed.reason === 'exited');
   assert.equal(failed.lastExit?.reason, 'did not answer initialize within 1000 ms');
   assert.match(server.unavailableError(), /did not answer initialize within 1000 ms/);

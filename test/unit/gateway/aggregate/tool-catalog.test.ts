@@ -15,6 +15,7 @@ import type {
 } from '../../../../main/gateway/aggregate/upstream-directory.ts';
 import { silentLogger } from '../../../../main/log/logger.ts';
 import type { ServerState } from '../../../../main/supervisor/server-state.ts';
+import { settlesWithin } from '../../../helpers/settled.ts';
 
 const RUNNING: ServerState = { state: 'running', since: 0, pid: null };
 const STARTING: ServerState = { state: 'starting', since: 0, attempt: 1 };
@@ -191,15 +192,19 @@ test('reads every page of a paginated list', async () => {
   assert.equal(fake.listCalls, 3);
 });
 
-test('a server still starting is waited for up to waitMs, then named as unavailable', async () => {
+test('a server still starting is waited for up to waitMs, then named as unavailable', async (t) => {
   const dir = new FakeDirectory();
   dir.set('ok', RUNNING, (await upstream(['a'])).client);
   dir.set('slow', STARTING);
   const catalog = await listed(dir);
-  const started = performance.now();
-  const merged = await catalog.list(null, 300);
-  const ms = performance.now() - started;
-  assert.ok(ms >= 250 && ms < 1_500, `waited ${ms} ms`);
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const listing = catalog.list(null, 300);
+  assert.equal(await settlesWithin(listing), false, 'answered before waitMs had passed');
+  t.mock.timers.tick(299);
+  assert.equal(await settlesWithin(listing), false, 'answered 1 ms before waitMs');
+  t.mock.timers.tick(1);
+  assert.equal(await settlesWithin(listing), true, 'still waiting after waitMs');
+  const merged = await listing;
   assert.deepEqual(
     merged.tools.map((t) => t.name),
     ['ok__a'],
@@ -226,22 +231,26 @@ test('a server in backoff is not waited for; a disabled one is neither waited fo
   dir.set('down', BACKOFF);
   dir.set('off', { state: 'stopped' }, null, false);
   const catalog = new ToolCatalog(dir, '__', silentLogger);
-  const started = performance.now();
-  const merged = await catalog.list(null, 5_000);
-  assert.ok(performance.now() - started < 500);
+  const listing = catalog.list(null, 60_000);
+  assert.equal(await settlesWithin(listing), true, 'waited for a server in backoff');
+  const merged = await listing;
   assert.deepEqual(merged.unavailable, [{ server: 'down', reason: 'server "down" is backoff' }]);
 });
 
-test('a server whose tools/list hangs is named within waitMs, with no error until its listing fails', async () => {
+test('a server whose tools/list hangs is named within waitMs, with no error until its listing fails', async (t) => {
   const dir = new FakeDirectory();
   const fake = await upstream(['x']);
   let release!: () => void;
   fake.gate = new Promise((resolve) => (release = resolve));
   dir.set('mute', RUNNING, fake.client);
   const catalog = new ToolCatalog(dir, '__', silentLogger);
-  const started = performance.now();
-  const merged = await catalog.list(null, 200);
-  assert.ok(performance.now() - started < 1_000);
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const listing = catalog.list(null, 200);
+  assert.equal(await settlesWithin(listing), false, 'answered before waitMs had passed');
+  t.mock.timers.tick(200);
+  assert.equal(await settlesWithin(listing), true, 'a hung listing held the answer past waitMs');
+  t.mock.timers.reset();
+  const merged = await listing;
   assert.equal(merged.unavailable[0]?.server, 'mute');
   assert.match(merged.unavailable[0]!.reason, /running but has not listed its tools yet/);
   release();
@@ -337,18 +346,21 @@ test('a server removed from the directory loses its tools', async () => {
   );
 });
 
-test('whenListed answers at once for listed and for down servers, and waits for starting ones', async () => {
+test('whenListed answers at once for listed and for down servers, and waits for starting ones', async (t) => {
   const dir = new FakeDirectory();
   dir.set('up', RUNNING, (await upstream(['a'])).client);
   dir.set('down', BACKOFF);
   dir.set('coming', STARTING);
   const catalog = await listed(dir);
   assert.equal(await catalog.whenListed('up', 5_000), true);
-  let started = performance.now();
-  assert.equal(await catalog.whenListed('down', 5_000), false);
-  assert.equal(await catalog.whenListed('unknown', 5_000), false);
-  assert.ok(performance.now() - started < 200);
-  started = performance.now();
-  assert.equal(await catalog.whenListed('coming', 200), false);
-  assert.ok(performance.now() - started >= 150);
+  for (const name of ['down', 'unknown']) {
+    const answer = catalog.whenListed(name, 60_000);
+    assert.equal(await settlesWithin(answer), true, `waited for "${name}"`);
+    assert.equal(await answer, false);
+  }
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const coming = catalog.whenListed('coming', 200);
+  assert.equal(await settlesWithin(coming), false, 'did not wait for a starting server');
+  t.mock.timers.tick(200);
+  assert.equal(await coming, false);
 });

@@ -104,6 +104,11 @@ export const remoteServerSchema = z
     transport: z.enum(['http', 'sse']).default('http'),
     url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).pipe(referable),
     headers: z.record(headerName, referable).default({}),
+    /**
+     * Link-local and cloud-metadata addresses (169.254.0.0/16, fe80::/10, fd00:ec2::254) are refused unless this
+     * is set: a URL from an import or a team policy must not reach the machine's cloud credentials.
+     */
+    allowLinkLocal: z.boolean().default(false),
     ...serverCommon,
   })
   .strict();

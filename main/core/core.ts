@@ -139,6 +139,7 @@ export class Core {
       redact: { text: (text) => redactor.redact(text), message: (message) => redactor.redactJson(message) },
     });
     directory.attach(supervisor);
+    directory.noticeCredentials((server) => credentials.noticeFor(server.config));
 
     const catalog = new ToolCatalog(directory, gatewayConfig.toolSeparator, logger.child({ part: 'catalog' }));
     const router = new CallRouter(directory, catalog, audit, { listWaitMs: gatewayConfig.listWaitMs });
@@ -279,6 +280,7 @@ export class Core {
       gatewayUrl: this.gatewayUrl,
       sessions: this.#parts.endpoint.sessionCount,
       servers: this.supervisor.list(),
+      secrets: this.credentials.standings(),
     });
   }
 

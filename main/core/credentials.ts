@@ -1,12 +1,14 @@
 // The core's side of credentials: one vault, one redactor, and what follows from secret metadata in the config:
 // resolving references at start, remembering when a secret was last used, rotating servers whose secret got a new
 // value, and watching expiry dates.
+import { EventEmitter } from 'node:events';
 import type { Config, ServerConfig } from '../config/schema.ts';
 import { updateConfig } from '../config/update-config.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Redactor } from '../redact/redactor.ts';
 import { expiryStanding, type ExpiryStanding } from '../vault/expiry.ts';
 import { resolveServerSecrets, type ResolvedServer } from '../vault/resolve-secrets.ts';
+import { secretsUsedBy } from '../vault/secret-refs.ts';
 import type { SecretVault } from '../vault/vault.ts';
 
 /** lastUsed is rewritten at most this often per secret: it is for people, and config writes wake every watcher. */
@@ -26,7 +28,12 @@ export interface CredentialsOptions {
   readonly now?: () => number;
 }
 
-export class Credentials {
+export interface CredentialsEvents {
+  /** A secret came within 7 days or 1 day of its expiry, or passed it; raised once per secret and step. */
+  expiry: [standing: SecretStanding];
+}
+
+export class Credentials extends EventEmitter<CredentialsEvents> {
   readonly vault: SecretVault;
   readonly #options: CredentialsOptions;
   readonly #now: () => number;
@@ -34,6 +41,7 @@ export class Credentials {
   readonly #warned = new Set<string>();
 
   constructor(options: CredentialsOptions) {
+    super();
     this.#options = options;
     this.vault = options.vault;
     this.#now = options.now ?? Date.now;
@@ -79,8 +87,26 @@ export class Credentials {
         expiry.state === 'expired' ? 'secret has expired' : `secret expires within ${expiry.days} day(s)`,
         { secret: standing.name, expires: expiry.expires },
       );
+      this.emit('expiry', standing);
     }
     return raised;
+  }
+
+  /** What to add to a server's upstream errors while a secret it uses has expired; null when none has. */
+  noticeFor(server: ServerConfig): string | null {
+    const secrets = this.#options.config().secrets;
+    const now = this.#now();
+    const expired = secretsUsedBy(server).filter((name) => {
+      const meta = secrets[name];
+      return meta !== undefined && expiryStanding(meta, now).state === 'expired';
+    });
+    if (expired.length === 0) return null;
+    return expired
+      .map(
+        (name) =>
+          `secret "${name}" expired on ${secrets[name]!.expires}; set a new value with \`switchboard secret set ${name}\``,
+      )
+      .join('; ');
   }
 
   #noteUsed(names: readonly string[]): void {

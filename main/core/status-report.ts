@@ -1,6 +1,7 @@
 // What `switchboard status` shows and the control channel returns: plain data, no secrets.
 import type { ManagedServer } from '../supervisor/managed-server.ts';
 import type { ServerState } from '../supervisor/server-state.ts';
+import type { SecretStanding } from './credentials.ts';
 
 export interface ServerStatus {
   readonly name: string;
@@ -17,6 +18,8 @@ export interface StatusReport {
   readonly gatewayUrl: string;
   readonly sessions: number;
   readonly servers: readonly ServerStatus[];
+  /** Every secret with metadata and where it stands against its expiry; never a value. */
+  readonly secrets: readonly SecretStanding[];
 }
 
 export function statusReport(

@@ -68,28 +68,37 @@ export class SupervisedDirectory extends EventEmitter<UpstreamEvents> implements
     this.#inFlight = inFlight;
   }
 
+  #notice: (server: ManagedServer) => string | null = () => null;
+
   attach(supervisor: Supervisor): void {
     this.#supervisor = supervisor;
     supervisor.on('state', (name, state) => this.emit('state', name, state));
   }
 
+  /** Where credential notices for upstream errors come from (expired secrets). */
+  noticeCredentials(notice: (server: ManagedServer) => string | null): void {
+    this.#notice = notice;
+  }
+
   get(name: string): Upstream | undefined {
     const server = this.#supervisor?.get(name);
-    return server ? asUpstream(server) : undefined;
+    return server ? this.#asUpstream(server) : undefined;
   }
 
   list(): readonly Upstream[] {
-    return (this.#supervisor?.list() ?? []).map(asUpstream);
+    return (this.#supervisor?.list() ?? []).map((server) => this.#asUpstream(server));
   }
-}
 
-function asUpstream(server: ManagedServer): Upstream {
-  return {
-    name: server.name,
-    enabled: server.config.enabled,
-    state: server.state,
-    client: server.client,
-    timeouts: server.config.timeouts,
-    unavailableMessage: () => server.unavailableError(),
-  };
+  #asUpstream(server: ManagedServer): Upstream {
+    const notice = this.#notice;
+    return {
+      name: server.name,
+      enabled: server.config.enabled,
+      state: server.state,
+      client: server.client,
+      timeouts: server.config.timeouts,
+      unavailableMessage: () => server.unavailableError(),
+      credentialNotice: () => notice(server),
+    };
+  }
 }

@@ -9,7 +9,9 @@ import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontex
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { RemoteServerConfig } from '../config/schema.ts';
 import type { Logger } from '../log/logger.ts';
-import { ConnectCancelledError, connectWithin, StartFailure, StartupTimeoutError } from './connect.ts';
+import type { BlockedAddressError } from '../net/guarded-fetch.ts';
+import { guardedFetch } from '../net/guarded-fetch.ts';
+import { ConnectCancelledError, connectWithin, SpawnError, StartFailure, StartupTimeoutError } from './connect.ts';
 import { EXIT_TAIL_LINES } from './exit-info.ts';
 import type { LogSink } from './log-sink.ts';
 
@@ -41,11 +43,32 @@ export function isLegacyServerError(error: unknown): boolean {
   return error.code >= 400 && error.code < 500 && error.code !== 401 && error.code !== 403;
 }
 
-function makeTransport(kind: RemoteKind, url: URL, headers: Readonly<Record<string, string>>): Transport {
-  const requestInit = { headers: { ...headers } };
+function makeTransport(
+  kind: RemoteKind,
+  url: URL,
+  config: RemoteServerConfig,
+  onBlocked: (error: BlockedAddressError) => void,
+): Transport {
+  const requestInit = { headers: { ...config.headers } };
+  // Every request of the connection, redirects and the SSE stream included, goes through the address guard.
+  const fetch = guardedFetch({
+    rule: config.allowLinkLocal ? 'any' : 'no-metadata',
+    configuredHeaders: Object.keys(config.headers),
+    onBlocked,
+  });
   return kind === 'streamable-http'
-    ? new StreamableHTTPClientTransport(url, { requestInit })
-    : new SSEClientTransport(url, { requestInit });
+    ? new StreamableHTTPClientTransport(url, { requestInit, fetch })
+    : new SSEClientTransport(url, { requestInit, fetch, eventSourceInit: { fetch } });
+}
+
+/** A connect refused by the address guard: retrying cannot help, the address is refused by rule. */
+export class BlockedConnectError extends Error {
+  readonly blocked: BlockedAddressError;
+  constructor(blocked: BlockedAddressError) {
+    super(blocked.message);
+    this.name = 'BlockedConnectError';
+    this.blocked = blocked;
+  }
 }
 
 export async function connectRemote(
@@ -54,17 +77,23 @@ export async function connectRemote(
 ): Promise<RemoteConnection> {
   const url = new URL(config.url);
   const deadline = Date.now() + options.timeoutMs;
+  let blocked: BlockedAddressError | null = null;
   const attempt = (kind: RemoteKind): Promise<RemoteConnection> =>
     connectWithin({
       client: options.newClient(),
-      transport: makeTransport(kind, url, config.headers),
+      transport: makeTransport(kind, url, config, (error) => (blocked ??= error)),
       timeoutMs: Math.max(1, deadline - Date.now()),
       limitMs: options.timeoutMs,
       onClose: options.onClose,
       onError: options.onError,
       signal: options.signal,
       inbound: options.inbound,
-    }).then(({ client, transport }) => ({ client, transport, kind }));
+    }).then(
+      ({ client, transport }) => ({ client, transport, kind }),
+      (error: unknown) => {
+        throw blocked === null ? error : new BlockedConnectError(blocked);
+      },
+    );
 
   if (config.transport === 'sse') return attempt('sse');
   try {
@@ -99,6 +128,11 @@ export async function connectRemoteServer(
     return { ...(await connectRemote(config, { ...options, onError: note })), mark };
   } catch (error) {
     if (error instanceof ConnectCancelledError) throw error;
+    if (error instanceof BlockedConnectError) {
+      const message = `${error.message}; set "allowLinkLocal": true on this server if it really lives there`;
+      note(new Error(message));
+      throw new SpawnError(message);
+    }
     const reason =
       error instanceof StartupTimeoutError
         ? error.message

@@ -1,7 +1,9 @@
 // `switchboard status`: what the running gateway is doing, or what is configured when it is not running.
 import { loadConfig } from '../../config/load-config.ts';
 import { controlRequest } from '../../control/control-client.ts';
+import type { SecretStanding } from '../../core/credentials.ts';
 import type { StatusReport } from '../../core/status-report.ts';
+import { describeStanding, expiryStanding } from '../../vault/expiry.ts';
 import { dataDirPaths } from '../../paths/data-dir.ts';
 import { describeState } from '../describe-state.ts';
 import type { Command } from '../command.ts';
@@ -22,6 +24,7 @@ export const statusCommand: Command = {
       }
       io.out(`running (pid ${report.pid}) at ${report.gatewayUrl}, ${report.sessions} client session(s)\n`);
       for (const s of report.servers) io.out(`  ${s.name.padEnd(20)} ${describeState(s.state, Date.now())}\n`);
+      printSecretWarnings(report.secrets, io.out);
       return 0;
     }
     if (!live.notRunning) {
@@ -36,6 +39,11 @@ export const statusCommand: Command = {
       return 1;
     }
     // The same shape as when running, so scripts read one format; nothing runs, so no state and no pid.
+    const now = Date.now();
+    const secrets = Object.entries(config.config.secrets).map(([name, meta]) => ({
+      name,
+      expiry: expiryStanding(meta, now),
+    }));
     const servers = Object.entries(config.config.servers).map(([name, s]) => ({
       name,
       transport: s.transport,
@@ -44,10 +52,20 @@ export const statusCommand: Command = {
       pid: null,
     }));
     if (global.json) {
-      io.out(JSON.stringify({ running: false, servers }, null, 2) + '\n');
+      io.out(JSON.stringify({ running: false, servers, secrets }, null, 2) + '\n');
       return 0;
     }
     io.out(`not running (start it with: switchboard serve). ${servers.length} server(s) configured.\n`);
+    printSecretWarnings(secrets, io.out);
     return 0;
   },
 };
+
+/** Only secrets that need attention: expiring within 7 days, or expired. */
+function printSecretWarnings(secrets: readonly SecretStanding[], out: (text: string) => void): void {
+  for (const { name, expiry } of secrets) {
+    if (expiry.state === 'expiring' || expiry.state === 'expired') {
+      out(`  secret ${name.padEnd(13)} ${describeStanding(expiry)}\n`);
+    }
+  }
+}

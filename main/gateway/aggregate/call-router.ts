@@ -138,8 +138,16 @@ export class CallRouter {
             onCut: (why) => (cut = why),
           },
         );
-        audit((result as CallToolResult).isError ? 'error' : 'ok', null);
-        return result as CallToolResult;
+        const called = result as CallToolResult;
+        if (!called.isError) {
+          audit('ok', null);
+          return called;
+        }
+        audit('error', null);
+        // A tool that fails while its secret has expired is most likely failing because of it.
+        const notice = this.#directory.get(route.server)?.credentialNotice?.() ?? null;
+        if (notice === null || !Array.isArray(called.content)) return called;
+        return { ...called, content: [...called.content, { type: 'text', text: `note from Switchboard: ${notice}` }] };
       } catch (error) {
         const failure = describeFailure(
           error,
@@ -147,6 +155,7 @@ export class CallRouter {
           `server "${route.server}", tool "${route.tool}"`,
           upstream.timeouts,
           () => this.#directory.get(route.server)?.unavailableMessage(),
+          () => this.#directory.get(route.server)?.credentialNotice?.() ?? null,
         );
         audit(failure.outcome, failure.error.message);
         throw failure.error;

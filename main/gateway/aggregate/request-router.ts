@@ -156,8 +156,13 @@ export class RequestRouter {
       );
     } catch (error) {
       const where = `server "${server}", ${label.what}`;
-      throw describeFailure(error, cut, where, upstream.timeouts, () =>
-        this.#deps.directory.get(server)?.unavailableMessage(),
+      throw describeFailure(
+        error,
+        cut,
+        where,
+        upstream.timeouts,
+        () => this.#deps.directory.get(server)?.unavailableMessage(),
+        () => this.#deps.directory.get(server)?.credentialNotice?.() ?? null,
       ).error;
     }
   }

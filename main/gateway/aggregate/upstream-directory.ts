@@ -15,6 +15,8 @@ export interface Upstream {
   readonly timeouts: Timeouts;
   /** Why calls cannot be served right now, and when the next retry is: shown to callers as is. */
   unavailableMessage(): string;
+  /** A credential problem worth adding to an upstream error (e.g. its secret has expired), or null. */
+  credentialNotice?(): string | null;
 }
 
 export interface UpstreamEvents {

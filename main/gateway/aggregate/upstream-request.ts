@@ -108,6 +108,7 @@ export function describeFailure(
   where: string,
   timeouts: RequestTimeouts,
   unavailable: () => string | undefined,
+  credentialNotice: () => string | null = () => null,
 ): { outcome: AuditOutcome; error: CallError } {
   if (cut === 'caller') {
     return {
@@ -156,7 +157,10 @@ export function describeFailure(
       };
     }
     const message = error.message.replace(/^(MCP error -?\d+: )+/, '');
-    return { outcome: 'error', error: new CallError(error.code, `${where}: ${message}`, error.data) };
+    // An upstream that refuses is often refusing an expired credential; say so when we know it has expired.
+    const notice = credentialNotice();
+    const full = notice === null ? `${where}: ${message}` : `${where}: ${message} (note: ${notice})`;
+    return { outcome: 'error', error: new CallError(error.code, full, error.data) };
   }
   return {
     outcome: 'error',

@@ -9,7 +9,7 @@ import { dataDirPaths } from '../../../main/paths/data-dir.ts';
 import { fixtureServer, startHarness } from '../../helpers/gateway-harness.ts';
 import { usePrivateSecretService } from '../../helpers/secret-service.ts';
 import { makeTempDir } from '../../helpers/temp-dir.ts';
-import { runCliInProcess } from '../gateway/support.ts';
+import { runCliInProcess, waitUntil } from '../gateway/support.ts';
 import { digestOf, whoami } from './support.ts';
 import { writeConfig } from '../../../main/config/write-config.ts';
 
@@ -107,3 +107,47 @@ test('a server whose secret is missing is blocked naming it, and starts with it 
     await h.close();
   }
 });
+
+test(
+  'expiry: status shows it, errors of a running server carry it, and the next start is blocked',
+  { skip },
+  async () => {
+    const h = await startHarness({
+      servers: { api: { ...fixtureServer('echo'), env: { FIXTURE_TOKEN: '${secret:SHORT_LIVED}' } } },
+    });
+    try {
+      const expires = new Date(Date.now() + 1_500);
+      const set = await runCliInProcess(
+        ['secret', 'set', 'SHORT_LIVED', '--expires', expires.toISOString(), '--data-dir', h.dataDir],
+        {},
+        'short-lived-value',
+      );
+      assert.equal(set.code, 0, set.err);
+      await h.waitForState('api', (s) => s.state === 'running');
+      const client = await h.connect();
+      const before = await client.callTool({ name: 'api__leak', arguments: { how: 'error' } });
+      assert.equal(before.isError, true);
+      assert.doesNotMatch(JSON.stringify(before.content), /expired/);
+      const soon = h.core.status().secrets.find((s) => s.name === 'SHORT_LIVED');
+      assert.equal(soon?.expiry.state, 'expiring');
+
+      await waitUntil(() => Date.now() > expires.getTime(), 'the expiry to pass', 10_000);
+      const after = await client.callTool({ name: 'api__leak', arguments: { how: 'error' } });
+      assert.equal(after.isError, true);
+      const note = (after.content as { type: string; text: string }[]).at(-1)!;
+      assert.match(note.text, /^note from Switchboard: secret "SHORT_LIVED" expired on .*secret set SHORT_LIVED/);
+      const fine = await client.callTool({ name: 'api__echo', arguments: { text: 'fine' } });
+      assert.deepEqual(fine.content, [{ type: 'text', text: 'fine' }], 'a call that succeeds is left as it is');
+      assert.equal(h.core.status().secrets.find((s) => s.name === 'SHORT_LIVED')?.expiry.state, 'expired');
+      const status = await runCliInProcess(['status', '--data-dir', h.dataDir]);
+      assert.match(status.out, /secret SHORT_LIVED\s+EXPIRED on/);
+
+      await h.core.supervisor.restart('api');
+      const blocked = h.core.supervisor.get('api')!.state;
+      assert.ok(blocked.state === 'blocked' && blocked.reason === 'secret-expired', JSON.stringify(blocked));
+      assert.match(blocked.message, /secret "SHORT_LIVED" expired on/);
+    } finally {
+      await h.close();
+    }
+  },
+);

@@ -4,6 +4,7 @@
 // raw, JSON-escaped or base64. Secrets live in the encrypted file vault here, so that path is covered end to end.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
@@ -35,7 +36,7 @@ function holds(text: string, values: readonly string[]): string[] {
   return values.flatMap((value) => spellingsOf(value).filter((s) => text.includes(s)));
 }
 
-test('T31/T32 no copy of a secret in any answer, log, status or file', async () => {
+test('T31/T32/T33 no copy of a secret in any answer, log, status or file; no client token upstream', async () => {
   const h = await startHarness({
     vault: 'file',
     servers: {
@@ -74,6 +75,24 @@ test('T31/T32 no copy of a secret in any answer, log, status or file', async () 
     const header = await client.callTool({ name: 'far__header', arguments: {} });
     answers.push(JSON.stringify(header));
     assert.deepEqual(header.content, [{ type: 'text', text: '[redacted: secret REMOTE_KEY]' }]);
+
+    // T33: the client's gateway token never reaches an upstream, whatever header it might hide in.
+    const received = await client.callTool({ name: 'far__headers', arguments: {} });
+    const digests = JSON.parse((received.content as { text: string }[])[0]!.text) as { name: string; sha256: string }[];
+    const forbidden = [h.token, `Bearer ${h.token}`].map((v) => createHash('sha256').update(v).digest('hex'));
+    assert.deepEqual(
+      digests.filter((d) => forbidden.includes(d.sha256)),
+      [],
+    );
+    assert.equal(
+      digests.some((d) => d.name === 'authorization'),
+      false,
+      'no Authorization was configured, none is sent',
+    );
+    assert.ok(
+      digests.some((d) => d.name === 'x-switchboard-test'),
+      'the configured header is sent',
+    );
 
     // The server's stderr log, as the status report and the CLI show its tail.
     const status = JSON.stringify(h.core.status());

@@ -101,3 +101,19 @@ test('an unreachable remote server goes to backoff with the connection error as 
   assert.match(server.unavailableError(), /is restarting after it failed to connect .* Last error: /);
   await server.stop();
 });
+
+test('T69 a remote server at a metadata address is refused without a connection and not retried', async () => {
+  for (const url of [
+    'http://169.254.169.254/mcp',
+    'http://[::ffff:169.254.169.254]/mcp',
+    'http://[fd00:ec2::254]/mcp',
+  ]) {
+    const { server } = remote(`meta-${servers.length}`, { url, transport: 'sse' });
+    await server.start();
+    const failed = await waitForState(server, stateIs('failed'));
+    assert.ok(failed.state === 'failed' && failed.reason === 'spawn-error', JSON.stringify(failed));
+    assert.match(failed.message, /link-local or cloud-metadata address; set "allowLinkLocal": true/);
+    assert.equal(server.counters.crashes, 0, 'refused by rule, so never counted as a crash to retry');
+    await server.stop();
+  }
+});

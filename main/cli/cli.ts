@@ -6,6 +6,7 @@ import { UsageError, parseCommandArgs, type CliIo, type Command } from './comman
 import { bridgeCommand } from './commands/bridge.ts';
 import { serveCommand } from './commands/serve.ts';
 import { serverAddCommand, serverListCommand, serverRemoveCommand, serverRestartCommand } from './commands/server.ts';
+import { serverLoginCommand } from './commands/server-login.ts';
 import { secretListCommand, secretRemoveCommand, secretSetCommand } from './commands/secret.ts';
 import { statusCommand } from './commands/status.ts';
 import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from './commands/token.ts';
@@ -17,6 +18,7 @@ export const COMMANDS: readonly Command[] = [
   serverListCommand,
   serverRemoveCommand,
   serverRestartCommand,
+  serverLoginCommand,
   tokenCreateCommand,
   tokenListCommand,
   tokenRevokeCommand,

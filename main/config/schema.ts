@@ -98,6 +98,22 @@ export const stdioServerSchema = z
   })
   .strict();
 
+/** How Switchboard signs in to a remote server that asks for OAuth; every field is optional. */
+export const oauthSettingsSchema = z
+  .object({
+    /** A client registered by hand with the authorization server; without it Switchboard registers itself. */
+    clientId: z.string().min(1).optional(),
+    /** That client's secret, as a `${secret:NAME}` reference. */
+    clientSecret: referable.optional(),
+    /** A client ID metadata document URL (https), for authorization servers that accept one instead of registration. */
+    clientMetadataUrl: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).optional(),
+    /** Scopes to ask for when the server does not say which. */
+    scope: z.string().min(1).optional(),
+    /** Lets OAuth endpoints live on private or loopback addresses other than the server's own origin. */
+    allowPrivateNetwork: z.boolean().default(false),
+  })
+  .strict();
+
 export const remoteServerSchema = z
   .object({
     /** `http` tries Streamable HTTP and falls back to legacy SSE when that is all the server offers. */
@@ -109,6 +125,7 @@ export const remoteServerSchema = z
      * is set: a URL from an import or a team policy must not reach the machine's cloud credentials.
      */
     allowLinkLocal: z.boolean().default(false),
+    oauth: oauthSettingsSchema.default(oauthSettingsSchema.parse({})),
     ...serverCommon,
   })
   .strict();

@@ -136,6 +136,7 @@ export class Core {
       logger: logger.child({ part: 'supervisor' }),
       onClient: directory.onClient,
       resolveSecrets: credentials.resolve,
+      oauth: (server, remote) => credentials.oauthProvider(server, remote),
       redact: { text: (text) => redactor.redact(text), message: (message) => redactor.redactJson(message) },
     });
     directory.attach(supervisor);

@@ -2,7 +2,10 @@
 // resolving references at start, remembering when a secret was last used, rotating servers whose secret got a new
 // value, and watching expiry dates.
 import { EventEmitter } from 'node:events';
-import type { Config, ServerConfig } from '../config/schema.ts';
+import type { Config, RemoteServerConfig, ServerConfig } from '../config/schema.ts';
+import { OAuthStore } from '../oauth/oauth-store.ts';
+import { SwitchboardOAuthProvider, type Interaction } from '../oauth/oauth-provider.ts';
+import { remoteFetch } from '../supervisor/remote-transport.ts';
 import { updateConfig } from '../config/update-config.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Redactor } from '../redact/redactor.ts';
@@ -60,6 +63,34 @@ export class Credentials extends EventEmitter<CredentialsEvents> {
       this.#noteUsed([...resolved.secrets.keys()]);
     }
     return resolved;
+  };
+
+  /**
+   * The OAuth client of a remote server, its registration and tokens loaded from the vault. In `serve` nobody can
+   * sign in, so `interaction` is `none` there; `server login` passes a browser.
+   */
+  oauthProvider = async (
+    server: string,
+    config: RemoteServerConfig,
+    interaction: Interaction = { kind: 'none' },
+  ): Promise<SwitchboardOAuthProvider> => {
+    const provider = new SwitchboardOAuthProvider({
+      server,
+      serverUrl: config.url,
+      settings: config.oauth,
+      store: new OAuthStore(this.vault, server),
+      interaction,
+      fetch: remoteFetch(config),
+      onSecret: (value, label) => this.#options.redactor.add(value, label),
+      logger: this.#options.logger.child({ server }),
+    });
+    try {
+      await provider.load();
+    } catch (error) {
+      // Without the vault there are no stored tokens; a server that needs them is then blocked asking for a login.
+      this.#options.logger.warn('could not read stored OAuth credentials', { server, error: (error as Error).message });
+    }
+    return provider;
   };
 
   /** Every secret with metadata and where it stands against its expiry. */

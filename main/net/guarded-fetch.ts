@@ -24,6 +24,8 @@ export type FetchLike = (url: string | URL, init?: RequestInit) => Promise<Respo
 
 export interface GuardedFetchOptions {
   readonly rule: AddressRule;
+  /** A rule per request URL (e.g. stricter for OAuth endpoints than for the server itself); `rule` otherwise. */
+  readonly ruleFor?: (url: URL) => AddressRule;
   /** Header names (any case) set from the server's config; dropped on a hop to another origin. */
   readonly configuredHeaders?: readonly string[];
   /** Resolves host names; the system resolver unless a test gives one. */
@@ -77,7 +79,16 @@ function headerRecord(headers: RequestInit['headers']): Record<string, string> {
 
 export function guardedFetch(options: GuardedFetchOptions): FetchLike {
   const resolve = options.resolve ?? systemResolve;
-  const dispatcher = new Agent({ connect: { lookup: vettingLookup(options.rule, resolve) } });
+  // One connection pool per rule: a socket vetted under a loose rule must never carry a request held to a strict one.
+  const agents = new Map<AddressRule, Agent>();
+  const dispatcherFor = (rule: AddressRule): Agent => {
+    let agent = agents.get(rule);
+    if (agent === undefined) {
+      agent = new Agent({ connect: { lookup: vettingLookup(rule, resolve) } });
+      agents.set(rule, agent);
+    }
+    return agent;
+  };
   const dropOnHop = new Set([...ALWAYS_DROPPED, ...(options.configuredHeaders ?? []).map((h) => h.toLowerCase())]);
 
   const guarded: FetchLike = async (input, init = {}) => {
@@ -90,18 +101,21 @@ export function guardedFetch(options: GuardedFetchOptions): FetchLike {
       if (url.protocol !== 'http:' && url.protocol !== 'https:') {
         throw new BlockedAddressError(`refused to follow a redirect to ${url.protocol} (only http and https)`);
       }
-      checkLiteral(url, options.rule);
+      const rule = options.ruleFor?.(url) ?? options.rule;
+      checkLiteral(url, rule);
       const response = (await undiciFetch(url, {
         ...(init as UndiciRequestInit),
         method,
         headers,
         body: body as UndiciRequestInit['body'],
         redirect: 'manual',
-        dispatcher,
+        dispatcher: dispatcherFor(rule),
       })) as unknown as Response;
       const location = response.headers.get('location');
       if (response.status < 300 || response.status > 399 || response.status === 304 || location === null)
         return response;
+      // A caller that asked to see redirects (reading an authorization answer) gets them as they are.
+      if (init.redirect === 'manual') return response;
       if (hop >= MAX_REDIRECTS) throw new Error(`${String(input)} redirected more than ${MAX_REDIRECTS} times`);
       await response.body?.cancel().catch(() => {});
       const next = new URL(location, url);

@@ -15,7 +15,8 @@ import { EventEmitter } from 'node:events';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import type { ServerConfig } from '../config/schema.ts';
+import type { RemoteServerConfig, ServerConfig } from '../config/schema.ts';
+import { LoginRequiredError, type SwitchboardOAuthProvider } from '../oauth/oauth-provider.ts';
 import type { Logger } from '../log/logger.ts';
 import { CrashHistory } from './backoff.ts';
 import { ConnectCancelledError, SpawnError, StartFailure } from './connect.ts';
@@ -69,6 +70,8 @@ export interface ManagedServerOptions {
   readonly defaultCwd?: string;
   readonly log?: ServerLogOptions;
   readonly clientVersion?: string;
+  /** Makes the OAuth client of a remote server (loaded from the vault); without it OAuth is not attempted. */
+  readonly oauth?: (server: string, config: RemoteServerConfig) => Promise<SwitchboardOAuthProvider>;
   /** Fills `${secret:NAME}` references just before each spawn or connect; without it the config is used as is. */
   readonly resolveSecrets?: (config: ServerConfig) => Promise<ResolvedServer>;
   /** Masks secrets: in the stderr log and its tail (text), and in every message the server sends (JSON). */
@@ -117,6 +120,7 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
   #launching: Promise<void> | null = null;
   #abort: AbortController | null = null;
   #rotating: Promise<string | null> | null = null;
+  #oauth: SwitchboardOAuthProvider | null = null;
   /** Which pid-file slot the current instance uses. */
   #slot: 0 | 1 = 0;
   #rotationAbort: AbortController | null = null;
@@ -263,6 +267,8 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
   /** Stops the server and releases its log file; the object is not used after this. */
   async dispose(): Promise<void> {
     await this.stop();
+    this.#oauth?.dispose();
+    this.#oauth = null;
     this.#sink.close();
     this.removeAllListeners();
   }
@@ -356,7 +362,9 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
       return { ...conn, pending };
     }
     this.#counters.spawns++;
+    const authProvider = await this.#oauthProvider(config);
     const { client, transport, mark } = await connectRemoteServer(config, {
+      authProvider,
       newClient: () => this.#newClient(),
       timeoutMs: config.timeouts.startupMs,
       logger: this.#logger,
@@ -368,6 +376,19 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
     });
     pending.watch(transport);
     return { client, transport, tree: null, mark, pending };
+  }
+
+  /**
+   * A fresh OAuth client for each connection, loaded from the vault: a `server login` in another process may have
+   * stored new tokens since the last one. The previous client is retired (its refresh timer stops).
+   */
+  async #oauthProvider(config: RemoteServerConfig): Promise<SwitchboardOAuthProvider | undefined> {
+    const make = this.#options.oauth;
+    if (make === undefined) return undefined;
+    const provider = await make(this.name, config);
+    this.#oauth?.dispose();
+    this.#oauth = provider;
+    return provider;
   }
 
   /**
@@ -520,6 +541,12 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
   }
 
   #startFailed(error: unknown, attempt: number): void {
+    if (error instanceof LoginRequiredError) {
+      // Retrying cannot help until a person signs in; `server login` restarts it afterwards.
+      this.#logger.warn('server needs a login', { error: error.message });
+      this.#setState({ state: 'blocked', reason: 'login-required', message: error.message, since: this.#now() });
+      return;
+    }
     if (error instanceof SpawnError) {
       this.#logger.error('server could not be spawned', { error: error.message });
       this.#setState({ state: 'failed', reason: 'spawn-error', message: error.message, lastExit: this.#lastExit });

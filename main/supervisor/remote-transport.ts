@@ -9,8 +9,9 @@ import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontex
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { RemoteServerConfig } from '../config/schema.ts';
 import type { Logger } from '../log/logger.ts';
-import type { BlockedAddressError } from '../net/guarded-fetch.ts';
-import { guardedFetch } from '../net/guarded-fetch.ts';
+import { guardedFetch, type BlockedAddressError, type FetchLike } from '../net/guarded-fetch.ts';
+import { addressRuleFor } from '../oauth/endpoint-policy.ts';
+import { LoginRequiredError, OAuthRefusedError, type SwitchboardOAuthProvider } from '../oauth/oauth-provider.ts';
 import { ConnectCancelledError, connectWithin, SpawnError, StartFailure, StartupTimeoutError } from './connect.ts';
 import { EXIT_TAIL_LINES } from './exit-info.ts';
 import type { LogSink } from './log-sink.ts';
@@ -35,6 +36,25 @@ export interface ConnectRemoteOptions {
   readonly signal?: AbortSignal;
   /** Rewrites every message from the server before the client sees it. */
   readonly inbound?: ((message: JSONRPCMessage) => JSONRPCMessage) | undefined;
+  /** The server's OAuth client, when it may need authorization; built on `remoteFetch` of the same config. */
+  readonly authProvider?: SwitchboardOAuthProvider | undefined;
+  /** The fetch every request goes through; `remoteFetch(config)` unless the caller shares one. */
+  readonly fetch?: FetchLike | undefined;
+}
+
+/**
+ * The fetch of a remote server's connection: the server's own origin under its address rule, other origins (its
+ * OAuth endpoints) under the stricter OAuth rule; credentials never follow a redirect to another origin.
+ */
+export function remoteFetch(config: RemoteServerConfig, onBlocked?: (error: BlockedAddressError) => void): FetchLike {
+  const context = { serverOrigin: new URL(config.url).origin, allowPrivateNetwork: config.oauth.allowPrivateNetwork };
+  const own = config.allowLinkLocal ? 'any' : 'no-metadata';
+  return guardedFetch({
+    rule: own,
+    ruleFor: (url) => (url.origin === context.serverOrigin ? own : addressRuleFor(url, context)),
+    configuredHeaders: Object.keys(config.headers),
+    ...(onBlocked === undefined ? {} : { onBlocked }),
+  });
 }
 
 /** Whether a failed Streamable HTTP attempt means "this server speaks only legacy SSE". */
@@ -47,18 +67,38 @@ function makeTransport(
   kind: RemoteKind,
   url: URL,
   config: RemoteServerConfig,
-  onBlocked: (error: BlockedAddressError) => void,
+  fetch: FetchLike,
+  authProvider: SwitchboardOAuthProvider | undefined,
 ): Transport {
   const requestInit = { headers: { ...config.headers } };
-  // Every request of the connection, redirects and the SSE stream included, goes through the address guard.
-  const fetch = guardedFetch({
-    rule: config.allowLinkLocal ? 'any' : 'no-metadata',
-    configuredHeaders: Object.keys(config.headers),
-    onBlocked,
-  });
+  // Every request of the connection, redirects, OAuth and the SSE stream included, goes through the address guard.
+  const auth = authProvider === undefined ? {} : { authProvider };
+  if (authProvider !== undefined) fetch = noticingStepUp(fetch, authProvider);
   return kind === 'streamable-http'
-    ? new StreamableHTTPClientTransport(url, { requestInit, fetch })
-    : new SSEClientTransport(url, { requestInit, fetch, eventSourceInit: { fetch } });
+    ? new StreamableHTTPClientTransport(url, { requestInit, fetch, ...auth })
+    : new SSEClientTransport(url, { requestInit, fetch, eventSourceInit: { fetch }, ...auth });
+}
+
+/** The SDK validates OAuth metadata with zod and throws its issues as they are; this names them for a person. */
+function invalidMetadata(error: unknown): string | null {
+  const issues = (error as { issues?: unknown } | null)?.issues;
+  if (!Array.isArray(issues) || issues.length === 0) return null;
+  const described = issues.map((issue: { path?: unknown[]; message?: string }) => {
+    const path = Array.isArray(issue.path) ? issue.path.join('.') : '';
+    return `${path === '' ? '' : `${path}: `}${issue.message ?? 'invalid'}`;
+  });
+  return `its metadata is invalid (${described.join('; ')})`;
+}
+
+/** Tells the OAuth provider of a step-up challenge before the SDK reacts to it. */
+function noticingStepUp(fetch: FetchLike, provider: SwitchboardOAuthProvider): FetchLike {
+  return async (url, init) => {
+    const response = await fetch(url, init);
+    if (response.status === 403 && /insufficient_scope/.test(response.headers.get('www-authenticate') ?? '')) {
+      provider.onInsufficientScope();
+    }
+    return response;
+  };
 }
 
 /** A connect refused by the address guard: retrying cannot help, the address is refused by rule. */
@@ -78,10 +118,11 @@ export async function connectRemote(
   const url = new URL(config.url);
   const deadline = Date.now() + options.timeoutMs;
   let blocked: BlockedAddressError | null = null;
+  const fetch = options.fetch ?? remoteFetch(config, (error) => (blocked ??= error));
   const attempt = (kind: RemoteKind): Promise<RemoteConnection> =>
     connectWithin({
       client: options.newClient(),
-      transport: makeTransport(kind, url, config, (error) => (blocked ??= error)),
+      transport: makeTransport(kind, url, config, fetch, options.authProvider),
       timeoutMs: Math.max(1, deadline - Date.now()),
       limitMs: options.timeoutMs,
       onClose: options.onClose,
@@ -91,6 +132,10 @@ export async function connectRemote(
     }).then(
       ({ client, transport }) => ({ client, transport, kind }),
       (error: unknown) => {
+        if (error instanceof LoginRequiredError || error instanceof OAuthRefusedError) throw error;
+        const invalid = options.authProvider === undefined ? null : invalidMetadata(error);
+        if (invalid !== null)
+          throw new OAuthRefusedError(`refused the authorization server of ${url.origin}: ${invalid}`);
         throw blocked === null ? error : new BlockedConnectError(blocked);
       },
     );
@@ -127,7 +172,11 @@ export async function connectRemoteServer(
   try {
     return { ...(await connectRemote(config, { ...options, onError: note })), mark };
   } catch (error) {
-    if (error instanceof ConnectCancelledError) throw error;
+    if (error instanceof ConnectCancelledError || error instanceof LoginRequiredError) throw error;
+    if (error instanceof OAuthRefusedError) {
+      note(error as Error);
+      throw new SpawnError(error.message);
+    }
     if (error instanceof BlockedConnectError) {
       const message = `${error.message}; set "allowLinkLocal": true on this server if it really lives there`;
       note(new Error(message));

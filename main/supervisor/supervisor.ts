@@ -28,6 +28,7 @@ export interface SupervisorOptions {
   /** Fills each server's `${secret:NAME}` references at spawn or connect time. */
   readonly resolveSecrets?: ManagedServerOptions['resolveSecrets'];
   readonly redact?: ManagedServerOptions['redact'];
+  readonly oauth?: ManagedServerOptions['oauth'];
   readonly clientVersion?: string;
 }
 
@@ -147,6 +148,7 @@ export class Supervisor extends EventEmitter<{ state: [name: string, state: Serv
       clientVersion: o.clientVersion,
       resolveSecrets: o.resolveSecrets,
       redact: o.redact,
+      oauth: o.oauth,
     });
     server.on('state', (state) => this.emit('state', name, state));
     this.#servers.set(name, server);

@@ -47,6 +47,9 @@ export function referableFields(config: ServerConfig): { path: (string | number)
   return [
     { path: ['url'], value: config.url },
     ...Object.entries(config.headers).map(([key, value]) => ({ path: ['headers', key], value })),
+    ...(config.oauth.clientSecret === undefined
+      ? []
+      : [{ path: ['oauth', 'clientSecret'], value: config.oauth.clientSecret }]),
   ];
 }
 
@@ -77,5 +80,11 @@ export function fillServerConfig(config: ServerConfig, values: ReadonlyMap<strin
   if (config.transport === 'stdio') {
     return { ...config, args: config.args.map(fill), env: mapValues(config.env) };
   }
-  return { ...config, url: fill(config.url), headers: mapValues(config.headers) };
+  const { clientSecret } = config.oauth;
+  return {
+    ...config,
+    url: fill(config.url),
+    headers: mapValues(config.headers),
+    oauth: { ...config.oauth, ...(clientSecret === undefined ? {} : { clientSecret: fill(clientSecret) }) },
+  };
 }

@@ -190,3 +190,55 @@ export async function runRequirements(options: Omit<RunOptions, 'suite'>): Promi
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+export interface ClientRunOptions {
+  /** The client command; the suite splits it on spaces and appends the server URL. */
+  readonly command: string;
+  readonly scenario: string;
+  /** Run a scenario of a later revision at this (earlier) wire version, as `--spec-version V --force`. */
+  readonly forceSpecVersion?: string;
+  readonly scenarioTimeoutMs?: number;
+}
+
+/**
+ * Runs one client-mode scenario against `command` and returns its verdict. The suite's own rule is stricter than
+ * "no failed check": a warning, a timeout or a non-zero exit fails the run too, so `passed` needs exit code 0.
+ */
+export async function runClientScenario(options: ClientRunOptions): Promise<ScenarioResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'switchboard-conformance-client-'));
+  try {
+    const { code, out } = await runCli(
+      [
+        'client',
+        '--command',
+        options.command,
+        '--scenario',
+        options.scenario,
+        '--timeout',
+        String(options.scenarioTimeoutMs ?? 30_000),
+        ...(options.forceSpecVersion === undefined ? [] : ['--spec-version', options.forceSpecVersion, '--force']),
+        '-o',
+        dir,
+      ],
+      (options.scenarioTimeoutMs ?? 30_000) + 30_000,
+    );
+    const files = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('checks.json'));
+    if (files.length !== 1) {
+      return {
+        scenario: options.scenario,
+        suite: 'scored',
+        passed: false,
+        checks: 0,
+        failures: [`no verdict (exit ${code}): ${out.slice(-2000)}`],
+        warnings: [],
+      };
+    }
+    const checks = JSON.parse(await readFile(join(dir, files[0]!), 'utf8')) as Check[];
+    const result = verdict(options.scenario, 'scored', checks);
+    return code === 0
+      ? result
+      : { ...result, passed: false, failures: [...result.failures, `the suite exited ${code}`] };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -144,6 +144,7 @@ describe('data directory and --json', () => {
         { name: 'echo', transport: 'stdio', enabled: true, state: null, pid: null },
         { name: 'far', transport: 'http', enabled: true, state: null, pid: null },
       ],
+      secrets: [],
     });
     assert.deepEqual(JSON.parse((await cli(['server', 'remove', 'far', '--json'])).out), { removed: 'far' });
   });

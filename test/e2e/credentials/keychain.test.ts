@@ -96,6 +96,7 @@ test('a server whose secret is missing is blocked naming it, and starts with it 
     const refused = await client.callTool({ name: 'api__whoami', arguments: { ms: 0 } }).catch((e: Error) => e);
     assert.match(String(refused instanceof Error ? refused.message : JSON.stringify(refused)), /LATE_TOKEN/);
 
+    const setAt = Date.now();
     const set = await runCliInProcess(['secret', 'set', 'LATE_TOKEN', '--data-dir', h.dataDir], {}, 'late-value-77aa');
     assert.equal(set.code, 0, set.err);
     await h.waitForState('api', (s) => s.state === 'running');
@@ -103,6 +104,12 @@ test('a server whose secret is missing is blocked naming it, and starts with it 
     assert.equal(me.digest, digestOf('late-value-77aa'));
     const env = await readFile(join(h.dataDir, 'config.json'), 'utf8');
     assert.equal(env.includes('late-value-77aa'), false);
+    // When it was last used is metadata too, kept in the config.
+    const lastUsed = await waitUntil(async () => {
+      const config = JSON.parse(await readFile(join(h.dataDir, 'config.json'), 'utf8'));
+      return config.secrets.LATE_TOKEN.lastUsed as string | undefined;
+    }, 'lastUsed to be recorded');
+    assert.ok(Date.parse(lastUsed) >= setAt - 1_000, `${lastUsed} is before the secret was set`);
   } finally {
     await h.close();
   }

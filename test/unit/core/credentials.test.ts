@@ -7,26 +7,10 @@ import type { Config } from '../../../main/config/schema.ts';
 import { Credentials, type SecretStanding } from '../../../main/core/credentials.ts';
 import { silentLogger } from '../../../main/log/logger.ts';
 import { Redactor } from '../../../main/redact/redactor.ts';
-import { ok, type SecretVault } from '../../../main/vault/vault.ts';
+import { MemoryVault } from '../../helpers/memory-vault.ts';
 import { makeTempDir } from '../../helpers/temp-dir.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
-
-/** A vault in memory: what these tests check is what Credentials does with answers, not where they come from. */
-class MemoryVault implements SecretVault {
-  readonly label = 'the test vault';
-  readonly values = new Map<string, string>();
-  async get(name: string) {
-    return ok(this.values.get(name) ?? null);
-  }
-  async set(name: string, value: string) {
-    this.values.set(name, value);
-    return ok(undefined);
-  }
-  async delete(name: string) {
-    return ok(this.values.delete(name));
-  }
-}
 
 function config(secrets: Record<string, { expires?: string }>): Config {
   const parsed = validateConfig({

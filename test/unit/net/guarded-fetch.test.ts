@@ -164,3 +164,22 @@ test('redirects are vetted hop by hop: to a metadata address, to file:, and in a
   assert.match((await failure(fetch(`http://127.0.0.1:${portA}/to-file`))).message, /only http and https/);
   assert.match((await failure(fetch(`http://127.0.0.1:${portA}/loop`))).message, /redirected more than 5 times/);
 });
+
+test('a caller that asks for redirects as they are gets the redirect itself', async () => {
+  const fetch = guardedFetch({ rule: 'no-metadata' });
+  const before = seen.b.length;
+  const response = await fetch(`http://127.0.0.1:${portA}/to-b`, { redirect: 'manual' });
+  assert.equal(response.status, 307);
+  assert.equal(response.headers.get('location'), `http://127.0.0.1:${portB}/landed`);
+  assert.equal(seen.b.length, before, 'not followed');
+});
+
+test('a rule per URL: the same fetch holds other origins to a stricter rule', async () => {
+  const fetch = guardedFetch({
+    rule: 'no-metadata',
+    ruleFor: (url) => (url.port === String(portA) ? 'no-metadata' : 'public-only'),
+  });
+  assert.equal((await fetch(`http://127.0.0.1:${portA}/hello`)).status, 200);
+  const error = await failure(fetch(`http://127.0.0.1:${portB}/direct`));
+  assert.match(error.message, /private or loopback/);
+});

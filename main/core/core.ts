@@ -141,6 +141,12 @@ export class Core {
     });
     directory.attach(supervisor);
     directory.noticeCredentials((server) => credentials.noticeFor(server.config));
+    credentials.watchOAuth(() =>
+      supervisor.list().flatMap((server) => {
+        const expiry = server.oauthStanding;
+        return expiry === null ? [] : [{ name: `oauth:${server.name}`, expiry }];
+      }),
+    );
 
     const catalog = new ToolCatalog(directory, gatewayConfig.toolSeparator, logger.child({ part: 'catalog' }));
     const router = new CallRouter(directory, catalog, audit, { listWaitMs: gatewayConfig.listWaitMs });

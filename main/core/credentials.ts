@@ -42,6 +42,7 @@ export class Credentials extends EventEmitter<CredentialsEvents> {
   readonly #now: () => number;
   /** Expiry warnings already given, as `name:state:days`, so each is raised once per serve. */
   readonly #warned = new Set<string>();
+  #oauthStandings: () => SecretStanding[] = () => [];
 
   constructor(options: CredentialsOptions) {
     super();
@@ -93,12 +94,21 @@ export class Credentials extends EventEmitter<CredentialsEvents> {
     return provider;
   };
 
-  /** Every secret with metadata and where it stands against its expiry. */
+  /** Where the OAuth authorizations of remote servers stand, named `oauth:<server>`; set by the composition root. */
+  watchOAuth(source: () => SecretStanding[]): void {
+    this.#oauthStandings = source;
+  }
+
+  /** Every secret with metadata, and every OAuth authorization held, and where each stands against its end. */
   standings(): SecretStanding[] {
     const now = this.#now();
-    return Object.entries(this.#options.config().secrets)
-      .map(([name, meta]) => ({ name, expiry: expiryStanding(meta, now) }))
-      .sort((a, b) => a.name.localeCompare(b.name));
+    return [
+      ...Object.entries(this.#options.config().secrets).map(([name, meta]) => ({
+        name,
+        expiry: expiryStanding(meta, now),
+      })),
+      ...this.#oauthStandings(),
+    ].sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /**

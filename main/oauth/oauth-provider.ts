@@ -19,6 +19,7 @@ import { readCallback } from './authorization-callback.ts';
 import { CALLBACK_PATH } from './loopback-listener.ts';
 import { authorizationUrlRefusal, endpointRefusal, type EndpointContext } from './endpoint-policy.ts';
 import type { OAuthRecords, OAuthStore } from './oauth-store.ts';
+import { expiryStanding, type ExpiryStanding } from '../vault/expiry.ts';
 
 /** A person must sign in before this server can be used: `switchboard server login NAME`. */
 export class LoginRequiredError extends Error {
@@ -137,6 +138,20 @@ export class SwitchboardOAuthProvider implements OAuthClientProvider {
     const code = this.#pendingCode;
     this.#pendingCode = undefined;
     return code;
+  }
+
+  /**
+   * Where the held authorization stands against its end: a refreshable one lasts as long as its refresh token
+   * (unbounded unless the server said `refresh_token_expires_in`); one without a refresh token ends with its
+   * access token. Null when nobody has signed in.
+   */
+  tokenStanding(): ExpiryStanding | null {
+    const held = this.#records?.tokens;
+    if (held === undefined) return null;
+    const tokens = held.tokens as OAuthTokens & { refresh_token_expires_in?: number };
+    const lifetime = tokens.refresh_token !== undefined ? tokens.refresh_token_expires_in : tokens.expires_in;
+    if (lifetime === undefined) return { state: 'no-expiry' };
+    return expiryStanding({ expires: new Date(held.obtainedAt + lifetime * 1000).toISOString() }, this.#now());
   }
 
   /** Whether tokens are held (a login happened and was not revoked). */

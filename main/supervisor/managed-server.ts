@@ -17,6 +17,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { RemoteServerConfig, ServerConfig } from '../config/schema.ts';
 import { LoginRequiredError, type SwitchboardOAuthProvider } from '../oauth/oauth-provider.ts';
+import type { ExpiryStanding } from '../vault/expiry.ts';
 import type { Logger } from '../log/logger.ts';
 import { CrashHistory } from './backoff.ts';
 import { ConnectCancelledError, SpawnError, StartFailure } from './connect.ts';
@@ -175,6 +176,11 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
 
   get counters(): ServerCounters {
     return { ...this.#counters };
+  }
+
+  /** Where the server's OAuth authorization stands against its end; null for servers nobody signed in to. */
+  get oauthStanding(): ExpiryStanding | null {
+    return this.#oauth?.tokenStanding() ?? null;
   }
 
   get lastExit(): ExitInfo | null {

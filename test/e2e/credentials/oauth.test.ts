@@ -96,6 +96,8 @@ test('T34 serve blocks without opening anything; login signs in with PKCE S256 a
     assert.ok((token.form['code_verifier'] ?? '').length >= 43);
 
     await h.waitForState('far', (s) => s.state === 'running');
+    const standing = h.core.status().secrets.find((s) => s.name === 'oauth:far');
+    assert.deepEqual(standing?.expiry, { state: 'no-expiry' }, 'a refreshable authorization does not run out');
     const client = await h.connect();
     const echoed = await client.callTool({ name: 'far__echo', arguments: { text: 'through oauth' } });
     assert.deepEqual(echoed.content, [{ type: 'text', text: 'through oauth' }]);
@@ -205,6 +207,30 @@ test('T34 an answer with the wrong state is not accepted; one from another issue
     assert.equal(paths(fixture).includes('/token'), false, 'no code was redeemed');
   } finally {
     await rm(dir, { recursive: true, force: true });
+    await fixture.close();
+  }
+});
+
+test('an authorization that cannot be refreshed is watched like an expiring secret', async () => {
+  const fixture = await startOAuthFixture({ issueRefreshTokens: false, accessTokenTtlSeconds: 3600 });
+  const h = await startHarness({ vault: 'file', servers: { far: { url: fixture.url } } });
+  try {
+    await h.waitForState('far', (s) => s.state === 'blocked');
+    const signedIn = await login(h.dataDir, 'far');
+    assert.equal(signedIn.code, 0, signedIn.err);
+    await h.waitForState('far', (s) => s.state === 'running');
+    const standing = h.core.status().secrets.find((s) => s.name === 'oauth:far');
+    assert.ok(standing?.expiry.state === 'expiring' && standing.expiry.days === 1, JSON.stringify(standing));
+    const raised: string[] = [];
+    h.core.credentials.on('expiry', (s) => raised.push(s.name));
+    assert.deepEqual(
+      h.core.credentials.checkExpiry().map((s) => s.name),
+      ['oauth:far'],
+    );
+    assert.deepEqual(raised, ['oauth:far']);
+    assert.deepEqual(h.core.credentials.checkExpiry(), [], 'raised once per step');
+  } finally {
+    await h.close();
     await fixture.close();
   }
 });

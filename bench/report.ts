@@ -205,7 +205,7 @@ export function formatReport(report: Report): string {
   return out.join('\n') + '\n';
 }
 
-export async function writeJson(path: string, report: Report): Promise<void> {
+export async function writeJson(path: string, report: Report & Record<string, unknown>): Promise<void> {
   await writeFile(path, JSON.stringify(report, null, 2) + '\n');
 }
 

@@ -15,6 +15,7 @@ import { switchboard, type SwitchboardTarget } from './targets/switchboard.ts';
 import type { Target } from './targets/target.ts';
 import { REPO_ROOT } from './paths.ts';
 import { coreMemoryWithServers } from './ten-servers.ts';
+import { benchAudit, formatAudit } from './audit.ts';
 
 const TSC = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url));
 
@@ -89,10 +90,12 @@ async function main(argv: readonly string[]): Promise<number> {
   log(`switchboard with ${plan.rssServers} servers: peak RSS of the core`);
   const tenServers = await coreMemoryWithServers(plan);
 
+  const auditBench = await benchAudit(plan.quick ? 100_000 : 1_000_000, log);
   const report = buildReport(results, tenServers, auditedCalls, plan.quick, { start: loadAtStart, end: loadavg()[0]! });
   process.stdout.write(formatReport(report));
+  process.stdout.write(formatAudit(auditBench));
   if (options.json !== undefined) {
-    await writeJson(options.json, report);
+    await writeJson(options.json, { ...report, audit: auditBench });
     log(`wrote ${options.json}`);
   }
   log('done');

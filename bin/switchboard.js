@@ -13,5 +13,6 @@ const code = await runCli(process.argv.slice(2), {
   err: (text) => process.stderr.write(text),
   env: process.env,
   stdin: process.stdin,
+  stdout: process.stdout,
 });
 process.exitCode = code;

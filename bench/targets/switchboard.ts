@@ -64,7 +64,7 @@ export async function switchboard(options: SwitchboardOptions): Promise<Switchbo
     await started.stop();
     const db = new Database(paths.audit, { readonly: true });
     try {
-      const row = db.prepare("SELECT count(*) AS n FROM events WHERE kind = 'tool-call'").get() as { n: number };
+      const row = db.prepare("SELECT count(*) AS n FROM audit WHERE method = 'tools/call'").get() as { n: number };
       return row.n;
     } finally {
       db.close();

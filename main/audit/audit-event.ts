@@ -1,32 +1,68 @@
-// What one audit record says. Outcomes are a closed set so reports can count them.
+// What one audit record says. Kinds and outcomes are closed sets so reports can count them.
 
-export type AuditKind = 'tool-call' | 'auth' | 'session';
+/**
+ * `request`: a client's request that acts on a server (tools/call, resources/read, prompts/get, completion/complete);
+ * `server-request`: a server's request routed to a client (sampling/createMessage, elicitation/create);
+ * `auth` and `session`: who connected, and what was refused; `lifecycle`: a server started, crashed, was restarted
+ * or failed; `config`: config.json or team policy changed.
+ */
+export type AuditKind = 'request' | 'server-request' | 'auth' | 'session' | 'lifecycle' | 'config';
 
 export type AuditOutcome =
   | 'ok'
-  | 'error'
+  /** The tool ran and reported failure (`isError: true`). */
+  | 'tool-error'
+  /** The request failed with a JSON-RPC error: the upstream's, or the gateway's own. */
+  | 'protocol-error'
   | 'timeout'
   | 'cancelled'
+  /** Refused by policy. */
+  | 'denied'
   | 'unavailable'
   | 'unknown-tool'
   | 'unauthenticated'
   | 'throttled'
   | 'forbidden'
-  | 'session-mismatch';
+  | 'session-mismatch'
+  /** Lifecycle and config records: what happened is in `detail`. */
+  | 'info';
 
 export interface AuditEvent {
+  readonly id: number;
   readonly ts: number;
   readonly kind: AuditKind;
+  /** The MCP method (`tools/call`, `resources/read`, …) for requests; an event name (`started`, …) otherwise. */
+  readonly method: string | null;
   readonly outcome: AuditOutcome;
   readonly client: string | null;
   readonly server: string | null;
-  readonly tool: string | null;
+  /** The tool, resource URI, prompt or completion reference the request named. */
+  readonly target: string | null;
+  /** The request's arguments as JSON, secrets masked, cut at a size limit with a marker. */
+  readonly arguments: string | null;
+  /** What policy decided (`allow` or `deny`) and the rule that decided it. */
+  readonly decision: string | null;
+  readonly rule: string | null;
   readonly durationMs: number | null;
+  readonly requestBytes: number | null;
+  readonly responseBytes: number | null;
+  /** One line: what went wrong. */
   readonly error: string | null;
+  /** The upstream's full error (message, data, stack) as it came, masked and size-capped. */
+  readonly errorDetail: string | null;
   readonly protocolVersion: string | null;
   readonly sessionId: string | null;
-  /** Small structured extras (e.g. the path and reason of a refused request), stored as JSON. */
+  /** Small structured extras (a refused request's path and reason, a lifecycle event's exit code), as JSON. */
   readonly detail: Readonly<Record<string, unknown>> | null;
+  /** The previous record's hash, and this one's: SHA-256 over the previous hash and every field above. */
+  readonly prevHash: string;
+  readonly hash: string;
 }
 
-export type AuditEventInput = Partial<AuditEvent> & Pick<AuditEvent, 'kind' | 'outcome'>;
+/** What a caller records; the log fills in id, time (unless given) and the chain. */
+export type AuditEventInput = Partial<Omit<AuditEvent, 'id' | 'prevHash' | 'hash' | 'arguments' | 'errorDetail'>> &
+  Pick<AuditEvent, 'kind' | 'outcome'> & {
+    /** Serialized, masked and capped by the log. */
+    readonly arguments?: unknown;
+    readonly errorDetail?: unknown;
+  };

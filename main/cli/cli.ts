@@ -3,6 +3,7 @@
 import { homedir } from 'node:os';
 import { resolveDataDir } from '../paths/data-dir.ts';
 import { UsageError, parseCommandArgs, type CliIo, type Command } from './command.ts';
+import { auditCommand, auditExportCommand, auditShowCommand, auditVerifyCommand } from './commands/audit.ts';
 import { bridgeCommand } from './commands/bridge.ts';
 import { serveCommand } from './commands/serve.ts';
 import { serverAddCommand, serverListCommand, serverRemoveCommand, serverRestartCommand } from './commands/server.ts';
@@ -25,6 +26,10 @@ export const COMMANDS: readonly Command[] = [
   secretSetCommand,
   secretListCommand,
   secretRemoveCommand,
+  auditCommand,
+  auditShowCommand,
+  auditVerifyCommand,
+  auditExportCommand,
   bridgeCommand,
 ];
 

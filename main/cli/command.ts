@@ -1,5 +1,6 @@
 // The shape every CLI command has: a name, its help text, and a run function that gets parsed arguments and
 // returns an exit code. Output goes through `io` so commands can be tested without a terminal.
+import type { Writable } from 'node:stream';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export interface CliIo {
@@ -8,6 +9,8 @@ export interface CliIo {
   readonly env: NodeJS.ProcessEnv;
   /** Where secret values are read from: piped input, or a terminal that is asked without echo. */
   readonly stdin?: CliInput | undefined;
+  /** Standard output as a stream, for output too large to build in memory (exports); `out` when absent. */
+  readonly stdout?: Writable | undefined;
 }
 
 /** The part of process.stdin the CLI uses. */

@@ -171,12 +171,22 @@ export const gatewaySchema = z
   })
   .strict();
 
+export const auditSchema = z
+  .object({
+    /** Records older than this are removed (the chain stays verifiable: its anchor moves with the cut). */
+    retentionDays: z.number().int().min(1).max(36_500).default(90),
+    /** At most this many records are kept; the oldest go first. */
+    maxRows: z.number().int().min(1_000).max(1_000_000_000).default(10_000_000),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     $schema: z.string().optional(),
     version: z.literal(1).default(1),
     gateway: gatewaySchema.default(gatewaySchema.parse({})),
     servers: z.record(serverName, serverSchema).default({}),
+    audit: auditSchema.default(auditSchema.parse({})),
     /** Where secret values are kept: the OS keychain, or the opt-in encrypted file `vault.enc`. */
     vault: z.enum(['keychain', 'file']).default('keychain'),
     secrets: z.record(secretName, secretMetaSchema).default({}),

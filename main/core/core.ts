@@ -3,6 +3,7 @@
 import { rmSync } from 'node:fs';
 import { openAuditDb } from '../audit/audit-db.ts';
 import { AuditLog } from '../audit/audit-log.ts';
+import { pruneAudit } from '../audit/audit-retention.ts';
 import { ConfigStore } from '../config/config-store.ts';
 import type { Config, VaultBackend } from '../config/schema.ts';
 import { ControlServer, type ActionResult } from '../control/control-server.ts';
@@ -23,6 +24,7 @@ import { Redactor } from '../redact/redactor.ts';
 import { openVault } from '../vault/open-vault.ts';
 import { renewedSecrets, serversUsing } from '../vault/secret-changes.ts';
 import { Credentials } from './credentials.ts';
+import { auditConfigChange, auditLifecycle } from './lifecycle-audit.ts';
 import { SupervisedDirectory } from './supervised-directory.ts';
 import { statusReport, type StatusReport } from './status-report.ts';
 import { SWITCHBOARD_VERSION } from './version.ts';
@@ -119,7 +121,19 @@ export class Core {
 
     const db = openAuditDb(paths.audit);
     if (!db.ok) return { ok: false, error: db.error };
-    const audit = new AuditLog(db.db, (text) => redactor.redact(text));
+    const audit = new AuditLog(db.db, {
+      redact: (text) => redactor.redact(text),
+      headPath: paths.auditHead,
+      onWriteFailure: (failure) =>
+        failure === null
+          ? logger.info('the audit log can be written again')
+          : logger.error('audit records are kept in memory until the database can be written', { error: failure }),
+    });
+    if (audit.missingAtOpen !== null) {
+      logger.error('the audit log is missing its newest records; `switchboard audit verify` reports them', {
+        ...audit.missingAtOpen,
+      });
+    }
     const tokens = new TokenStore(paths.tokens);
     const credentials = new Credentials({
       dataDir,
@@ -141,6 +155,8 @@ export class Core {
     });
     directory.attach(supervisor);
     directory.noticeCredentials((server) => credentials.noticeFor(server.config));
+    directory.auditTo(audit);
+    auditLifecycle(supervisor, audit);
     credentials.watchOAuth(() =>
       supervisor.list().flatMap((server) => {
         const expiry = server.oauthStanding;
@@ -157,6 +173,7 @@ export class Core {
       logger: logger.child({ part: 'aggregate' }),
       listWaitMs: gatewayConfig.listWaitMs,
       pageSize: gatewayConfig.listPageSize,
+      audit,
     });
     directory.routeServerRequests(router.upstreamRequests);
     const origins = originPolicy(gatewayConfig.host, gatewayConfig.port, gatewayConfig.allowedOrigins);
@@ -241,7 +258,11 @@ export class Core {
     await supervisor.apply(config.servers);
     directory.emit('membership');
     credentials.checkExpiry();
-    core.#expiryTimer = setInterval(() => credentials.checkExpiry(), EXPIRY_CHECK_MS);
+    core.#prune();
+    core.#expiryTimer = setInterval(() => {
+      credentials.checkExpiry();
+      core.#prune();
+    }, EXPIRY_CHECK_MS);
     core.#expiryTimer.unref();
     return { ok: true, core };
   }
@@ -253,6 +274,7 @@ export class Core {
     // A secret with a new value: the servers using it move over to it without dropping calls. Servers whose own
     // config changed are restarted by apply() anyway.
     const renewed = renewedSecrets(previous.secrets, next.secrets);
+    auditConfigChange(this.audit, next, previous, renewed);
     const rotate = serversUsing(next, renewed).filter(
       (name) =>
         previous.servers[name] !== undefined &&
@@ -270,6 +292,17 @@ export class Core {
         // The supervisor refuses changes once shutdown has begun; nothing is left to apply them to.
         if (!this.#stopping) this.#logger.error('applying config.json failed', { error: (error as Error).message });
       });
+  }
+
+  /** Applies the audit retention settings; a failure is logged, never fatal. */
+  #prune(): void {
+    const { retentionDays, maxRows } = this.#parts.config.current.audit;
+    try {
+      const pruned = pruneAudit(this.audit, { days: retentionDays, maxRows });
+      if (pruned.removed > 0) this.#logger.info('audit retention removed old records', { ...pruned });
+    } catch (error) {
+      this.#logger.warn('audit retention failed', { error: (error as Error).message });
+    }
   }
 
   async #rotate(name: string, secrets: readonly string[]): Promise<void> {

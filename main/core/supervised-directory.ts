@@ -14,9 +14,13 @@ import {
   ResourceListChangedNotificationSchema,
   ResourceUpdatedNotificationSchema,
   ToolListChangedNotificationSchema,
+  type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
+import type { AuditEventInput, AuditOutcome } from '../audit/audit-event.ts';
+import { jsonSize, upstreamErrorDetail } from '../audit/audit-fields.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
 import { CallError } from '../gateway/aggregate/call-error.ts';
-import type { InFlightRequests } from '../gateway/aggregate/in-flight.ts';
+import type { InFlightRequest, InFlightRequests } from '../gateway/aggregate/in-flight.ts';
 import type { Upstream, UpstreamDirectory, UpstreamEvents } from '../gateway/aggregate/upstream-directory.ts';
 import type { ManagedServer } from '../supervisor/managed-server.ts';
 import type { Supervisor } from '../supervisor/supervisor.ts';
@@ -58,10 +62,52 @@ export class SupervisedDirectory extends EventEmitter<UpstreamEvents> implements
               : `Switchboard cannot tell which client ${request.method} from server "${name}" is for: calls of several clients are waiting on it`,
           );
         }
-        return (await caller.ask(request, extra.signal)) as never;
+        if (request.method === 'roots/list') return (await caller.ask(request, extra.signal)) as never;
+        return (await this.#askAudited(name, caller, request, extra.signal)) as never;
       });
     }
   };
+
+  /** A sampling or elicitation request acts for a server on a person's behalf: it is recorded, answered or not. */
+  async #askAudited(
+    server: string,
+    caller: InFlightRequest,
+    request: ServerRequest,
+    signal: AbortSignal,
+  ): Promise<unknown> {
+    const started = performance.now();
+    const record = (outcome: AuditOutcome, more: Partial<AuditEventInput>) =>
+      this.#audit?.record({
+        kind: 'server-request',
+        method: request.method,
+        outcome,
+        client: caller.client ?? null,
+        server,
+        sessionId: caller.session,
+        arguments: request.params,
+        decision: 'allow',
+        rule: 'default',
+        durationMs: performance.now() - started,
+        requestBytes: jsonSize(request.params),
+        ...more,
+      });
+    try {
+      const answer = await caller.ask!(request, signal);
+      await record('ok', { responseBytes: jsonSize(answer), detail: actionOf(answer) });
+      return answer;
+    } catch (error) {
+      await record(signal.aborted ? 'cancelled' : 'protocol-error', {
+        error: (error as Error).message,
+        errorDetail: upstreamErrorDetail(error),
+      });
+      throw error;
+    }
+  }
+
+  /** Where server-to-client requests are recorded. */
+  auditTo(audit: AuditLog): void {
+    this.#audit = audit;
+  }
 
   /** Where server-to-client requests find the calls waiting on each server. */
   routeServerRequests(inFlight: InFlightRequests): void {
@@ -69,6 +115,7 @@ export class SupervisedDirectory extends EventEmitter<UpstreamEvents> implements
   }
 
   #notice: (server: ManagedServer) => string | null = () => null;
+  #audit: AuditLog | null = null;
 
   attach(supervisor: Supervisor): void {
     this.#supervisor = supervisor;
@@ -101,4 +148,10 @@ export class SupervisedDirectory extends EventEmitter<UpstreamEvents> implements
       credentialNotice: () => notice(server),
     };
   }
+}
+
+/** An elicitation's `action` (accept, decline, cancel) is worth a glance in the trail without opening the answer. */
+function actionOf(answer: unknown): Record<string, unknown> | null {
+  const action = (answer as { action?: unknown } | null)?.action;
+  return typeof action === 'string' ? { action } : null;
 }

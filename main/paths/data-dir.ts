@@ -46,6 +46,8 @@ export interface DataDirPaths {
   readonly tokens: string;
   /** The audit database, audit.db. */
   readonly audit: string;
+  /** The audit chain's last record and anchor, kept outside the database so a cut tail is noticed. */
+  readonly auditHead: string;
   /** One log file per supervised server. */
   readonly logs: string;
   /** Sockets and pid files of the running processes. */
@@ -63,6 +65,7 @@ export function dataDirPaths(dir: string): DataDirPaths {
     config: join(dir, 'config.json'),
     tokens: join(dir, 'tokens.json'),
     audit: join(dir, 'audit.db'),
+    auditHead: join(dir, 'audit.head.json'),
     logs: join(dir, 'logs'),
     run: join(dir, 'run'),
     serveInfo: join(dir, 'serve.json'),

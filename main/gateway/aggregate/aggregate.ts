@@ -1,6 +1,7 @@
 // Everything client sessions share: the catalogs of tools, prompts and resources, the routers, resource
 // subscriptions, log levels and the table of open sessions. Built once per core; each session's SDK Server
 // (session-server.ts) is a thin set of handlers over it.
+import type { AuditLog } from '../../audit/audit-log.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { CallRouter } from './call-router.ts';
 import { LogRouter } from './log-router.ts';
@@ -21,6 +22,8 @@ export interface AggregateOptions {
   readonly listWaitMs: number;
   /** Items per page of a merged list; a longer list is paged with gateway cursors. */
   readonly pageSize: number;
+  /** Records every request forwarded to a server (tools/call records itself in the CallRouter). */
+  readonly audit?: AuditLog;
 }
 
 export class Aggregate {
@@ -61,6 +64,7 @@ export class Aggregate {
       subscriptions: this.subscriptions,
       inFlight: router.upstreamRequests,
       listWaitMs: options.listWaitMs,
+      ...(options.audit === undefined ? {} : { audit: options.audit }),
     });
   }
 }

@@ -3,7 +3,8 @@
 // the server when that server is not serving (gateway notes 3 and 4).
 import { ErrorCode, type CallToolRequest, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { AuditLog } from '../../audit/audit-log.ts';
-import type { AuditOutcome } from '../../audit/audit-event.ts';
+import type { AuditEventInput, AuditOutcome } from '../../audit/audit-event.ts';
+import { firstText, jsonSize, upstreamErrorDetail } from '../../audit/audit-fields.ts';
 import { GatewayErrorCode } from '../http/http-reply.ts';
 import { CallError } from './call-error.ts';
 import { InFlightRequests } from './in-flight.ts';
@@ -94,28 +95,37 @@ export class CallRouter {
         route = this.#resolve(requested, context.scope);
       }
       const server = route?.server ?? named;
-      const audit = (outcome: AuditOutcome, error: string | null) =>
+      const args = request.params.arguments;
+      // Awaited before the answer goes out: a client never holds a result whose record could still be lost.
+      const audit = (outcome: AuditOutcome, error: string | null, more: Partial<AuditEventInput> = {}) =>
         this.#audit.record({
-          kind: 'tool-call',
+          kind: 'request',
+          method: 'tools/call',
           outcome,
           client: context.client,
           server,
-          tool: route?.tool ?? requested,
+          target: route?.tool ?? requested,
+          arguments: args,
+          // Policy arrives with team policy; until then every call is allowed by the default rule.
+          decision: 'allow',
+          rule: 'default',
           durationMs: performance.now() - started,
+          requestBytes: jsonSize(args),
           error,
           protocolVersion: context.protocolVersion,
           sessionId: context.sessionId,
+          ...more,
         });
 
       const upstream = server === null ? undefined : this.#directory.get(server);
       if (upstream && !upstream.client) {
         const message = upstream.unavailableMessage();
-        audit('unavailable', message);
+        await audit('unavailable', message);
         throw new CallError(GatewayErrorCode.ServerUnavailable, message);
       }
       if (!route || !upstream?.client) {
         const message = `Unknown tool "${requested}"${context.scope ? ` on server "${context.scope}"` : ''}`;
-        audit('unknown-tool', message);
+        await audit('unknown-tool', message);
         throw new CallError(ErrorCode.InvalidParams, message);
       }
 
@@ -133,17 +143,19 @@ export class CallRouter {
           {
             extra,
             session: context.peer ?? context.sessionId ?? '',
+            client: context.client,
             inFlight: this.upstreamRequests,
             cutters: this.#cutters,
             onCut: (why) => (cut = why),
           },
         );
         const called = result as CallToolResult;
+        const responseBytes = jsonSize(called);
         if (!called.isError) {
-          audit('ok', null);
+          await audit('ok', null, { responseBytes });
           return called;
         }
-        audit('error', null);
+        await audit('tool-error', firstText(called), { responseBytes, errorDetail: called.content });
         // A tool that fails while its secret has expired is most likely failing because of it.
         const notice = this.#directory.get(route.server)?.credentialNotice?.() ?? null;
         if (notice === null || !Array.isArray(called.content)) return called;
@@ -157,7 +169,7 @@ export class CallRouter {
           () => this.#directory.get(route.server)?.unavailableMessage(),
           () => this.#directory.get(route.server)?.credentialNotice?.() ?? null,
         );
-        audit(failure.outcome, failure.error.message);
+        await audit(failure.outcome, failure.error.message, { errorDetail: upstreamErrorDetail(error) });
         throw failure.error;
       }
     } finally {

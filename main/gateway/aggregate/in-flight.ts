@@ -7,6 +7,8 @@ import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sd
 export interface InFlightRequest {
   /** The client session that sent it. */
   readonly session: string;
+  /** The client (token name) behind that session, for the audit trail. */
+  readonly client?: string | undefined;
   /** Sends a notification on that request's own response stream. */
   readonly notify: (notification: ServerNotification) => Promise<void>;
   /**

@@ -21,6 +21,11 @@ import type { SubscriptionHub } from './subscriptions.ts';
 import type { UpstreamDirectory } from './upstream-directory.ts';
 import { describeFailure, forwardRequest, type Cut, type Extra } from './upstream-request.ts';
 
+import type { AuditEventInput, AuditOutcome } from '../../audit/audit-event.ts';
+import { jsonSize, upstreamErrorDetail } from '../../audit/audit-fields.ts';
+import type { AuditLog } from '../../audit/audit-log.ts';
+import type { CallContext } from './call-router.ts';
+
 export interface RequestRouterDeps {
   readonly directory: UpstreamDirectory;
   readonly prompts: PromptCatalog;
@@ -29,12 +34,16 @@ export interface RequestRouterDeps {
   readonly inFlight: InFlightRequests;
   /** How long a request waits for a server that is starting, or whose lists are still being read. */
   readonly listWaitMs: number;
+  /** Every forwarded request is recorded, committed before its answer is sent. */
+  readonly audit?: AuditLog;
 }
 
 /** Who is asking: the session (as the session registry knows it) and the server its endpoint is scoped to. */
 export interface Caller {
   readonly session: string;
   readonly scope: string | null;
+  /** The client, session id and protocol version, for the audit record. */
+  readonly context?: () => Pick<CallContext, 'client' | 'sessionId' | 'protocolVersion'>;
 }
 
 export class RequestRouter {
@@ -50,6 +59,8 @@ export class RequestRouter {
     const result = await this.#send(route.server, 'resources/read', { ...request.params, uri: route.uri }, extra, {
       caller,
       what: `resource "${route.uri}"`,
+      target: route.uri,
+      arguments: undefined,
     });
     const expose = this.#deps.resources.exposer(route.server, caller.scope);
     // The URI the client asked for comes back as it asked for it; any other (a directory's entries) is mapped.
@@ -61,6 +72,8 @@ export class RequestRouter {
     const result = await this.#send(route.server, 'prompts/get', { ...request.params, name: route.prompt }, extra, {
       caller,
       what: `prompt "${route.prompt}"`,
+      target: route.prompt,
+      arguments: request.params.arguments,
     });
     return mapPromptResult(result as GetPromptResult, this.#deps.resources.exposer(route.server, caller.scope));
   }
@@ -86,6 +99,8 @@ export class RequestRouter {
     return (await this.#send(server, 'completion/complete', params, extra, {
       caller,
       what: `completion of ${what}`,
+      target: params.ref.type === 'ref/prompt' ? params.ref.name : params.ref.uri,
+      arguments: { argument: params.argument, context: params.context },
     })) as CompleteResult;
   }
 
@@ -143,27 +158,61 @@ export class RequestRouter {
     method: string,
     params: Record<string, unknown>,
     extra: Extra,
-    label: { caller: Caller; what: string },
+    label: { caller: Caller; what: string; target: string; arguments: unknown },
   ): Promise<unknown> {
+    const started = performance.now();
+    const context = label.caller.context?.();
+    const audit = (outcome: AuditOutcome, error: string | null, more: Partial<AuditEventInput> = {}) =>
+      this.#deps.audit?.record({
+        kind: 'request',
+        method,
+        outcome,
+        client: context?.client ?? null,
+        server,
+        target: label.target,
+        arguments: label.arguments,
+        decision: 'allow',
+        rule: 'default',
+        durationMs: performance.now() - started,
+        requestBytes: jsonSize(label.arguments),
+        error,
+        protocolVersion: context?.protocolVersion ?? null,
+        sessionId: context?.sessionId ?? null,
+        ...more,
+      });
     const upstream = this.#deps.directory.get(server);
     if (upstream === undefined) throw new CallError(ErrorCode.InvalidParams, `no server named "${server}"`);
-    if (!upstream.client) throw new CallError(GatewayErrorCode.ServerUnavailable, upstream.unavailableMessage());
+    if (!upstream.client) {
+      const message = upstream.unavailableMessage();
+      await audit('unavailable', message);
+      throw new CallError(GatewayErrorCode.ServerUnavailable, message);
+    }
     let cut: Cut = null;
     try {
-      return await forwardRequest(
+      const result = await forwardRequest(
         { client: upstream.client, server, method, params, timeouts: upstream.timeouts },
-        { extra, session: label.caller.session, inFlight: this.#deps.inFlight, onCut: (why) => (cut = why) },
+        {
+          extra,
+          session: label.caller.session,
+          client: context?.client,
+          inFlight: this.#deps.inFlight,
+          onCut: (why) => (cut = why),
+        },
       );
+      await audit('ok', null, { responseBytes: jsonSize(result) });
+      return result;
     } catch (error) {
       const where = `server "${server}", ${label.what}`;
-      throw describeFailure(
+      const failure = describeFailure(
         error,
         cut,
         where,
         upstream.timeouts,
         () => this.#deps.directory.get(server)?.unavailableMessage(),
         () => this.#deps.directory.get(server)?.credentialNotice?.() ?? null,
-      ).error;
+      );
+      await audit(failure.outcome, failure.error.message, { errorDetail: upstreamErrorDetail(error) });
+      throw failure.error;
     }
   }
 }

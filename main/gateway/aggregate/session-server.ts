@@ -78,7 +78,7 @@ export function createSessionServer(options: SessionServerOptions): Server {
     notify: (notification) => server.notification(notification),
   };
   sessions.add(peer);
-  const caller = { session: peer.id, scope };
+  const caller = { session: peer.id, scope, context };
 
   const listed = async <T>(
     list: ListName,

@@ -37,6 +37,8 @@ export interface ForwardContext {
   readonly extra: Extra;
   /** The calling session as the session registry knows it, for telling whose request is waiting. */
   readonly session: string;
+  /** The calling client's name, recorded with the server's own requests made during the call. */
+  readonly client?: string | undefined;
   readonly inFlight: InFlightRequests;
   /** Cutters of requests still waiting, for shutdown; this request adds its own while it waits. */
   readonly cutters?: Set<() => void>;
@@ -73,6 +75,7 @@ export async function forwardRequest(request: Forwarded, context: ForwardContext
   );
   const settled = context.inFlight.add(request.server, {
     session: context.session,
+    client: context.client,
     notify: (notification) => extra.sendNotification(notification),
     ask: (serverRequest, signal) =>
       extra.sendRequest(serverRequest, passthroughResult, { signal, timeout: timeouts.callMs }),
@@ -160,10 +163,10 @@ export function describeFailure(
     // An upstream that refuses is often refusing an expired credential; say so when we know it has expired.
     const notice = credentialNotice();
     const full = notice === null ? `${where}: ${message}` : `${where}: ${message} (note: ${notice})`;
-    return { outcome: 'error', error: new CallError(error.code, full, error.data) };
+    return { outcome: 'protocol-error', error: new CallError(error.code, full, error.data) };
   }
   return {
-    outcome: 'error',
+    outcome: 'protocol-error',
     error: new CallError(
       ErrorCode.InternalError,
       `${where}: ${error instanceof Error ? error.message : String(error)}`,

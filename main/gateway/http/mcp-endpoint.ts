@@ -135,7 +135,7 @@ export class McpEndpoint {
     const decision = this.#deps.throttle.recordFailure(Date.now());
     if (decision.throttled) {
       if (decision.burstStarted) {
-        this.#deps.audit.record({
+        void this.#deps.audit.record({
           kind: 'auth',
           outcome: 'throttled',
           detail: { path: requestPath(req), failuresInWindow: decision.failuresInWindow },
@@ -146,7 +146,7 @@ export class McpEndpoint {
       });
       return null;
     }
-    this.#deps.audit.record({
+    void this.#deps.audit.record({
       kind: 'auth',
       outcome: 'unauthenticated',
       detail: { path: requestPath(req), method: req.method ?? '', reason },
@@ -177,7 +177,7 @@ export class McpEndpoint {
       return null;
     }
     if (session.client !== client.name) {
-      this.#deps.audit.record({
+      void this.#deps.audit.record({
         kind: 'session',
         outcome: 'session-mismatch',
         client: client.name,
@@ -328,6 +328,15 @@ export class McpEndpoint {
     };
     await server.connect(transport);
     this.#deps.logger.debug('session opened', { session: id, client: client.name, scope });
+    // Who connected, with which token (its id, never the token itself), to which endpoint.
+    void this.#deps.audit.record({
+      kind: 'auth',
+      method: 'session-opened',
+      outcome: 'ok',
+      client: client.name,
+      sessionId: id,
+      detail: { tokenId: client.tokenId, endpoint: scope === null ? '/mcp' : `/mcp/${scope}` },
+    });
     return session;
   }
 

@@ -83,7 +83,7 @@ test('T75: a call that never answers fails at callMs, naming server and limit; t
   assert.equal(fx.pid, pid);
   const echo = await client.callTool({ name: 'fx__echo', arguments: { text: 'still here' } });
   assert.deepEqual(echo.content, [{ type: 'text', text: 'still here' }]);
-  const audit = h.core.audit.query({ kind: 'tool-call' }).filter((e) => e.tool === 'hang');
+  const audit = h.core.audit.query({ method: 'tools/call', limit: 10_000 }).events.filter((e) => e.target === 'hang');
   assert.equal(audit.at(-1)?.outcome, 'timeout');
 });
 
@@ -159,10 +159,12 @@ test("a client's cancellation reaches the upstream as notifications/cancelled", 
   );
   report(t, 'upstream saw', line);
   await waitUntil(
-    () => h.core.audit.query({ kind: 'tool-call' }).find((e) => e.tool === 'sleep'),
+    () => h.core.audit.query({ method: 'tools/call', limit: 10_000 }).events.find((e) => e.target === 'sleep'),
     'the cancelled call to be audited',
   );
-  const audited = h.core.audit.query({ kind: 'tool-call' }).filter((e) => e.tool === 'sleep');
+  const audited = h.core.audit
+    .query({ method: 'tools/call', limit: 10_000 })
+    .events.filter((e) => e.target === 'sleep');
   assert.equal(audited.at(-1)?.outcome, 'cancelled');
 });
 

@@ -18,7 +18,7 @@ test('a tool call reaches the server through /mcp and /mcp/<server>', async () =
   const scoped = await h.connect({ path: '/mcp/echo' });
   const direct = await scoped.callTool({ name: 'echo', arguments: { text: 'scoped' } });
   assert.deepEqual(direct.content, [{ type: 'text', text: 'scoped' }]);
-  const audit = h.core.audit.query({ kind: 'tool-call' });
+  const audit = h.core.audit.query({ method: 'tools/call', limit: 10_000 }).events;
   assert.equal(audit.length, 2);
   assert.ok(audit.every((e) => e.outcome === 'ok' && e.client === 'test-client' && e.server === 'echo'));
 });

@@ -68,7 +68,7 @@ async function nextCancellation(
 
 async function lastOutcome(tool: string): Promise<string> {
   const record = await waitUntil(
-    () => audit(h, { kind: 'tool-call' }).find((r) => r.tool === tool && r.outcome !== 'ok'),
+    () => audit(h, { method: 'tools/call' }).find((r) => r.target === tool && r.outcome !== 'ok'),
     `the ${tool} call to be audited`,
   );
   return record.outcome;
@@ -128,15 +128,17 @@ test('T58 legacy: dropping the connection mid-call does not cancel upstream; the
   const session = await openSession(target);
   const calls = (await upstreamCalls(target)).sleep ?? 0;
   const seen = cancellations(h, 'fx').length;
-  const auditedBefore = audit(h, { kind: 'tool-call' }).filter((r) => r.protocolVersion === '2025-11-25').length;
+  const auditedBefore = audit(h, { method: 'tools/call' }).filter((r) => r.protocolVersion === '2025-11-25').length;
   const open = legacyCall(session, 'dropped', 700);
   await upstreamRunning(calls);
   open.request.destroy();
   await waitUntil(
-    () => audit(h, { kind: 'tool-call' }).filter((r) => r.protocolVersion === '2025-11-25').length > auditedBefore,
+    () => audit(h, { method: 'tools/call' }).filter((r) => r.protocolVersion === '2025-11-25').length > auditedBefore,
     'the dropped call to finish upstream',
   );
-  const record = audit(h, { kind: 'tool-call' }).find((r) => r.protocolVersion === '2025-11-25' && r.tool === 'sleep');
+  const record = audit(h, { method: 'tools/call' }).find(
+    (r) => r.protocolVersion === '2025-11-25' && r.target === 'sleep',
+  );
   assert.equal(record?.outcome, 'ok', 'the call ran to its end');
   assert.equal(cancellations(h, 'fx').length, seen, 'the upstream was not told to cancel');
 });

@@ -85,7 +85,7 @@ test('T57 a legacy and a modern client share one stdio upstream: own results, ch
   }
   await subscription.close();
 
-  const records = audit(h, { kind: 'tool-call' }).filter((r) => r.tool === 'echo');
+  const records = audit(h, { method: 'tools/call' }).filter((r) => r.target === 'echo');
   const byVersion = (version: string) => records.filter((r) => r.protocolVersion === version);
   assert.equal(byVersion('2025-11-25').length, legacyCalls, 'every legacy call is audited at 2025-11-25');
   assert.equal(byVersion(MODERN).length, modernCalls, `every modern call is audited at ${MODERN}`);

@@ -66,7 +66,7 @@ test('T1 no Authorization header: 401 with WWW-Authenticate: Bearer, nothing for
   }
 
   assert.equal(toolCalls(h), callsBefore, 'no tool call reached the upstream');
-  const records = audit(h, { kind: 'auth', outcome: 'unauthenticated', sinceTs: since });
+  const records = audit(h, { kind: 'auth', outcome: 'unauthenticated', since });
   assert.equal(records.length, 6, 'one audit record per refused request');
   const seen = records.map((r) => `${String(r.detail?.method)} ${String(r.detail?.path)} ${String(r.detail?.reason)}`);
   for (const s of [session, scoped]) {

@@ -60,7 +60,10 @@ test('T16 a client that never reads its SSE stream: the buffer cap bounds memory
   // Meanwhile another client's calls are served.
   const latencies: number[] = [];
   const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline && !audit(h, { kind: 'tool-call', server: 'noisy' }).some((r) => r.tool === 'flood')) {
+  while (
+    Date.now() < deadline &&
+    !audit(h, { method: 'tools/call', server: 'noisy' }).some((r) => r.target === 'flood')
+  ) {
     const started = performance.now();
     const result = await other.callTool({ name: 'echo__echo', arguments: { text: 'meanwhile' } });
     latencies.push(performance.now() - started);
@@ -68,7 +71,7 @@ test('T16 a client that never reads its SSE stream: the buffer cap bounds memory
     await sleep(10);
   }
   const growth = sampler.stop() - base;
-  const [flood] = audit(h, { kind: 'tool-call', server: 'noisy' });
+  const [flood] = audit(h, { method: 'tools/call', server: 'noisy' });
   assert.equal(flood?.outcome, 'ok', 'the flooding call completed upstream');
   // What the gateway holds for the unread stream, with the ~100 MB that passed through collected: the cap, plus
   // what a session and a finished call keep. Peak RSS is printed only: it follows the garbage of 100 MB parsed and

@@ -101,7 +101,7 @@ test('T54 legacy SDK clients at 2025-11-25, 2025-06-18 and 2025-03-26 work end t
       assert.deepEqual(result.content, [{ type: 'text', text: `${version} via ${name}` }]);
     }
   }
-  const records = audit(h, { kind: 'tool-call' });
+  const records = audit(h, { method: 'tools/call' });
   for (const version of LEGACY_VERSIONS) {
     assert.equal(records.filter((r) => r.protocolVersion === version && r.outcome === 'ok').length, 2, version);
   }

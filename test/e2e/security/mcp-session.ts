@@ -4,7 +4,7 @@
 import type { TestContext } from 'node:test';
 import type { ConfigInput } from '../../../main/config/schema.ts';
 import type { AuditEvent } from '../../../main/audit/audit-event.ts';
-import type { AuditQuery } from '../../../main/audit/audit-log.ts';
+import type { AuditQuery } from '../../../main/audit/audit-query.ts';
 import { NODE, fixtureServer, isRunning, startHarness, type Harness } from '../../helpers/gateway-harness.ts';
 import { jsonOf, rawRequest, type RawRequest, type RawResponse, type Target } from './raw-http.ts';
 
@@ -89,12 +89,12 @@ export function echoCall(text: string, tool = 'echo__echo'): Record<string, unkn
 }
 
 export function audit(h: Harness, query: AuditQuery = {}): AuditEvent[] {
-  return h.core.audit.query({ limit: 100_000, ...query });
+  return h.core.audit.query({ limit: 10_000, ...query }).events;
 }
 
 /** Tool calls the gateway forwarded (or tried to): the audit trail records every one. */
 export function toolCalls(h: Harness): number {
-  return audit(h, { kind: 'tool-call' }).length;
+  return audit(h, { method: 'tools/call' }).length;
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -109,7 +109,7 @@ test('T12 an unsupported MCP-Protocol-Version gets 400 listing the supported one
     headers: { 'mcp-protocol-version': undefined },
   });
   assert.equal(served.status, 200, served.text);
-  const [record] = audit(h, { kind: 'tool-call' });
+  const [record] = audit(h, { method: 'tools/call' });
   assert.equal(record?.outcome, 'ok');
   assert.equal(record?.protocolVersion, '2025-06-18');
 });
@@ -174,7 +174,7 @@ test('T17 an unknown, deleted, expired or pre-restart session id gets 404, never
   await within(hanging, 10_000, "the answer to the deleted session's call");
   assert.equal(h.core.status().sessions, 0);
   await expectNotFound(target, session.id, 'deleted');
-  const cancelled = audit(h, { kind: 'tool-call' }).find((r) => r.tool === 'hang');
+  const cancelled = audit(h, { method: 'tools/call' }).find((r) => r.target === 'hang');
   assert.equal(cancelled?.outcome, 'cancelled', 'the upstream call was cancelled, not left running');
 
   // Idle past gateway.sessionIdleMs (1 s here): swept, then not found.
@@ -242,9 +242,9 @@ test('T52 batches follow the negotiated version', async (t) => {
   );
   assert.equal(results[0]!.result.content[0]!.text, 'thawed');
   assert.equal(results[1]!.result.content[0]!.text, 'second');
-  const records = audit(h, { kind: 'tool-call' });
+  const records = audit(h, { method: 'tools/call' });
   assert.equal(records.length, 2, 'each call of the batch audited on its own');
-  assert.deepEqual(records.map((r) => `${r.server}/${r.tool}/${r.outcome}/${r.protocolVersion}`).sort(), [
+  assert.deepEqual(records.map((r) => `${r.server}/${r.target}/${r.outcome}/${r.protocolVersion}`).sort(), [
     'echo/freeze/ok/2025-03-26',
     'other/echo/ok/2025-03-26',
   ]);

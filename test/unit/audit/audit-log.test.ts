@@ -1,59 +1,266 @@
+// The audit trail on real SQLite files: records, queries and pages, the hash chain and what breaks it (T44, T79),
+// retention that keeps the chain verifiable, and the migration that chains version-1 records.
 import assert from 'node:assert/strict';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import Database from 'better-sqlite3';
 import { AUDIT_SCHEMA_VERSION, openAuditDb } from '../../../main/audit/audit-db.ts';
-import { AuditLog } from '../../../main/audit/audit-log.ts';
+import { readHead } from '../../../main/audit/audit-head.ts';
+import { AuditLog, MAX_FIELD_CHARS } from '../../../main/audit/audit-log.ts';
+import { pruneAudit } from '../../../main/audit/audit-retention.ts';
+import { verifyAudit } from '../../../main/audit/audit-verify.ts';
 import { makeTempDir } from '../../helpers/temp-dir.ts';
 
-function open(path: string): AuditLog {
-  const db = openAuditDb(path);
-  assert.ok(db.ok, db.ok ? '' : db.error);
-  return new AuditLog(db.db);
+async function paths(t: TestContext): Promise<{ db: string; head: string }> {
+  const dir = await makeTempDir(t);
+  return { db: join(dir, 'audit.db'), head: join(dir, 'audit.head.json') };
 }
 
-test('records survive close and reopen, newest first, filtered by field', async (t) => {
-  const dir = await makeTempDir(t);
-  const path = join(dir, 'audit.db');
-  const log = open(path);
-  log.record({ kind: 'tool-call', outcome: 'ok', client: 'a', server: 's1', tool: 'echo', durationMs: 1.5 });
-  log.record({ kind: 'tool-call', outcome: 'error', client: 'b', server: 's2', tool: 'x', error: 'boom' });
-  log.record({ kind: 'auth', outcome: 'unauthenticated', detail: { path: '/mcp', reason: 'missing' } });
-  log.close();
+function open(p: { db: string; head: string }, redact?: (text: string) => string): AuditLog {
+  const db = openAuditDb(p.db);
+  assert.ok(db.ok, db.ok ? '' : db.error);
+  return new AuditLog(db.db, { headPath: p.head, ...(redact === undefined ? {} : { redact }) });
+}
 
-  const again = open(path);
-  const all = again.query();
-  assert.deepEqual(
-    all.map((e) => e.outcome),
-    ['unauthenticated', 'error', 'ok'],
+function verify(p: { db: string; head: string }) {
+  const raw = new Database(p.db, { readonly: true });
+  try {
+    return verifyAudit(raw, readHead(p.head));
+  } finally {
+    raw.close();
+  }
+}
+
+async function fill(log: AuditLog, n: number): Promise<void> {
+  await Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      log.record({
+        kind: 'request',
+        method: 'tools/call',
+        outcome: i % 5 === 0 ? 'tool-error' : 'ok',
+        client: i % 2 === 0 ? 'cursor' : 'claude',
+        server: 'fs',
+        target: i % 3 === 0 ? 'read_file' : 'write_file',
+        arguments: { path: `/home/me/notes-${i}.md` },
+        ts: 1_000_000 + i,
+      }),
+    ),
   );
-  assert.deepEqual(all[0]!.detail, { path: '/mcp', reason: 'missing' });
-  assert.equal(again.query({ server: 's2' })[0]!.error, 'boom');
-  assert.equal(again.query({ kind: 'tool-call', client: 'a' }).length, 1);
-  assert.equal(again.query({ limit: 1 }).length, 1);
-  again.close();
-});
+}
 
-test('a query sees records not yet flushed', async (t) => {
-  const log = open(join(await makeTempDir(t), 'audit.db'));
-  log.record({ kind: 'session', outcome: 'session-mismatch', client: 'c' });
-  assert.equal(log.query({ outcome: 'session-mismatch' }).length, 1);
+test('record resolves once committed; fields, arguments and sizes come back as written', async (t) => {
+  const p = await paths(t);
+  const log = open(p, (text) => text.replaceAll('hunter2', '[redacted]'));
+  await log.record({
+    kind: 'request',
+    method: 'tools/call',
+    outcome: 'protocol-error',
+    client: 'cursor',
+    server: 'fs',
+    target: 'read_file',
+    arguments: { path: '/etc/hosts', password: 'hunter2' },
+    decision: 'allow',
+    rule: 'default',
+    durationMs: 12.5,
+    requestBytes: 42,
+    error: 'boom with hunter2',
+    errorDetail: { code: -32603, message: 'boom', data: { stack: 'Error: boom\n    at x' } },
+  });
+  // Committed: another connection sees it before the log is flushed or closed.
+  const other = new Database(p.db, { readonly: true });
+  const count = (other.prepare('SELECT COUNT(*) AS n FROM audit').get() as { n: number }).n;
+  other.close();
+  assert.equal(count, 1);
+  const [event] = log.query().events;
+  assert.equal(event!.arguments, '{"path":"/etc/hosts","password":"[redacted]"}');
+  assert.equal(event!.error, 'boom with [redacted]');
+  assert.match(event!.errorDetail!, /"stack":"Error: boom\\n {4}at x"/);
+  assert.equal(event!.durationMs, 12.5);
+  assert.equal(event!.rule, 'default');
   log.close();
 });
 
-test('migrations are recorded once and a newer database is refused', async (t) => {
-  const path = join(await makeTempDir(t), 'audit.db');
-  open(path).close();
-  open(path).close();
-  const raw = new Database(path);
-  const versions = raw.prepare('SELECT version FROM migrations').all() as { version: number }[];
+test('arguments past the size limit are cut with a marker', async (t) => {
+  const log = open(await paths(t));
+  await log.record({ kind: 'request', outcome: 'ok', arguments: { blob: 'x'.repeat(MAX_FIELD_CHARS * 2) } });
+  const stored = log.query().events[0]!.arguments!;
+  assert.ok(stored.length < MAX_FIELD_CHARS + 100);
+  assert.match(stored, /…\[cut: \d+ more characters\]$/);
+  log.close();
+});
+
+test('queries filter by every field, by free text, and page by cursor without gaps or repeats', async (t) => {
+  const p = await paths(t);
+  const log = open(p);
+  await fill(log, 250);
+  assert.equal(log.query({ client: 'cursor', limit: 1000 }).events.length, 125);
+  assert.equal(log.query({ outcome: 'tool-error', limit: 1000 }).events.length, 50);
+  assert.equal(log.query({ target: 'read_file', limit: 1000 }).events.length, 84);
+  assert.equal(log.query({ since: 1_000_100, until: 1_000_149, limit: 1000 }).events.length, 50);
+  // Each word is a phrase whose last part may be a prefix: "notes-17.md" names one file, "notes-17" ten more.
+  assert.equal(log.query({ text: 'notes-17', limit: 1000 }).events.length, 11);
+  const text = log.query({ text: 'notes-17.md', limit: 1000 }).events;
+  assert.deepEqual(
+    text.map((e) => e.arguments),
+    ['{"path":"/home/me/notes-17.md"}'],
+  );
+  assert.equal(log.query({ text: 'read', limit: 1000 }).events.length, 84, 'prefix match on the tool name');
+  const seen: number[] = [];
+  let before: number | undefined;
+  for (;;) {
+    const page = log.query({ client: 'claude', limit: 40, before });
+    seen.push(...page.events.map((e) => e.id));
+    if (page.next === null) break;
+    before = page.next;
+  }
+  assert.equal(seen.length, 125);
+  assert.equal(new Set(seen).size, 125);
+  assert.deepEqual(
+    seen,
+    [...seen].sort((a, b) => b - a),
+    'newest first',
+  );
+  log.close();
+});
+
+test('an untouched log verifies; the head file names its last record', async (t) => {
+  const p = await paths(t);
+  const log = open(p);
+  await fill(log, 50);
+  log.close();
+  const report = verify(p);
+  assert.deepEqual(report, { ok: true, checked: 50, firstId: 1, lastId: 50, problem: null });
+  assert.equal(readHead(p.head)?.lastId, 50);
+});
+
+test('T44 editing a field, deleting a record or swapping two is reported with the first bad record', async (t) => {
+  const p = await paths(t);
+  const log = open(p);
+  await fill(log, 30);
+  log.close();
+  const pristine = `${p.db}.pristine`;
+  copyFileSync(p.db, pristine);
+  const tamper = (sql: string): ReturnType<typeof verify> => {
+    copyFileSync(pristine, p.db);
+    const raw = new Database(p.db);
+    raw.exec(sql);
+    raw.close();
+    return verify(p);
+  };
+  const edited = tamper(`UPDATE audit SET outcome = 'ok' WHERE id = 11`);
+  assert.deepEqual(edited.problem, { id: 11, message: 'record 11 was changed after it was written' });
+  const deleted = tamper('DELETE FROM audit WHERE id = 7');
+  assert.equal(deleted.problem?.id, 8);
+  assert.match(deleted.problem!.message, /records 7 to 7 are missing/);
+  const swapped = tamper(`
+    UPDATE audit SET id = -1 WHERE id = 20;
+    UPDATE audit SET id = 20 WHERE id = 21;
+    UPDATE audit SET id = 21 WHERE id = -1;`);
+  assert.equal(swapped.problem?.id, 20);
+  assert.match(swapped.problem!.message, /does not link|was changed/);
+  copyFileSync(pristine, p.db);
+  assert.equal(verify(p).ok, true);
+});
+
+test('T79 cutting the newest records, or putting back an older copy, is caught by the head kept outside', async (t) => {
+  const p = await paths(t);
+  const log = open(p);
+  await fill(log, 20);
+  log.close();
+  const older = `${p.db}.older`;
+  copyFileSync(p.db, older);
+  const again = open(p);
+  await fill(again, 10);
+  again.close();
+  assert.equal(verify(p).ok, true);
+
+  const raw = new Database(p.db);
+  raw.exec('DELETE FROM audit WHERE id > 20');
+  raw.close();
+  const cut = verify(p);
+  assert.equal(cut.ok, false);
+  assert.match(
+    cut.problem!.message,
+    /the newest records are missing: the head file names record 30, the database ends at 20/,
+  );
+
+  // Writing on after the cut keeps the gap visible rather than reusing the ids.
+  const reopened = open(p);
+  assert.deepEqual(reopened.missingAtOpen, { fromId: 21, toId: 30 });
+  await reopened.record({ kind: 'config', outcome: 'info' });
+  reopened.close();
+  assert.match(verify(p).problem!.message, /records 21 to 30 are missing before record 31/);
+
+  copyFileSync(older, p.db);
+  for (const suffix of ['-wal', '-shm']) copyFileSync(older, `${p.db}${suffix}`);
+  const replaced = verify(p);
+  assert.equal(replaced.ok, false);
+});
+
+test('retention removes old and surplus records and what remains still verifies', async (t) => {
+  const p = await paths(t);
+  const log = open(p);
+  await fill(log, 100);
+  const DAY = 86_400_000;
+  // Records 1..100 have ts 1_000_000..1_000_099; "now" puts the first 40 past 1 day.
+  const byAge = pruneAudit(log, { days: 1, maxRows: 1_000_000 }, 1_000_040 + DAY);
+  assert.deepEqual(byAge, { removed: 40, anchorId: 40 });
+  const byCount = pruneAudit(log, { days: 365, maxRows: 25 }, 1_000_040 + DAY);
+  assert.deepEqual(byCount, { removed: 35, anchorId: 75 });
+  await fill(log, 5);
+  log.close();
+  const report = verify(p);
+  assert.deepEqual(report, { ok: true, checked: 30, firstId: 76, lastId: 105, problem: null });
+  const raw = new Database(p.db);
+  raw.exec('DELETE FROM audit WHERE id = 76');
+  raw.close();
+  assert.match(
+    verify(p).problem!.message,
+    /missing|does not link/,
+    'removing the first remaining record is still caught',
+  );
+});
+
+test('version-1 records are carried into the chained table, in order, and verify', async (t) => {
+  const p = await paths(t);
+  const raw = new Database(p.db);
+  raw.exec(`CREATE TABLE migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL);
+    INSERT INTO migrations VALUES (1, 0);
+    CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, ts INTEGER NOT NULL, kind TEXT NOT NULL,
+      outcome TEXT NOT NULL, client TEXT, server TEXT, tool TEXT, duration_ms REAL, error TEXT,
+      protocol_version TEXT, session_id TEXT, detail TEXT);
+    INSERT INTO events (ts, kind, outcome, client, server, tool, duration_ms) VALUES (1, 'tool-call', 'ok', 'a', 's', 'echo', 1.5);
+    INSERT INTO events (ts, kind, outcome, detail) VALUES (2, 'auth', 'unauthenticated', '{"path":"/mcp"}');`);
+  raw.close();
+  const log = open(p);
+  const events = log.query().events;
+  assert.deepEqual(
+    events.map((e) => [e.id, e.kind, e.method, e.target, e.outcome]),
+    [
+      [2, 'auth', null, null, 'unauthenticated'],
+      [1, 'request', 'tools/call', 'echo', 'ok'],
+    ],
+  );
+  await log.record({ kind: 'config', outcome: 'info' });
+  log.close();
+  assert.deepEqual(verify(p).problem, null);
+  const check = new Database(p.db, { readonly: true });
+  const versions = check.prepare('SELECT version FROM migrations ORDER BY version').all() as { version: number }[];
+  check.close();
   assert.deepEqual(
     versions.map((v) => v.version),
-    [AUDIT_SCHEMA_VERSION],
+    [1, AUDIT_SCHEMA_VERSION],
   );
+});
+
+test('a database from a newer Switchboard is refused', async (t) => {
+  const p = await paths(t);
+  open(p).close();
+  const raw = new Database(p.db);
   raw.prepare('INSERT INTO migrations (version, applied_at) VALUES (?, ?)').run(AUDIT_SCHEMA_VERSION + 1, Date.now());
   raw.close();
-  const refused = openAuditDb(path);
+  const refused = openAuditDb(p.db);
   assert.equal(refused.ok, false);
   assert.match(refused.ok ? '' : refused.error, /newer than this Switchboard understands/);
 });

@@ -1,0 +1,190 @@
+// The audit trail's own figures: how many records a second it commits while callers await each commit, what that
+// does to the event loop the gateway serves calls on, how fast a page of 100 comes back from a million records
+// with each filter, and how much memory an export of all of them takes.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { openAuditDb } from '../main/audit/audit-db.ts';
+import { AuditLog } from '../main/audit/audit-log.ts';
+import type { AuditQuery } from '../main/audit/audit-query.ts';
+import { REPO_ROOT } from './paths.ts';
+
+export interface AuditBenchResult {
+  readonly records: number;
+  /** Records committed per second while 64 callers each await their record before making the next. */
+  readonly writesPerSecond: number;
+  /** The event loop's p99 delay idle, and while the audit log takes 20,000 records a second. */
+  readonly loopP99IdleMs: number;
+  readonly loopP99LoadedMs: number;
+  /** The rate that load actually reached. */
+  readonly loadedRate: number;
+  readonly queries: readonly {
+    readonly name: string;
+    readonly p50Ms: number;
+    readonly maxMs: number;
+    readonly found: number;
+  }[];
+  readonly export: { readonly records: number; readonly seconds: number; readonly peakRssMb: number };
+}
+
+const CLIENTS = ['cursor', 'claude-desktop', 'vscode', 'claude-code', 'ci-bot'];
+const SERVERS = ['fs', 'github', 'memory', 'everything', 'postgres', 'slack', 'linear', 'sentry'];
+const TOOLS = ['read_file', 'write_file', 'search', 'create_issue', 'list_items', 'query', 'send_message', 'get'];
+
+function recordAt(i: number, start: number) {
+  const outcome = i % 997 === 0 ? 'timeout' : i % 50 === 0 ? 'tool-error' : 'ok';
+  return {
+    kind: 'request' as const,
+    method: 'tools/call',
+    outcome: outcome as 'ok',
+    client: CLIENTS[i % CLIENTS.length]!,
+    server: SERVERS[i % SERVERS.length]!,
+    target: TOOLS[(i * 7) % TOOLS.length]!,
+    arguments: { path: `/srv/project-${i % 5000}/file-${i}.txt`, query: i % 1000 === 0 ? 'needle-rare' : 'hay' },
+    decision: 'allow',
+    rule: 'default',
+    durationMs: (i % 200) / 10,
+    requestBytes: 60,
+    responseBytes: 120,
+    ts: start + i * 10,
+  };
+}
+
+/** Writes `count` records as `callers` concurrent callers do: each awaits its commit before its next. */
+async function write(log: AuditLog, count: number, callers: number, start: number): Promise<number> {
+  let next = 0;
+  const began = performance.now();
+  await Promise.all(
+    Array.from({ length: callers }, async () => {
+      while (next < count) {
+        const i = next++;
+        await log.record(recordAt(i, start));
+      }
+    }),
+  );
+  return count / ((performance.now() - began) / 1000);
+}
+
+async function loopP99(ms: number, during?: () => Promise<unknown>): Promise<number> {
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  histogram.enable();
+  await (during ? Promise.all([sleep(ms), during()]) : sleep(ms));
+  histogram.disable();
+  return histogram.percentile(99) / 1e6;
+}
+
+function timeQuery(log: AuditLog, query: AuditQuery, repeats: number): { p50Ms: number; maxMs: number; found: number } {
+  const times: number[] = [];
+  let found = 0;
+  for (let i = 0; i < repeats; i += 1) {
+    const t0 = performance.now();
+    found = log.query({ limit: 100, ...query }).events.length;
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return { p50Ms: times[Math.floor(times.length / 2)]!, maxMs: times[times.length - 1]!, found };
+}
+
+function peakRssOf(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = /VmHWM:\s+(\d+)/.exec(status);
+    return kib ? Number(kib[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** `switchboard audit export` of everything, as a user runs it, its output read and thrown away. */
+async function exportAll(dataDir: string): Promise<{ records: number; seconds: number; peakRssMb: number }> {
+  const began = performance.now();
+  const child = spawn(
+    process.execPath,
+    [join(REPO_ROOT, 'bin/switchboard.js'), 'audit', 'export', '--format', 'jsonl', '--data-dir', dataDir],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, SWITCHBOARD_DIST: '1' },
+    },
+  );
+  let lines = 0;
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, peakRssOf(child.pid!))), 50);
+  child.stdout.on('data', (chunk: Buffer) => {
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines += 1;
+  });
+  await new Promise((resolve) => child.once('exit', resolve));
+  clearInterval(sampler);
+  return { records: lines, seconds: (performance.now() - began) / 1000, peakRssMb: peak };
+}
+
+export async function benchAudit(records: number, log: (message: string) => void): Promise<AuditBenchResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'switchboard-bench-audit-'));
+  try {
+    const opened = openAuditDb(join(dir, 'audit.db'));
+    if (!opened.ok) throw new Error(opened.error);
+    const audit = new AuditLog(opened.db, { headPath: join(dir, 'audit.head.json') });
+    const start = Date.now() - records * 10;
+    log(`audit: writing ${records} records, 64 callers awaiting each commit`);
+    const writesPerSecond = await write(audit, records, 64, start);
+
+    log('audit: event-loop delay idle, then under 20,000 records/s');
+    const loopP99IdleMs = await loopP99(2_000);
+    let written = 0;
+    const paced = async (): Promise<void> => {
+      const from = performance.now();
+      const pending: Promise<void>[] = [];
+      for (let now = from; now - from < 2_000; now = performance.now()) {
+        // As many records as 20,000 calls a second would have finished by now, each awaited like a call's.
+        const due = Math.floor((now - from) * 20) - written;
+        for (let i = 0; i < due; i += 1) pending.push(audit.record(recordAt(written++, start)));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await Promise.all(pending);
+    };
+    const began = performance.now();
+    const loopP99LoadedMs = await loopP99(2_000, paced);
+    const loadedRate = written / ((performance.now() - began) / 1000);
+
+    log('audit: pages of 100 from the whole trail, with each filter');
+    const cases: [string, AuditQuery][] = [
+      ['no filter', {}],
+      ['client', { client: 'vscode' }],
+      ['server + tool', { server: 'github', target: 'get' }],
+      ['outcome (rare: timeout)', { outcome: 'timeout' }],
+      ['time range (a day ago)', { since: start + records * 5, until: start + records * 5 + 60_000 }],
+      ['text, common word', { text: 'hay' }],
+      ['text, rare word', { text: 'needle-rare' }],
+      ['client + outcome + text', { client: 'cursor', outcome: 'tool-error', text: 'project-42' }],
+      ['second page (cursor)', { client: 'vscode', before: records - 1000 }],
+    ];
+    const queries = cases.map(([name, query]) => ({ name, ...timeQuery(audit, query, 21) }));
+    audit.close();
+
+    log('audit: export of every record (switchboard audit export --format jsonl)');
+    const exported = await exportAll(dir);
+    return { records, writesPerSecond, loopP99IdleMs, loopP99LoadedMs, loadedRate, queries, export: exported };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export function formatAudit(r: AuditBenchResult): string {
+  const lines = [
+    '',
+    `audit trail (${r.records.toLocaleString('en')} records)`,
+    `  committed records/s, 64 callers awaiting each commit   ${Math.round(r.writesPerSecond).toLocaleString('en')}  (target >= 20,000)  ${r.writesPerSecond >= 20_000 ? 'pass' : 'FAIL'}`,
+    `  event-loop p99 idle / at ${Math.round(r.loadedRate).toLocaleString('en')} records/s        ${r.loopP99IdleMs.toFixed(2)} ms / ${r.loopP99LoadedMs.toFixed(2)} ms`,
+    '  page of 100                                   p50 ms    max ms   found',
+    ...r.queries.map(
+      (q) =>
+        `  ${q.name.padEnd(44)} ${q.p50Ms.toFixed(2).padStart(6)}  ${q.maxMs.toFixed(2).padStart(8)}   ${String(q.found).padStart(5)}  ${q.p50Ms < 20 ? 'pass' : 'FAIL'} (target < 20 ms)`,
+    ),
+    `  export, jsonl: ${r.export.records.toLocaleString('en')} records in ${r.export.seconds.toFixed(1)} s, peak RSS ${r.export.peakRssMb.toFixed(1)} MB (constant memory: compare with a smaller trail)`,
+    '',
+  ];
+  return lines.join('\n');
+}

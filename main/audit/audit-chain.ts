@@ -1,0 +1,44 @@
+// The hash chain that makes edits, deletions and reorderings of audit records detectable. Each record's hash covers
+// the previous record's hash and every field of its own, its id included, in a fixed order: changing any field,
+// removing a record or swapping two breaks the link at that record.
+import { createHash } from 'node:crypto';
+import type { AuditEvent } from './audit-event.ts';
+
+/** The previous hash of the very first record. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** Every stored field but the hashes, in the order they are hashed. */
+export type ChainFields = Omit<AuditEvent, 'prevHash' | 'hash' | 'detail'> & { readonly detail: string | null };
+
+/** The fields in chain order, which is also the order of the table's columns (then prev_hash and hash). */
+export function chainValues(fields: ChainFields): unknown[] {
+  return [
+    fields.id,
+    fields.ts,
+    fields.kind,
+    fields.method,
+    fields.outcome,
+    fields.client,
+    fields.server,
+    fields.target,
+    fields.arguments,
+    fields.decision,
+    fields.rule,
+    fields.durationMs,
+    fields.requestBytes,
+    fields.responseBytes,
+    fields.error,
+    fields.errorDetail,
+    fields.protocolVersion,
+    fields.sessionId,
+    fields.detail,
+  ];
+}
+
+export function chainHash(prevHash: string, fields: ChainFields): string {
+  return createHash('sha256')
+    .update(prevHash)
+    .update('\n')
+    .update(JSON.stringify(chainValues(fields)))
+    .digest('hex');
+}

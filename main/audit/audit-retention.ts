@@ -1,0 +1,40 @@
+// Retention: records older than the configured days, and the oldest beyond the configured count, are removed in one
+// transaction that also moves the chain's anchor to the last removed record's hash, so what remains still verifies.
+import type { AuditLog } from './audit-log.ts';
+import { unindexThrough } from './audit-text-index.ts';
+
+export interface RetentionPolicy {
+  readonly days: number;
+  readonly maxRows: number;
+}
+
+export interface PruneResult {
+  readonly removed: number;
+  readonly anchorId: number;
+}
+
+export function pruneAudit(audit: AuditLog, policy: RetentionPolicy, now: number = Date.now()): PruneResult {
+  audit.flush();
+  const db = audit.database;
+  const cutoff = now - policy.days * 24 * 60 * 60 * 1000;
+  const byAge = db.prepare('SELECT MAX(id) AS id FROM audit WHERE ts < ?').get(cutoff) as { id: number | null };
+  const newest = db.prepare('SELECT MAX(id) AS id FROM audit').get() as { id: number | null };
+  const byCount = newest.id === null ? null : newest.id - policy.maxRows;
+  const cut = Math.max(byAge.id ?? 0, byCount ?? 0);
+  const oldest = db.prepare('SELECT MIN(id) AS id FROM audit').get() as { id: number | null };
+  if (oldest.id === null || cut < oldest.id) return { removed: 0, anchorId: audit.head().anchorId };
+  const last = db.prepare('SELECT id, hash FROM audit WHERE id <= ? ORDER BY id DESC LIMIT 1').get(cut) as {
+    id: number;
+    hash: string;
+  };
+  let removed = 0;
+  db.transaction(() => {
+    unindexThrough(db, last.id);
+    removed = db.prepare('DELETE FROM audit WHERE id <= ?').run(last.id).changes;
+    db.prepare(
+      "INSERT INTO audit_meta (key, value) VALUES ('anchor', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    ).run(JSON.stringify({ id: last.id, hash: last.hash }));
+  })();
+  audit.reanchor({ id: last.id, hash: last.hash });
+  return { removed, anchorId: last.id };
+}

@@ -122,6 +122,24 @@ const MIGRATIONS: readonly { readonly version: number; readonly apply: (db: Db) 
       `),
   },
   { version: 2, apply: toV2 },
+  {
+    version: 3,
+    apply: (db) =>
+      db.exec(`
+        CREATE TABLE rollups (
+          minute INTEGER NOT NULL,
+          server TEXT NOT NULL,
+          tool TEXT NOT NULL,
+          method TEXT NOT NULL,
+          calls INTEGER NOT NULL,
+          errors INTEGER NOT NULL,
+          p50_ms REAL,
+          p95_ms REAL,
+          p99_ms REAL,
+          PRIMARY KEY (minute, server, tool, method)
+        );
+      `),
+  },
 ];
 
 export const AUDIT_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -57,6 +57,7 @@ export class AuditLog {
   #headTimer: NodeJS.Timeout | null = null;
   #headDirty = false;
   #indexing = false;
+  readonly #listeners: ((input: AuditEventInput) => void)[] = [];
 
   constructor(db: Database.Database, options: AuditLogOptions = {}) {
     this.#db = db;
@@ -94,9 +95,15 @@ export class AuditLog {
     return this.#dropped;
   }
 
+  /** Hears every record as it is recorded (metrics count requests from here). */
+  subscribe(listener: (input: AuditEventInput) => void): void {
+    this.#listeners.push(listener);
+  }
+
   /** Queues a record; resolves once it is committed (or, if the database cannot be written, once it is queued). */
   record(input: AuditEventInput): Promise<void> {
     if (this.#closed) return Promise.resolve();
+    for (const listener of this.#listeners) listener(input);
     return new Promise((resolve) => {
       this.#pending.push({ input, ts: input.ts ?? Date.now(), resolve });
       if (this.#pending.length > MAX_UNWRITTEN) {

@@ -5,6 +5,7 @@ import { resolveDataDir } from '../paths/data-dir.ts';
 import { UsageError, parseCommandArgs, type CliIo, type Command } from './command.ts';
 import { auditCommand, auditExportCommand, auditShowCommand, auditVerifyCommand } from './commands/audit.ts';
 import { bridgeCommand } from './commands/bridge.ts';
+import { logsCommand } from './commands/logs.ts';
 import { serveCommand } from './commands/serve.ts';
 import { serverAddCommand, serverListCommand, serverRemoveCommand, serverRestartCommand } from './commands/server.ts';
 import { serverLoginCommand } from './commands/server-login.ts';
@@ -26,6 +27,7 @@ export const COMMANDS: readonly Command[] = [
   secretSetCommand,
   secretListCommand,
   secretRemoveCommand,
+  logsCommand,
   auditCommand,
   auditShowCommand,
   auditVerifyCommand,

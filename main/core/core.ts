@@ -23,6 +23,8 @@ import { redactingLogger } from '../redact/redacting-logger.ts';
 import { Redactor } from '../redact/redactor.ts';
 import { openVault } from '../vault/open-vault.ts';
 import { renewedSecrets, serversUsing } from '../vault/secret-changes.ts';
+import type { Rollups } from '../metrics/rollups.ts';
+import { startCoreMetrics, type CoreMetrics } from './core-metrics.ts';
 import { Credentials } from './credentials.ts';
 import { auditConfigChange, auditLifecycle } from './lifecycle-audit.ts';
 import { SupervisedDirectory } from './supervised-directory.ts';
@@ -59,6 +61,7 @@ export class Core {
     directory: SupervisedDirectory;
     router: CallRouter;
     drainMs: number;
+    metrics: CoreMetrics;
   };
   readonly #logger: Logger;
   readonly #startedAt = new Date().toISOString();
@@ -80,6 +83,7 @@ export class Core {
     directory: SupervisedDirectory;
     router: CallRouter;
     drainMs: number;
+    metrics: CoreMetrics;
     logger: Logger;
   }) {
     this.dataDir = fields.dataDir;
@@ -97,6 +101,7 @@ export class Core {
       directory: fields.directory,
       router: fields.router,
       drainMs: fields.drainMs,
+      metrics: fields.metrics,
     };
     this.#logger = fields.logger;
   }
@@ -190,7 +195,16 @@ export class Core {
       logger: logger.child({ part: 'gateway' }),
       version: SWITCHBOARD_VERSION,
     });
-    const gateway = new GatewayServer({ config: gatewayConfig, origins, endpoint, router, directory, logger });
+    const coreMetrics = startCoreMetrics({ supervisor, endpoint, inFlight: router.upstreamRequests, audit, tokens });
+    const gateway = new GatewayServer({
+      config: gatewayConfig,
+      origins,
+      endpoint,
+      router,
+      directory,
+      logger,
+      metrics: coreMetrics.route,
+    });
     let gatewayUrl: string;
     try {
       gatewayUrl = await gateway.listen();
@@ -230,6 +244,7 @@ export class Core {
       directory,
       router,
       drainMs: gatewayConfig.drainMs,
+      metrics: coreMetrics,
       logger,
     });
 
@@ -312,6 +327,11 @@ export class Core {
     await server.rotate(this.#parts.drainMs);
   }
 
+  /** One-minute request rollups, for charts. */
+  get rollups(): Rollups {
+    return this.#parts.metrics.rollups;
+  }
+
   status(): StatusReport {
     return statusReport({
       version: SWITCHBOARD_VERSION,
@@ -356,6 +376,7 @@ export class Core {
       await gateway.close();
       await this.supervisor.shutdown();
       await control.close();
+      this.#parts.metrics.stop();
       this.audit.close();
       rmSync(dataDirPaths(this.dataDir).serveInfo, { force: true });
     })();

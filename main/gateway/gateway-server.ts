@@ -1,4 +1,4 @@
-// The gateway's HTTP listener: routes `/mcp`, `/mcp/<server>`, `/healthz` and `/readyz`, answers everything else
+// The gateway's HTTP listener: routes `/mcp`, `/mcp/<server>`, `/healthz`, `/readyz` and `/metrics`, answers everything else
 // 404 (including OAuth discovery, T50), and shuts down in order: stop accepting, drain calls, close sessions.
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -35,6 +35,12 @@ export interface GatewayServerDeps {
   readonly logger: Logger;
   /** Defaults to DEFAULT_HTTP_TIMEOUTS; tests shorten them. */
   readonly timeouts?: HttpTimeouts;
+  /** Prometheus text at /metrics, for a request carrying a valid client token. */
+  readonly metrics?: {
+    readonly contentType: string;
+    render(): Promise<string>;
+    authorized(req: IncomingMessage): boolean;
+  };
 }
 
 const SCOPED = /^\/mcp\/([a-z0-9-]{1,32})\/?$/;
@@ -101,6 +107,19 @@ export class GatewayServer {
       const refused = checkOrigin(req, this.#deps.origins);
       if (refused) return replyError(res, refused.status, GatewayErrorCode.Refused, refused.message);
       return path === '/healthz' ? replyJson(res, 200, { status: 'ok' }) : this.#ready(res);
+    }
+    const metrics = this.#deps.metrics;
+    if (path === '/metrics' && metrics !== undefined) {
+      const refused = checkOrigin(req, this.#deps.origins);
+      if (refused) return replyError(res, refused.status, GatewayErrorCode.Refused, refused.message);
+      if (!metrics.authorized(req)) {
+        return replyError(res, 401, GatewayErrorCode.Refused, 'Unauthorized: /metrics needs a client token', {
+          headers: { 'www-authenticate': 'Bearer realm="switchboard"' },
+        });
+      }
+      const body = await metrics.render();
+      res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' }).end(body);
+      return;
     }
     replyError(res, 404, GatewayErrorCode.InvalidRequest, `Not Found: ${path}`);
   }

@@ -95,6 +95,13 @@ export class McpEndpoint {
     return this.#sessions.size;
   }
 
+  /** Open sessions per client name. */
+  sessionsByClient(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const session of this.#sessions.values()) counts.set(session.client, (counts.get(session.client) ?? 0) + 1);
+    return counts;
+  }
+
   /** Stops opening sessions and taking modern requests; requests on open sessions are served while calls drain. */
   stopAccepting(): void {
     this.#accepting = false;

@@ -341,6 +341,7 @@ export class Core {
       sessions: this.#parts.endpoint.sessionCount,
       servers: this.supervisor.list(),
       secrets: this.credentials.standings(),
+      audit: { failure: this.audit.failure, dropped: this.audit.dropped },
     });
   }
 

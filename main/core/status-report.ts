@@ -20,6 +20,8 @@ export interface StatusReport {
   readonly servers: readonly ServerStatus[];
   /** Every secret with metadata and where it stands against its expiry; never a value. */
   readonly secrets: readonly SecretStanding[];
+  /** Why the audit log cannot be written right now (calls go on; records wait in memory), and how many were lost. */
+  readonly audit: { readonly failure: string | null; readonly dropped: number };
 }
 
 export function statusReport(

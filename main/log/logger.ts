@@ -1,5 +1,4 @@
 // Structured logging for the core: one JSON object per line, so logs can be read by people and by tools alike.
-import { appendFileSync } from 'node:fs';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -35,21 +34,6 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     error: (msg, fields) => emit('error', msg, fields),
     child: (fields) => createLogger({ ...options, fields: { ...base, ...fields } }),
   };
-}
-
-/** A logger that appends to a file as well as writing to stderr. */
-export function fileLogger(path: string, level: LogLevel = 'info'): Logger {
-  return createLogger({
-    level,
-    write: (line) => {
-      process.stderr.write(line);
-      try {
-        appendFileSync(path, line);
-      } catch {
-        // A full disk must not take the gateway down; stderr still has the line.
-      }
-    },
-  });
 }
 
 export const silentLogger: Logger = createLogger({ write: () => {} });

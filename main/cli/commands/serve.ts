@@ -1,8 +1,7 @@
 // `switchboard serve`: runs the core headless until SIGTERM or SIGINT, then shuts down gracefully.
 import { controlRequest } from '../../control/control-client.ts';
 import { Core } from '../../core/core.ts';
-import { fileLogger } from '../../log/logger.ts';
-import { dataDirPaths } from '../../paths/data-dir.ts';
+import { coreLogger } from '../../log/core-logger.ts';
 import { parseVaultBackend } from '../../vault/open-vault.ts';
 import { UsageError, stringOption, type Command } from '../command.ts';
 
@@ -27,10 +26,10 @@ export const serveCommand: Command = {
       );
       return 1;
     }
-    const logger = fileLogger(
-      dataDirPaths(global.dataDir).gatewayLog,
-      io.env.SWITCHBOARD_LOG_LEVEL === 'debug' ? 'debug' : 'info',
-    );
+    const logger = coreLogger({
+      dir: global.dataDir,
+      level: io.env.SWITCHBOARD_LOG_LEVEL === 'debug' ? 'debug' : 'info',
+    });
     const started = await Core.start({
       dataDir: global.dataDir,
       logger,
@@ -54,7 +53,10 @@ export const serveCommand: Command = {
         process.off('SIGTERM', stop);
         process.off('SIGINT', stop);
         core.stop().then(
-          () => resolve(0),
+          () => {
+            logger.close();
+            resolve(0);
+          },
           (error: unknown) => {
             io.err(`switchboard serve: shutdown failed: ${(error as Error).message}\n`);
             resolve(1);

@@ -272,3 +272,29 @@ test('the audit log offers no way to change or delete a record', () => {
     [],
   );
 });
+
+test('T45 while the database refuses writes, calls go on, the failure is reported, and nothing is lost', async (t) => {
+  const p = await paths(t);
+  const failures: (string | null)[] = [];
+  const opened = openAuditDb(p.db);
+  assert.ok(opened.ok);
+  const log = new AuditLog(opened.db, { headPath: p.head, onWriteFailure: (f) => failures.push(f) });
+  await fill(log, 5);
+  // A full disk cannot be had on demand here; a trigger that fails every insert stands in for one.
+  opened.db.exec(
+    `CREATE TRIGGER full_disk BEFORE INSERT ON audit BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END`,
+  );
+  await fill(log, 3);
+  assert.match(log.failure ?? '', /cannot be written: database or disk is full/);
+  assert.equal(log.query().events.length, 5, 'the refused records are not in the database yet');
+  opened.db.exec('DROP TRIGGER full_disk');
+  log.flush();
+  assert.equal(log.failure, null);
+  assert.deepEqual(
+    failures.map((f) => (f === null ? 'ok' : 'failing')),
+    ['failing', 'ok'],
+  );
+  assert.equal(log.query().events.length, 8, 'kept and written once writing works again');
+  log.close();
+  assert.deepEqual(verify(p).problem, null, 'still one chain');
+});

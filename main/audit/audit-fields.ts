@@ -2,10 +2,46 @@
 // full detail. Kept apart from the routers so every kind of request records them the same way.
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 
-/** Characters of JSON a value takes on the wire (an estimate of its bytes that needs no second encoding). */
+/**
+ * About how many characters of JSON a value takes on the wire, counted by walking it rather than encoding it: a
+ * 1 MiB argument is measured without building a second megabyte on the path every call waits on.
+ */
 export function jsonSize(value: unknown): number | null {
   if (value === undefined) return null;
-  return JSON.stringify(value)?.length ?? null;
+  return sizeOf(value, 0);
+}
+
+function sizeOf(value: unknown, depth: number): number {
+  if (typeof value === 'string') return value.length + 2;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value).length;
+  if (value === null || value === undefined || depth > 32) return 4;
+  if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + sizeOf(item, depth + 1) + 1, 2);
+  if (typeof value === 'object') {
+    let size = 2;
+    for (const [key, item] of Object.entries(value)) size += key.length + 4 + sizeOf(item, depth + 1);
+    return size;
+  }
+  return 0;
+}
+
+/** Strings longer than this are cut before a value is encoded for the audit log, which keeps 8 KiB of it anyway. */
+const MAX_STRING = 2_048;
+const MAX_ITEMS = 100;
+
+/** A copy small enough to encode cheaply: long strings and arrays cut, with a marker saying so. */
+export function boundedCopy(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') {
+    return value.length <= MAX_STRING
+      ? value
+      : `${value.slice(0, MAX_STRING)}…[cut: ${value.length - MAX_STRING} more characters]`;
+  }
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > 16) return '…[cut: nested too deep]';
+  if (Array.isArray(value)) {
+    const items = value.slice(0, MAX_ITEMS).map((item) => boundedCopy(item, depth + 1));
+    return value.length > MAX_ITEMS ? [...items, `…[cut: ${value.length - MAX_ITEMS} more items]`] : items;
+  }
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, boundedCopy(item, depth + 1)]));
 }
 
 /** The first text of a tool result's content: what a failed tool said. */

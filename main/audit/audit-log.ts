@@ -10,14 +10,17 @@ import type Database from 'better-sqlite3';
 import { GENESIS_HASH, chainHash, chainValues, type ChainFields } from './audit-chain.ts';
 import type { AuditEvent, AuditEventInput } from './audit-event.ts';
 import { readHead, writeHead, type ChainHead } from './audit-head.ts';
+import { boundedCopy } from './audit-fields.ts';
 import { queryAudit, readEvent, type AuditPage, type AuditQuery } from './audit-query.ts';
-import { catchUp, indexSlice } from './audit-text-index.ts';
+import { AuditTextIndex } from './audit-text-index.ts';
 
 /** Arguments and error details longer than this are cut, with a marker saying how much was left out. */
 export const MAX_FIELD_CHARS = 8 * 1024;
 /** Records kept in memory while the database cannot be written; older ones beyond this are dropped and counted. */
 const MAX_UNWRITTEN = 100_000;
 const HEAD_EVERY_MS = 1_000;
+/** How long after a commit the text index catches up. */
+const INDEX_DELAY_MS = 500;
 
 export interface AuditLogOptions {
   /** Masks secrets in every text field as it is written. */
@@ -37,7 +40,7 @@ interface Pending {
 /** JSON of a value, masked and cut at MAX_FIELD_CHARS with a marker; null for nothing. */
 export function cappedJson(value: unknown, redact: (text: string) => string): string | null {
   if (value === undefined || value === null) return null;
-  const text = redact(typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value)));
+  const text = redact(typeof value === 'string' ? value : (JSON.stringify(boundedCopy(value)) ?? String(value)));
   if (text.length <= MAX_FIELD_CHARS) return text;
   return `${text.slice(0, MAX_FIELD_CHARS)}…[cut: ${text.length - MAX_FIELD_CHARS} more characters]`;
 }
@@ -47,6 +50,8 @@ export class AuditLog {
   readonly #redact: (text: string) => string;
   readonly #options: AuditLogOptions;
   readonly #insert: Database.Statement;
+  readonly #text: AuditTextIndex;
+  readonly #insertMany: (rows: unknown[][]) => void;
   #last: { id: number; hash: string };
   #anchor: { id: number; hash: string };
   #pending: Pending[] = [];
@@ -64,7 +69,11 @@ export class AuditLog {
     this.#options = options;
     this.#redact = options.redact ?? ((text) => text);
     // Positional parameters: binding by name costs a lookup per column per row, on the path every call waits on.
+    this.#text = new AuditTextIndex(db);
     this.#insert = db.prepare(`INSERT INTO audit VALUES (${Array.from({ length: 21 }, () => '?').join(', ')})`);
+    this.#insertMany = db.transaction((rows: unknown[][]) => {
+      for (const row of rows) this.#insert.run(row);
+    });
     const last = db.prepare('SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1').get() as
       { id: number; hash: string } | undefined;
     const anchor = db.prepare("SELECT value FROM audit_meta WHERE key = 'anchor'").get() as
@@ -151,9 +160,7 @@ export class AuditLog {
       return [...chainValues(fields), prevHash, hash];
     });
     try {
-      this.#db.transaction(() => {
-        for (const row of rows) this.#insert.run(row);
-      })();
+      this.#insertMany(rows);
     } catch (error) {
       // Kept, to be chained and written with the next batch once writing works again.
       this.#setFailure(`the audit log cannot be written: ${(error as Error).message}`);
@@ -174,24 +181,34 @@ export class AuditLog {
     this.#scheduleIndexing();
   }
 
-  /** Fills the text index a slice per turn while it lags, yielding to calls in between. */
-  #scheduleIndexing(): void {
+  /**
+   * Fills the text index a moment after writes, then a slice per turn while it lags, yielding to calls in
+   * between: indexing in slices of hundreds costs far less per record than indexing each commit's few.
+   */
+  #scheduleIndexing(delayMs = INDEX_DELAY_MS): void {
     if (this.#indexing || this.#closed) return;
     this.#indexing = true;
-    setImmediate(() => {
+    const run = (): void => {
       this.#indexing = false;
       if (this.#closed) return;
       try {
-        if (indexSlice(this.#db) > 0) this.#scheduleIndexing();
+        if (this.#text.slice() > 0) this.#scheduleIndexing(0);
       } catch {
         // Busy or full: the next commit tries again, and a text query catches up before it reads.
       }
-    });
+    };
+    if (delayMs === 0) setImmediate(run);
+    else setTimeout(run, delayMs).unref();
+  }
+
+  /** The text index of this connection (retention removes from it). */
+  get textIndex(): AuditTextIndex {
+    return this.#text;
   }
 
   query(q: AuditQuery = {}): AuditPage {
     this.flush();
-    if (q.text !== undefined) catchUp(this.#db);
+    if (q.text !== undefined) this.#text.catchUp();
     return queryAudit(this.#db, q);
   }
 

@@ -1,7 +1,6 @@
 // Retention: records older than the configured days, and the oldest beyond the configured count, are removed in one
 // transaction that also moves the chain's anchor to the last removed record's hash, so what remains still verifies.
 import type { AuditLog } from './audit-log.ts';
-import { unindexThrough } from './audit-text-index.ts';
 
 export interface RetentionPolicy {
   readonly days: number;
@@ -29,7 +28,7 @@ export function pruneAudit(audit: AuditLog, policy: RetentionPolicy, now: number
   };
   let removed = 0;
   db.transaction(() => {
-    unindexThrough(db, last.id);
+    audit.textIndex.unindexThrough(last.id);
     removed = db.prepare('DELETE FROM audit WHERE id <= ?').run(last.id).changes;
     db.prepare(
       "INSERT INTO audit_meta (key, value) VALUES ('anchor', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -7,44 +7,62 @@ import type Database from 'better-sqlite3';
 /** Small enough that one slice holds the event loop for a few milliseconds at most. */
 const SLICE = 250;
 
-export function indexedUpTo(db: Database.Database): number {
-  const row = db.prepare("SELECT value FROM audit_meta WHERE key = 'text_indexed'").get() as
-    { value: string } | undefined;
-  return row === undefined ? 0 : Number(row.value);
-}
+/** The index's statements, prepared once per connection: preparing costs more than running them. */
+export class AuditTextIndex {
+  readonly #db: Database.Database;
+  readonly #last: Database.Statement;
+  readonly #rows: Database.Statement;
+  readonly #insert: Database.Statement;
+  readonly #mark: Database.Statement;
+  readonly #slice: () => number;
 
-/** Indexes up to `SLICE` records past the last indexed one; returns how many it indexed. */
-export function indexSlice(db: Database.Database): number {
-  let done = 0;
-  db.transaction(() => {
-    const from = indexedUpTo(db);
-    const rows = db
-      .prepare('SELECT id, target, arguments FROM audit WHERE id > ? ORDER BY id LIMIT ?')
-      .all(from, SLICE) as {
-      id: number;
-      target: string | null;
-      arguments: string | null;
-    }[];
-    if (rows.length === 0) return;
-    const insert = db.prepare('INSERT INTO audit_text (rowid, target, arguments) VALUES (?, ?, ?)');
-    for (const row of rows) insert.run(row.id, row.target, row.arguments);
-    db.prepare(
+  constructor(db: Database.Database) {
+    this.#db = db;
+    this.#last = db.prepare("SELECT value FROM audit_meta WHERE key = 'text_indexed'");
+    this.#rows = db.prepare('SELECT id, target, arguments FROM audit WHERE id > ? ORDER BY id LIMIT ?');
+    this.#insert = db.prepare('INSERT INTO audit_text (rowid, target, arguments) VALUES (?, ?, ?)');
+    this.#mark = db.prepare(
       "INSERT INTO audit_meta (key, value) VALUES ('text_indexed', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    ).run(String(rows[rows.length - 1]!.id));
-    done = rows.length;
-  })();
-  return done;
+    );
+    this.#slice = db.transaction((): number => {
+      const rows = this.#rows.all(this.indexedUpTo(), SLICE) as {
+        id: number;
+        target: string | null;
+        arguments: string | null;
+      }[];
+      if (rows.length === 0) return 0;
+      for (const row of rows) this.#insert.run(row.id, row.target, row.arguments);
+      this.#mark.run(String(rows[rows.length - 1]!.id));
+      return rows.length;
+    });
+  }
+
+  indexedUpTo(): number {
+    const row = this.#last.get() as { value: string } | undefined;
+    return row === undefined ? 0 : Number(row.value);
+  }
+
+  /** Indexes up to one slice of records past the last indexed one; returns how many it indexed. */
+  slice(): number {
+    return this.#slice();
+  }
+
+  /** Indexes everything not yet indexed, synchronously (before a text query). */
+  catchUp(): void {
+    while (this.#slice() > 0);
+  }
+
+  /** Removes records up to `id` from the index, as retention removes them from the table (same transaction). */
+  unindexThrough(id: number): void {
+    this.#db
+      .prepare(
+        "INSERT INTO audit_text (audit_text, rowid, target, arguments) SELECT 'delete', id, target, arguments FROM audit WHERE id <= ?",
+      )
+      .run(Math.min(id, this.indexedUpTo()));
+  }
 }
 
-/** Indexes everything not yet indexed, synchronously (before a text query). */
+/** For a connection that only needs to catch up once (the CLI before a text query). */
 export function catchUp(db: Database.Database): void {
-  while (indexSlice(db) > 0);
-}
-
-/** Removes records up to `id` from the index, as retention removes them from the table (same transaction). */
-export function unindexThrough(db: Database.Database, id: number): void {
-  const upTo = Math.min(id, indexedUpTo(db));
-  db.prepare(
-    "INSERT INTO audit_text (audit_text, rowid, target, arguments) SELECT 'delete', id, target, arguments FROM audit WHERE id <= ?",
-  ).run(upTo);
+  new AuditTextIndex(db).catchUp();
 }

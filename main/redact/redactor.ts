@@ -17,6 +17,9 @@ const PATTERNS: readonly { readonly label: string; readonly pattern: RegExp }[] 
   { label: 'Switchboard token', pattern: /\bsbt_[0-9a-f]{16}_[A-Za-z0-9_-]{43}\b/ },
 ];
 
+/** Literals at least one of which every shape in PATTERNS contains. */
+const SHAPE_HINTS = /-----BEGIN|bearer|eyJ|gh[pousr]_|github_pat_|sk-|xox|AKIA|ASIA|sbt_/i;
+
 /** Header names whose values are always masked, whatever they hold. */
 export const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key']);
 
@@ -71,6 +74,9 @@ export class Redactor {
   }
 
   #redactShapes(text: string): string {
+    // Every shape starts with one of a few literals; a text holding none of them (most text, and every large
+    // payload of plain data) is passed without running the pattern over it.
+    if (!SHAPE_HINTS.test(text)) return text;
     return text.replace(this.#shapes, (...groups: unknown[]) => {
       const index = groups.slice(1, PATTERNS.length + 1).findIndex((g) => g !== undefined);
       return `[redacted: ${PATTERNS[index]?.label ?? 'credential'}]`;
@@ -100,9 +106,23 @@ export class Redactor {
     if (typeof value === 'string') {
       return key === 'blob' || key === 'data' ? this.#redactKnown(value) : this.redact(value);
     }
-    if (Array.isArray(value)) return value.map((item) => this.#walk(item));
+    // Copy on write: an object or array is rebuilt only when something inside it was masked, so the common case
+    // (nothing to mask) allocates nothing.
+    if (Array.isArray(value)) {
+      let copy: unknown[] | null = null;
+      for (let i = 0; i < value.length; i += 1) {
+        const item = this.#walk(value[i]);
+        if (item !== value[i]) (copy ??= [...value])[i] = item;
+      }
+      return copy ?? value;
+    }
     if (value !== null && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([k, item]) => [k, this.#walk(item, k)]));
+      let copy: Record<string, unknown> | null = null;
+      for (const [k, item] of Object.entries(value)) {
+        const walked = this.#walk(item, k);
+        if (walked !== item) (copy ??= { ...value })[k] = walked;
+      }
+      return copy ?? value;
     }
     return value;
   }

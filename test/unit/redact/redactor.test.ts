@@ -80,3 +80,10 @@ test('headers are masked by name and by content', () => {
     Accept: 'json',
   });
 });
+
+test('JSON with nothing to mask comes back as the same object, allocated once', () => {
+  const r = new Redactor();
+  r.add('hunter2-very-secret', 'secret DB');
+  const message = { jsonrpc: '2.0', id: 3, result: { content: [{ type: 'text', text: 'x'.repeat(1_000_000) }] } };
+  assert.equal(r.redactJson(message), message);
+});

@@ -2,9 +2,12 @@
 // `gateway.log` in the data directory, and to the terminal as well: readable lines when it is a terminal, the
 // same JSON when it is a pipe (a service manager's journal, a log shipper).
 import { pino, type Logger as PinoLogger } from 'pino';
-import { prettyFactory } from 'pino-pretty';
+import { createRequire } from 'node:module';
+import type * as PinoPrettyModule from 'pino-pretty';
 import { LogSink } from '../supervisor/log-sink.ts';
 import type { Logger, LogLevel } from './logger.ts';
+
+type PinoPretty = typeof PinoPrettyModule;
 
 export interface CoreLoggerOptions {
   /** The data directory: the file is `<dir>/gateway.log`, rotated at `maxBytes`, `keep` old files kept. */
@@ -35,9 +38,14 @@ export function coreLogger(options: CoreLoggerOptions): Logger & { close(): void
     tailLines: 0,
   });
   const terminal = options.terminal === undefined ? process.stderr : options.terminal;
+  // pino-pretty is loaded only for a terminal: a service writing to a pipe or journal never needs it.
   const pretty =
     terminal?.isTTY === true
-      ? prettyFactory({ colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' })
+      ? (createRequire(import.meta.url)('pino-pretty') as PinoPretty).prettyFactory({
+          colorize: true,
+          translateTime: 'HH:MM:ss.l',
+          ignore: 'pid,hostname',
+        })
       : null;
   const destination = {
     write(line: string): void {

@@ -7,11 +7,16 @@
 //   (host, scheme or port) drops Authorization, Cookie and every header the server's config set.
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
-import { Agent, fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici';
+import type * as Undici from 'undici';
+import type { Agent, RequestInit as UndiciRequestInit } from 'undici';
 import { refusal, type AddressRule } from './address-policy.ts';
 
 const MAX_REDIRECTS = 5;
 const ALWAYS_DROPPED = ['authorization', 'cookie', 'proxy-authorization'];
+
+/** undici is loaded with the first remote request: a gateway of stdio servers never pays its ~25 MB. */
+let undici: Promise<typeof Undici> | null = null;
+const loadUndici = (): Promise<typeof Undici> => (undici ??= import('undici'));
 
 export class BlockedAddressError extends Error {
   constructor(message: string) {
@@ -81,10 +86,10 @@ export function guardedFetch(options: GuardedFetchOptions): FetchLike {
   const resolve = options.resolve ?? systemResolve;
   // One connection pool per rule: a socket vetted under a loose rule must never carry a request held to a strict one.
   const agents = new Map<AddressRule, Agent>();
-  const dispatcherFor = (rule: AddressRule): Agent => {
+  const dispatcherFor = (rule: AddressRule, loaded: typeof Undici): Agent => {
     let agent = agents.get(rule);
     if (agent === undefined) {
-      agent = new Agent({ connect: { lookup: vettingLookup(rule, resolve) } });
+      agent = new loaded.Agent({ connect: { lookup: vettingLookup(rule, resolve) } });
       agents.set(rule, agent);
     }
     return agent;
@@ -97,19 +102,20 @@ export function guardedFetch(options: GuardedFetchOptions): FetchLike {
     let body = init.body;
     let headers = headerRecord(init.headers);
     const origin = url.origin;
+    const loaded = await loadUndici();
     for (let hop = 0; ; hop += 1) {
       if (url.protocol !== 'http:' && url.protocol !== 'https:') {
         throw new BlockedAddressError(`refused to follow a redirect to ${url.protocol} (only http and https)`);
       }
       const rule = options.ruleFor?.(url) ?? options.rule;
       checkLiteral(url, rule);
-      const response = (await undiciFetch(url, {
+      const response = (await loaded.fetch(url, {
         ...(init as UndiciRequestInit),
         method,
         headers,
         body: body as UndiciRequestInit['body'],
         redirect: 'manual',
-        dispatcher: dispatcherFor(rule),
+        dispatcher: dispatcherFor(rule, loaded),
       })) as unknown as Response;
       const location = response.headers.get('location');
       if (response.status < 300 || response.status > 399 || response.status === 304 || location === null)

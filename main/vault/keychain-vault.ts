@@ -6,7 +6,7 @@
 // The library connects once per process and keeps the outcome: a keychain that was unreachable stays so until
 // Switchboard is started again, which is what the messages below tell people to do.
 import { existsSync } from 'node:fs';
-import { AsyncEntry } from '@napi-rs/keyring';
+import type { AsyncEntry } from '@napi-rs/keyring';
 import { failed, ok, type SecretVault, type VaultFailure, type VaultResult } from './vault.ts';
 
 export const KEYCHAIN_SERVICE = 'Switchboard';
@@ -127,7 +127,9 @@ export class KeychainVault implements SecretVault {
       if (process.env['DBUS_SESSION_BUS_ADDRESS'] !== bus) process.env['DBUS_SESSION_BUS_ADDRESS'] = bus;
     }
     try {
-      const entry = new AsyncEntry(KEYCHAIN_SERVICE, name, { linux: { store: 'secret-service' } });
+      // Loaded on first use: a gateway with no secrets never loads the native module.
+      const { AsyncEntry: Entry } = await import('@napi-rs/keyring');
+      const entry = new Entry(KEYCHAIN_SERVICE, name, { linux: { store: 'secret-service' } });
       return ok(await act(entry));
     } catch (error) {
       const failure = describeKeychainError(error, platform);

@@ -57,3 +57,6 @@ export function upstreamErrorDetail(error: unknown): unknown {
   if (error instanceof Error) return { message: error.message, stack: error.stack };
   return { message: String(error) };
 }
+
+/** What policy decided for a request, until team policy exists: every request is allowed by the default rule. */
+export const DEFAULT_DECISION = { decision: 'allow', rule: 'default' } as const;

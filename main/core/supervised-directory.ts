@@ -17,7 +17,7 @@ import {
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { AuditEventInput, AuditOutcome } from '../audit/audit-event.ts';
-import { jsonSize, upstreamErrorDetail } from '../audit/audit-fields.ts';
+import { DEFAULT_DECISION, jsonSize, upstreamErrorDetail } from '../audit/audit-fields.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { CallError } from '../gateway/aggregate/call-error.ts';
 import type { InFlightRequest, InFlightRequests } from '../gateway/aggregate/in-flight.ts';
@@ -85,8 +85,7 @@ export class SupervisedDirectory extends EventEmitter<UpstreamEvents> implements
         server,
         sessionId: caller.session,
         arguments: request.params,
-        decision: 'allow',
-        rule: 'default',
+        ...DEFAULT_DECISION,
         durationMs: performance.now() - started,
         requestBytes: jsonSize(request.params),
         ...more,

@@ -4,7 +4,7 @@
 import { ErrorCode, type CallToolRequest, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { AuditLog } from '../../audit/audit-log.ts';
 import type { AuditEventInput, AuditOutcome } from '../../audit/audit-event.ts';
-import { firstText, jsonSize, upstreamErrorDetail } from '../../audit/audit-fields.ts';
+import { DEFAULT_DECISION, firstText, jsonSize, upstreamErrorDetail } from '../../audit/audit-fields.ts';
 import { GatewayErrorCode } from '../http/http-reply.ts';
 import { CallError } from './call-error.ts';
 import { InFlightRequests } from './in-flight.ts';
@@ -106,9 +106,7 @@ export class CallRouter {
           server,
           target: route?.tool ?? requested,
           arguments: args,
-          // Policy arrives with team policy; until then every call is allowed by the default rule.
-          decision: 'allow',
-          rule: 'default',
+          ...DEFAULT_DECISION,
           durationMs: performance.now() - started,
           requestBytes: jsonSize(args),
           error,

@@ -22,7 +22,7 @@ import type { UpstreamDirectory } from './upstream-directory.ts';
 import { describeFailure, forwardRequest, type Cut, type Extra } from './upstream-request.ts';
 
 import type { AuditEventInput, AuditOutcome } from '../../audit/audit-event.ts';
-import { jsonSize, upstreamErrorDetail } from '../../audit/audit-fields.ts';
+import { DEFAULT_DECISION, jsonSize, upstreamErrorDetail } from '../../audit/audit-fields.ts';
 import type { AuditLog } from '../../audit/audit-log.ts';
 import type { CallContext } from './call-router.ts';
 
@@ -171,8 +171,7 @@ export class RequestRouter {
         server,
         target: label.target,
         arguments: label.arguments,
-        decision: 'allow',
-        rule: 'default',
+        ...DEFAULT_DECISION,
         durationMs: performance.now() - started,
         requestBytes: jsonSize(label.arguments),
         error,

@@ -36,9 +36,10 @@ export function chainValues(fields: ChainFields): unknown[] {
 }
 
 export function chainHash(prevHash: string, fields: ChainFields): string {
-  return createHash('sha256')
-    .update(prevHash)
-    .update('\n')
-    .update(JSON.stringify(chainValues(fields)))
-    .digest('hex');
+  return chainHashOfJson(prevHash, JSON.stringify(chainValues(fields)));
+}
+
+/** The same hash from the fields' JSON, for a writer that needs that JSON anyway. */
+export function chainHashOfJson(prevHash: string, valuesJson: string): string {
+  return createHash('sha256').update(prevHash).update('\n').update(valuesJson).digest('hex');
 }

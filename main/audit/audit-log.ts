@@ -1,32 +1,44 @@
-// The audit trail's writer. Records are committed in batches: everything recorded in one turn of the event loop
-// goes into one transaction, written on the next turn. `record` resolves once its record is committed, and callers
-// that describe a response (a tool call's result) await it before the response is sent: so every answer a client
-// received has its record in the database, even if the process is killed a moment later (T43). A batch is one
-// transaction: after a crash it is there whole or not at all, and the chain goes on from the last record that is.
+// The audit trail's writer. Everything recorded in one turn of the event loop is chained (ids and hashes given in
+// order), then appended to the journal (audit-journal.ts) with one write on the next turn; `record` resolves once
+// its record is in the journal. Callers that describe a response (a tool call's result) await it before the
+// response is sent: so every answer a client received has its record on disk, and in the database after a restart,
+// even if the process is killed a moment later (T43). The database takes the journal's records on a thread of its
+// own (audit-writer.ts), in large transactions, and the text index follows; queries first wait until it has
+// everything recorded so far.
 //
-// If the database cannot be written (disk full, read-only), calls are not refused: the failure is logged and
-// reported by `failure`, the records are kept in memory (up to a limit) and written, still chained, once it can.
+// If the journal cannot be written (disk full), calls are not refused: the failure is logged and reported by
+// `failure`, the records are kept in memory (up to a limit) and appended, still chained, once it can. If the
+// database cannot be written, the journal keeps the records and the writer tries again every second.
 import type Database from 'better-sqlite3';
-import { GENESIS_HASH, chainHash, chainValues, type ChainFields } from './audit-chain.ts';
+import { GENESIS_HASH, chainHashOfJson, chainValues, type ChainFields } from './audit-chain.ts';
 import type { AuditEvent, AuditEventInput } from './audit-event.ts';
 import { readHead, writeHead, type ChainHead } from './audit-head.ts';
 import { boundedCopy } from './audit-fields.ts';
+import { AuditJournal, journalPathFor, replayJournal } from './audit-journal.ts';
 import { queryAudit, readEvent, type AuditPage, type AuditQuery } from './audit-query.ts';
 import { AuditTextIndex } from './audit-text-index.ts';
+import { AuditWriter } from './audit-writer.ts';
 
 /** Arguments and error details longer than this are cut, with a marker saying how much was left out. */
 export const MAX_FIELD_CHARS = 8 * 1024;
-/** Records kept in memory while the database cannot be written; older ones beyond this are dropped and counted. */
+/** Records kept in memory while the journal cannot be written; older ones beyond this are dropped and counted. */
 const MAX_UNWRITTEN = 100_000;
 const HEAD_EVERY_MS = 1_000;
-/** How long after a commit the text index catches up. */
-const INDEX_DELAY_MS = 500;
+const RETRY_MS = 1_000;
+/** The journal is cut back once the database holds all of it and it has grown past this. */
+const JOURNAL_CLEAR_BYTES = 1024 * 1024;
+/** How long a query waits for the database to take in what was recorded before it. */
+const QUERY_WAIT_MS = 5_000;
+/** How long closing waits for the writer to take in the journal; what it has not is replayed on the next open. */
+const CLOSE_WAIT_MS = 10_000;
 
 export interface AuditLogOptions {
-  /** Masks secrets in every text field as it is written. */
+  /** Masks secrets in every text field before it is written anywhere. */
   readonly redact?: (text: string) => string;
   /** Where the chain head is kept outside the database; none in tests that do not need it. */
   readonly headPath?: string;
+  /** The journal; beside the database file when not given (`audit.db` keeps `audit.journal`). */
+  readonly journalPath?: string;
   /** Told when writing fails, and again when it works again. */
   readonly onWriteFailure?: (error: string | null) => void;
 }
@@ -49,31 +61,36 @@ export class AuditLog {
   readonly #db: Database.Database;
   readonly #redact: (text: string) => string;
   readonly #options: AuditLogOptions;
-  readonly #insert: Database.Statement;
   readonly #text: AuditTextIndex;
-  readonly #insertMany: (rows: unknown[][]) => void;
+  readonly #journal: AuditJournal;
+  readonly #writer: AuditWriter;
   #last: { id: number; hash: string };
   #anchor: { id: number; hash: string };
+  /** The id of the last record in the journal (or the database, before anything was recorded). */
+  #journaled: number;
   #pending: Pending[] = [];
   #scheduled = false;
+  #retry: NodeJS.Timeout | null = null;
   #closed = false;
-  #failure: string | null = null;
+  #journalFailure: string | null = null;
+  #writerFailure: string | null = null;
+  #reported: string | null = null;
   #dropped = 0;
   #headTimer: NodeJS.Timeout | null = null;
   #headDirty = false;
-  #indexing = false;
   readonly #listeners: ((input: AuditEventInput) => void)[] = [];
 
   constructor(db: Database.Database, options: AuditLogOptions = {}) {
+    if (db.memory) throw new Error('the audit log needs a database file: its writer thread opens it by name');
     this.#db = db;
     this.#options = options;
     this.#redact = options.redact ?? ((text) => text);
-    // Positional parameters: binding by name costs a lookup per column per row, on the path every call waits on.
     this.#text = new AuditTextIndex(db);
-    this.#insert = db.prepare(`INSERT INTO audit VALUES (${Array.from({ length: 21 }, () => '?').join(', ')})`);
-    this.#insertMany = db.transaction((rows: unknown[][]) => {
-      for (const row of rows) this.#insert.run(row);
-    });
+    // What the journal holds from before (a killed process, or a writer that could not finish) goes in first.
+    const journalPath = options.journalPath ?? journalPathFor(db.name);
+    replayJournal(db, journalPath);
+    this.#journal = new AuditJournal(journalPath);
+    if (this.#journal.size > 0) this.#journal.clear();
     const last = db.prepare('SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1').get() as
       { id: number; hash: string } | undefined;
     const anchor = db.prepare("SELECT value FROM audit_meta WHERE key = 'anchor'").get() as
@@ -81,6 +98,7 @@ export class AuditLog {
     this.#anchor =
       anchor === undefined ? { id: 0, hash: GENESIS_HASH } : (JSON.parse(anchor.value) as { id: number; hash: string });
     this.#last = last ?? { id: this.#anchor.id, hash: this.#anchor.hash };
+    this.#journaled = last?.id ?? 0;
     // A head ahead of the database means its newest records were cut off (or an older copy was put back). New
     // records continue after the head's id, so the gap stays visible to verify instead of being written over.
     const head = options.headPath === undefined ? null : readHead(options.headPath);
@@ -89,17 +107,28 @@ export class AuditLog {
       this.#last = { id: head.lastId, hash: this.#last.hash };
     }
     this.#headDirty = true;
+    this.#writer = new AuditWriter({
+      dbPath: db.name,
+      journalPath,
+      ingested: this.#journaled,
+      indexed: this.#text.indexedUpTo(),
+      onFailure: (error) => {
+        this.#writerFailure = error;
+        this.#report();
+      },
+      onIngested: (generation, offset) => this.#ingested(generation, offset),
+    });
   }
 
   /** Records the head file knew of but the database did not have when it was opened, if any. */
   readonly missingAtOpen: { readonly fromId: number; readonly toId: number } | null = null;
 
-  /** Why the database cannot be written right now, or null while it can. */
+  /** Why records cannot be written right now, or null while they can. */
   get failure(): string | null {
-    return this.#failure;
+    return this.#journalFailure ?? this.#writerFailure;
   }
 
-  /** Records dropped because the database could not be written for too long. */
+  /** Records dropped because the journal could not be written for too long. */
   get dropped(): number {
     return this.#dropped;
   }
@@ -109,7 +138,7 @@ export class AuditLog {
     this.#listeners.push(listener);
   }
 
-  /** Queues a record; resolves once it is committed (or, if the database cannot be written, once it is queued). */
+  /** Queues a record; resolves once it is in the journal (or, if that cannot be written, once it is queued). */
   record(input: AuditEventInput): Promise<void> {
     if (this.#closed) return Promise.resolve();
     for (const listener of this.#listeners) listener(input);
@@ -121,18 +150,31 @@ export class AuditLog {
       }
       if (!this.#scheduled) {
         this.#scheduled = true;
-        setImmediate(() => this.flush());
+        setImmediate(() => this.#commit());
       }
     });
   }
 
-  /** Commits everything queued, in one transaction. */
+  /** Writes everything queued to the journal, then waits (blocking, bounded) until the database holds it. */
   flush(): void {
+    this.#commit();
+    if (this.#journalFailure === null) this.#writer.waitIngested(this.#journaled, QUERY_WAIT_MS);
+  }
+
+  /** Resolves once the database and its text index hold everything recorded so far. */
+  async whenStored(): Promise<void> {
+    this.#commit();
+    await this.#writer.whenStored(this.#journaled);
+  }
+
+  /** Chains everything queued and appends it to the journal with one write. */
+  #commit(): void {
     this.#scheduled = false;
     if (this.#pending.length === 0 || this.#closed) return;
     const batch = this.#pending;
     let { id, hash } = this.#last;
-    const rows = batch.map(({ input, ts }) => {
+    let lines = '';
+    for (const { input, ts } of batch) {
       id += 1;
       const fields: ChainFields = {
         id,
@@ -155,50 +197,53 @@ export class AuditLog {
         sessionId: input.sessionId ?? null,
         detail: input.detail === undefined || input.detail === null ? null : this.#redact(JSON.stringify(input.detail)),
       };
+      // The journal line is the row: the chained values' JSON (hashed as it is) with both hashes appended.
+      const valuesJson = JSON.stringify(chainValues(fields));
       const prevHash = hash;
-      hash = chainHash(prevHash, fields);
-      return [...chainValues(fields), prevHash, hash];
-    });
+      hash = chainHashOfJson(prevHash, valuesJson);
+      lines += `${valuesJson.slice(0, -1)},"${prevHash}","${hash}"]\n`;
+    }
     try {
-      this.#insertMany(rows);
+      this.#journal.append(lines);
     } catch (error) {
       // Kept, to be chained and written with the next batch once writing works again.
-      this.#setFailure(`the audit log cannot be written: ${(error as Error).message}`);
+      this.#journalFailure = `the audit journal cannot be written: ${(error as Error).message}`;
+      this.#report();
       for (const item of batch) item.resolve();
       this.#pending = batch.map((item) => ({ ...item, resolve: () => {} }));
-      if (!this.#scheduled) {
-        this.#scheduled = true;
-        setTimeout(() => this.flush(), 1_000).unref();
-      }
+      this.#retry ??= setTimeout(() => {
+        this.#retry = null;
+        this.#commit();
+      }, RETRY_MS).unref();
       return;
     }
     this.#pending = [];
     this.#last = { id, hash };
-    this.#setFailure(null);
+    this.#journaled = id;
+    this.#journalFailure = null;
+    this.#report();
     for (const item of batch) item.resolve();
+    this.#writer.wake(this.#journal.generation, this.#journal.size);
     this.#headDirty = true;
     this.#scheduleHead();
-    this.#scheduleIndexing();
   }
 
-  /**
-   * Fills the text index a moment after writes, then a slice per turn while it lags, yielding to calls in
-   * between: indexing in slices of hundreds costs far less per record than indexing each commit's few.
-   */
-  #scheduleIndexing(delayMs = INDEX_DELAY_MS): void {
-    if (this.#indexing || this.#closed) return;
-    this.#indexing = true;
-    const run = (): void => {
-      this.#indexing = false;
-      if (this.#closed) return;
-      try {
-        if (this.#text.slice() > 0) this.#scheduleIndexing(0);
-      } catch {
-        // Busy or full: the next commit tries again, and a text query catches up before it reads.
-      }
-    };
-    if (delayMs === 0) setImmediate(run);
-    else setTimeout(run, delayMs).unref();
+  /** The writer has everything up to `offset`: once that is all the journal holds, it can be cut back. */
+  #ingested(generation: number, offset: number): void {
+    if (this.#closed || generation !== this.#journal.generation || offset !== this.#journal.size) return;
+    if (offset < JOURNAL_CLEAR_BYTES) return;
+    try {
+      this.#journal.clear();
+    } catch {
+      // It stays as it is, and is replayed (to no effect) on the next open.
+    }
+  }
+
+  #report(): void {
+    const failure = this.failure;
+    if (failure === this.#reported) return;
+    this.#reported = failure;
+    this.#options.onWriteFailure?.(failure);
   }
 
   /** The text index of this connection (retention removes from it). */
@@ -208,7 +253,8 @@ export class AuditLog {
 
   query(q: AuditQuery = {}): AuditPage {
     this.flush();
-    if (q.text !== undefined) this.#text.catchUp();
+    // A text query must not miss a record: if the writer's index is far behind (a backlog), this thread catches up.
+    if (q.text !== undefined && !this.#writer.waitIndexed(this.#journaled, QUERY_WAIT_MS)) this.#text.catchUp();
     return queryAudit(this.#db, q);
   }
 
@@ -240,17 +286,21 @@ export class AuditLog {
 
   close(): void {
     if (this.#closed) return;
-    this.flush();
+    this.#commit();
     this.#closed = true;
+    if (this.#retry !== null) clearTimeout(this.#retry);
     if (this.#headTimer !== null) clearTimeout(this.#headTimer);
+    const generation = this.#journal.generation;
+    if (this.#writer.close(generation, this.#journal.size, this.#journaled, CLOSE_WAIT_MS)) {
+      try {
+        this.#journal.clear();
+      } catch {
+        // Replayed on the next open.
+      }
+    }
+    this.#journal.close();
     this.#writeHead();
     this.#db.close();
-  }
-
-  #setFailure(failure: string | null): void {
-    if (failure === this.#failure) return;
-    this.#failure = failure;
-    this.#options.onWriteFailure?.(failure);
   }
 
   #scheduleHead(): void {

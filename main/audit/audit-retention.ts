@@ -27,13 +27,15 @@ export function pruneAudit(audit: AuditLog, policy: RetentionPolicy, now: number
     hash: string;
   };
   let removed = 0;
+  // IMMEDIATE: the writer thread commits on its own connection, and a read lock cannot be raised to a write lock
+  // past its commits; taking the write lock first waits for the writer instead.
   db.transaction(() => {
     audit.textIndex.unindexThrough(last.id);
     removed = db.prepare('DELETE FROM audit WHERE id <= ?').run(last.id).changes;
     db.prepare(
       "INSERT INTO audit_meta (key, value) VALUES ('anchor', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     ).run(JSON.stringify({ id: last.id, hash: last.hash }));
-  })();
+  }).immediate();
   audit.reanchor({ id: last.id, hash: last.hash });
   return { removed, anchorId: last.id };
 }

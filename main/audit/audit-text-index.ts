@@ -1,11 +1,11 @@
-// The free-text index over audit records, kept just behind the writer. A record's commit is what a call waits for,
-// and indexing a record costs about as much as writing it, so the index is filled afterwards, in slices, with the
-// last indexed id kept beside it in the same transaction: after a crash it resumes where it stopped, and a text
-// query first catches up, so it never misses a committed record.
+// The free-text index over audit records, kept just behind the database by the writer thread. Indexing a record
+// costs about as much as storing it, so the index is filled after the records are stored, in slices, with the last
+// indexed id kept beside it in the same transaction: after a crash it resumes where it stopped, and a text query
+// first waits for it (or catches up itself), so it never misses a stored record.
 import type Database from 'better-sqlite3';
 
-/** Small enough that one slice holds the event loop for a few milliseconds at most. */
-const SLICE = 250;
+/** One transaction of the writer thread; new journal lines are taken in between slices. */
+const SLICE = 1000;
 
 /** The index's statements, prepared once per connection: preparing costs more than running them. */
 export class AuditTextIndex {
@@ -24,7 +24,7 @@ export class AuditTextIndex {
     this.#mark = db.prepare(
       "INSERT INTO audit_meta (key, value) VALUES ('text_indexed', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     );
-    this.#slice = db.transaction((): number => {
+    const slice = db.transaction((): number => {
       const rows = this.#rows.all(this.indexedUpTo(), SLICE) as {
         id: number;
         target: string | null;
@@ -35,6 +35,9 @@ export class AuditTextIndex {
       this.#mark.run(String(rows[rows.length - 1]!.id));
       return rows.length;
     });
+    // IMMEDIATE: the writer thread and a query's catch-up may both index; each slice reads where the index ends
+    // and writes after it, so it must hold the write lock from its first read.
+    this.#slice = () => slice.immediate();
   }
 
   indexedUpTo(): number {

@@ -126,14 +126,24 @@ export class Core {
 
     const db = openAuditDb(paths.audit);
     if (!db.ok) return { ok: false, error: db.error };
-    const audit = new AuditLog(db.db, {
-      redact: (text) => redactor.redact(text),
-      headPath: paths.auditHead,
-      onWriteFailure: (failure) =>
-        failure === null
-          ? logger.info('the audit log can be written again')
-          : logger.error('audit records are kept in memory until the database can be written', { error: failure }),
-    });
+    let audit: AuditLog;
+    try {
+      audit = new AuditLog(db.db, {
+        redact: (text) => redactor.redact(text),
+        headPath: paths.auditHead,
+        journalPath: paths.auditJournal,
+        onWriteFailure: (failure) =>
+          failure === null
+            ? logger.info('the audit log can be written again')
+            : logger.error('audit records are held back until they can be written', { error: failure }),
+      });
+    } catch (error) {
+      db.db.close();
+      return {
+        ok: false,
+        error: `the audit journal ${paths.auditJournal} cannot be opened: ${(error as Error).message}`,
+      };
+    }
     if (audit.missingAtOpen !== null) {
       logger.error('the audit log is missing its newest records; `switchboard audit verify` reports them', {
         ...audit.missingAtOpen,

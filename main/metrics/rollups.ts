@@ -78,28 +78,31 @@ export class Rollups {
        ON CONFLICT (minute, server, tool, method) DO UPDATE SET calls = calls + excluded.calls, errors = errors + excluded.errors,
          p50_ms = excluded.p50_ms, p95_ms = excluded.p95_ms, p99_ms = excluded.p99_ms`,
     );
-    this.#db.transaction(() => {
-      for (const minute of done) {
-        for (const [key, bucket] of this.#open.get(minute)!) {
-          const [server, tool, method] = key.split('\0') as [string, string, string];
-          const sorted = [...bucket.samples].sort((a, b) => a - b);
-          insert.run(
-            minute,
-            server,
-            tool,
-            method,
-            bucket.calls,
-            bucket.errors,
-            percentile(sorted, 50),
-            percentile(sorted, 95),
-            percentile(sorted, 99),
-          );
-          written += 1;
+    // IMMEDIATE: the audit writer thread commits on its own connection (see audit-retention.ts).
+    this.#db
+      .transaction(() => {
+        for (const minute of done) {
+          for (const [key, bucket] of this.#open.get(minute)!) {
+            const [server, tool, method] = key.split('\0') as [string, string, string];
+            const sorted = [...bucket.samples].sort((a, b) => a - b);
+            insert.run(
+              minute,
+              server,
+              tool,
+              method,
+              bucket.calls,
+              bucket.errors,
+              percentile(sorted, 50),
+              percentile(sorted, 95),
+              percentile(sorted, 99),
+            );
+            written += 1;
+          }
+          this.#open.delete(minute);
         }
-        this.#open.delete(minute);
-      }
-      this.#db.prepare('DELETE FROM rollups WHERE minute < ?').run(current - ROLLUP_DAYS * 24 * 60 * MINUTE_MS);
-    })();
+        this.#db.prepare('DELETE FROM rollups WHERE minute < ?').run(current - ROLLUP_DAYS * 24 * 60 * MINUTE_MS);
+      })
+      .immediate();
     return written;
   }
 

@@ -46,6 +46,8 @@ export interface DataDirPaths {
   readonly tokens: string;
   /** The audit database, audit.db. */
   readonly audit: string;
+  /** Records on their way into audit.db: each is here before its answer is sent (audit-journal.ts). */
+  readonly auditJournal: string;
   /** The audit chain's last record and anchor, kept outside the database so a cut tail is noticed. */
   readonly auditHead: string;
   /** One log file per supervised server. */
@@ -65,6 +67,7 @@ export function dataDirPaths(dir: string): DataDirPaths {
     config: join(dir, 'config.json'),
     tokens: join(dir, 'tokens.json'),
     audit: join(dir, 'audit.db'),
+    auditJournal: join(dir, 'audit.journal'),
     auditHead: join(dir, 'audit.head.json'),
     logs: join(dir, 'logs'),
     run: join(dir, 'run'),

@@ -6,6 +6,7 @@ import { openAuditDb } from '../../audit/audit-db.ts';
 import type { AuditEvent, AuditKind, AuditOutcome } from '../../audit/audit-event.ts';
 import { exportAudit, type ExportFormat } from '../../audit/audit-export.ts';
 import { readHead } from '../../audit/audit-head.ts';
+import { journalHasRecords, replayJournal } from '../../audit/audit-journal.ts';
 import { queryAudit, readEvent, type AuditFilter } from '../../audit/audit-query.ts';
 import { catchUp } from '../../audit/audit-text-index.ts';
 import { verifyAudit } from '../../audit/audit-verify.ts';
@@ -80,12 +81,15 @@ function filterOf(args: ParsedCommand): AuditFilter {
 }
 
 /**
- * Opened read-only, beside a running serve. A text search first brings the text index up to date (serve keeps it
- * just behind its writes), which needs a writable connection.
+ * Opened read-only, beside a running serve. Records still in the journal (serve takes them in a moment after it
+ * writes them, or at its next start after it was killed) are put in first, and a text search first brings the
+ * text index up to date; both need a writable connection.
  */
 function openForReading(dataDir: string, io: CliIo, command: string, text?: string) {
-  const path = dataDirPaths(dataDir).audit;
-  const opened = openAuditDb(path, { readonly: text === undefined });
+  const { audit: path, auditJournal } = dataDirPaths(dataDir);
+  const pending = journalHasRecords(auditJournal);
+  const opened = openAuditDb(path, { readonly: text === undefined && !pending });
+  if (opened.ok && pending) replayJournal(opened.db, auditJournal);
   if (opened.ok && text !== undefined) catchUp(opened.db);
   if (!opened.ok) {
     io.err(

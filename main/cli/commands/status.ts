@@ -25,7 +25,8 @@ export const statusCommand: Command = {
       io.out(`running (pid ${report.pid}) at ${report.gatewayUrl}, ${report.sessions} client session(s)\n`);
       for (const s of report.servers) io.out(`  ${s.name.padEnd(20)} ${describeState(s.state, Date.now())}\n`);
       printSecretWarnings(report.secrets, io.out);
-      if (report.audit.failure !== null) io.out(`  AUDIT: ${report.audit.failure} (records are kept in memory)\n`);
+      if (report.audit.failure !== null)
+        io.out(`  AUDIT: ${report.audit.failure}; nothing is lost until the limit is reached\n`);
       if (report.audit.dropped > 0) io.out(`  AUDIT: ${report.audit.dropped} records were dropped\n`);
       return 0;
     }

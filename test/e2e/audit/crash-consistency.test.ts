@@ -11,6 +11,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import Database from 'better-sqlite3';
 import { readHead } from '../../../main/audit/audit-head.ts';
+import { replayJournal } from '../../../main/audit/audit-journal.ts';
 import { verifyAudit } from '../../../main/audit/audit-verify.ts';
 import { writeConfig } from '../../../main/config/write-config.ts';
 import { dataDirPaths } from '../../../main/paths/data-dir.ts';
@@ -63,7 +64,9 @@ test(`T43 ${CYCLES} kill -9 of serve under ${CLIENTS} clients: every answered ca
     stop.now = true;
     await Promise.all(clients);
 
+    // What the next start does first: the journal's records go into the database.
     const db = new Database(dataDirPaths(dir).audit);
+    replayJournal(db, dataDirPaths(dir).auditJournal);
     try {
       assert.equal(db.pragma('integrity_check', { simple: true }), 'ok', `cycle ${cycle}`);
       const logged = new Set(

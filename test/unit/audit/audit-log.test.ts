@@ -1,7 +1,7 @@
 // The audit trail on real SQLite files: records, queries and pages, the hash chain and what breaks it (T44, T79),
 // retention that keeps the chain verifiable, and the migration that chains version-1 records.
 import assert from 'node:assert/strict';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import Database from 'better-sqlite3';
@@ -12,9 +12,9 @@ import { pruneAudit } from '../../../main/audit/audit-retention.ts';
 import { verifyAudit } from '../../../main/audit/audit-verify.ts';
 import { makeTempDir } from '../../helpers/temp-dir.ts';
 
-async function paths(t: TestContext): Promise<{ db: string; head: string }> {
+async function paths(t: TestContext): Promise<{ db: string; head: string; journal: string }> {
   const dir = await makeTempDir(t);
-  return { db: join(dir, 'audit.db'), head: join(dir, 'audit.head.json') };
+  return { db: join(dir, 'audit.db'), head: join(dir, 'audit.head.json'), journal: join(dir, 'audit.journal') };
 }
 
 function open(p: { db: string; head: string }, redact?: (text: string) => string): AuditLog {
@@ -49,7 +49,7 @@ async function fill(log: AuditLog, n: number): Promise<void> {
   );
 }
 
-test('record resolves once committed; fields, arguments and sizes come back as written', async (t) => {
+test('record resolves once in the journal; fields, arguments and sizes come back as written', async (t) => {
   const p = await paths(t);
   const log = open(p, (text) => text.replaceAll('hunter2', '[redacted]'));
   await log.record({
@@ -67,11 +67,11 @@ test('record resolves once committed; fields, arguments and sizes come back as w
     error: 'boom with hunter2',
     errorDetail: { code: -32603, message: 'boom', data: { stack: 'Error: boom\n    at x' } },
   });
-  // Committed: another connection sees it before the log is flushed or closed.
-  const other = new Database(p.db, { readonly: true });
-  const count = (other.prepare('SELECT COUNT(*) AS n FROM audit').get() as { n: number }).n;
-  other.close();
-  assert.equal(count, 1);
+  // On disk when record resolves, already masked: the journal line is the row as the database will hold it.
+  const journal = readFileSync(p.journal, 'utf8');
+  assert.equal(journal.split('\n').filter(Boolean).length, 1);
+  assert.match(journal, /"tools\/call","protocol-error","cursor","fs","read_file"/);
+  assert.doesNotMatch(journal, /hunter2/);
   const [event] = log.query().events;
   assert.equal(event!.arguments, '{"path":"/etc/hosts","password":"[redacted]"}');
   assert.equal(event!.error, 'boom with [redacted]');
@@ -278,28 +278,86 @@ test('the audit log offers no way to change or delete a record', () => {
   );
 });
 
+/** Failure reports as they come, and a way to wait for the next one. */
+function failureReports(): {
+  readonly seen: (string | null)[];
+  next(): Promise<string | null>;
+  listen(f: string | null): void;
+} {
+  const seen: (string | null)[] = [];
+  const waiting: ((f: string | null) => void)[] = [];
+  return {
+    seen,
+    next: () => new Promise((resolve) => waiting.push(resolve)),
+    listen(f) {
+      seen.push(f);
+      for (const resolve of waiting.splice(0)) resolve(f);
+    },
+  };
+}
+
 test('T45 while the database refuses writes, calls go on, the failure is reported, and nothing is lost', async (t) => {
   const p = await paths(t);
-  const failures: (string | null)[] = [];
+  const reports = failureReports();
   const opened = openAuditDb(p.db);
   assert.ok(opened.ok);
-  const log = new AuditLog(opened.db, { headPath: p.head, onWriteFailure: (f) => failures.push(f) });
+  const log = new AuditLog(opened.db, { headPath: p.head, onWriteFailure: (f) => reports.listen(f) });
   await fill(log, 5);
+  assert.equal(log.query().events.length, 5);
   // A full disk cannot be had on demand here; a trigger that fails every insert stands in for one.
   opened.db.exec(
     `CREATE TRIGGER full_disk BEFORE INSERT ON audit BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END`,
   );
+  const failing = reports.next();
   await fill(log, 3);
+  assert.match((await failing) ?? '', /cannot be written: database or disk is full/);
   assert.match(log.failure ?? '', /cannot be written: database or disk is full/);
   assert.equal(log.query().events.length, 5, 'the refused records are not in the database yet');
+  assert.equal(readFileSync(p.journal, 'utf8').split('\n').filter(Boolean).length, 8, 'but they are in the journal');
+  const recovered = reports.next();
   opened.db.exec('DROP TRIGGER full_disk');
-  log.flush();
+  assert.equal(await recovered, null, 'the writer tries again by itself');
   assert.equal(log.failure, null);
   assert.deepEqual(
-    failures.map((f) => (f === null ? 'ok' : 'failing')),
+    reports.seen.map((f) => (f === null ? 'ok' : 'failing')),
     ['failing', 'ok'],
   );
   assert.equal(log.query().events.length, 8, 'kept and written once writing works again');
   log.close();
   assert.deepEqual(verify(p).problem, null, 'still one chain');
+});
+
+test('while the journal cannot be written (a full disk), calls go on and the failure is reported', async (t) => {
+  const p = await paths(t);
+  const reports = failureReports();
+  const opened = openAuditDb(p.db);
+  assert.ok(opened.ok);
+  // /dev/full refuses every write with ENOSPC, as a full disk does.
+  const log = new AuditLog(opened.db, { journalPath: '/dev/full', onWriteFailure: (f) => reports.listen(f) });
+  const failing = reports.next();
+  await fill(log, 4);
+  assert.match((await failing) ?? '', /audit journal cannot be written: .*ENOSPC/);
+  assert.equal(log.dropped, 0, 'kept in memory, to be written once the disk has room');
+  log.close();
+});
+
+test('records the journal holds but the database lacks (a killed process) are replayed on open', async (t) => {
+  const p = await paths(t);
+  const first = open(p);
+  await fill(first, 10);
+  const journal = readFileSync(p.journal, 'utf8');
+  first.close();
+  assert.equal(journal.split('\n').filter(Boolean).length, 10);
+  // As if the process died before its writer took in the last six: they are in the journal only.
+  const raw = new Database(p.db);
+  raw.prepare('DELETE FROM audit WHERE id > 4').run();
+  raw.close();
+  writeFileSync(p.journal, journal);
+  const second = open(p);
+  const ids = second.query({ limit: 100 }).events.map((e) => e.id);
+  assert.deepEqual(ids, [10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+  await fill(second, 1);
+  second.close();
+  assert.equal(readFileSync(p.journal, 'utf8'), '', 'cut back once the database holds it all');
+  assert.deepEqual(verify(p).problem, null, 'one chain across the replay');
 });

@@ -77,6 +77,7 @@ describe('dataDirPaths', () => {
       config: join('/d', 'config.json'),
       tokens: join('/d', 'tokens.json'),
       audit: join('/d', 'audit.db'),
+      auditJournal: join('/d', 'audit.journal'),
       auditHead: join('/d', 'audit.head.json'),
       logs: join('/d', 'logs'),
       run: join('/d', 'run'),

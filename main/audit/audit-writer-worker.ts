@@ -1,0 +1,109 @@
+// The audit writer's thread: moves records from the journal into the database and the text index, so neither the
+// commits, the index nor SQLite's checkpoints ever hold the gateway's event loop. It reads only what the main
+// thread says the journal holds, in whole lines, and tells it how far the database has got through shared
+// counters (for queries that must see every record) and messages (for cutting the journal back).
+import { closeSync, openSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { openAuditDb } from './audit-db.ts';
+import { REPLAY_CHUNK_BYTES, readJournalRows, rowIngester } from './audit-journal.ts';
+import { AuditTextIndex } from './audit-text-index.ts';
+import { Counter, type FromWriter, type ToWriter, type WriterData } from './audit-writer-protocol.ts';
+
+const RETRY_MS = 1_000;
+
+const data = workerData as WriterData;
+const port = parentPort!;
+const counters = new BigInt64Array(data.counters);
+
+function post(message: FromWriter): void {
+  port.postMessage(message);
+}
+
+function setCounter(index: Counter, value: bigint): void {
+  Atomics.store(counters, index, value);
+  Atomics.notify(counters, index);
+}
+
+const opened = openAuditDb(data.dbPath);
+if (!opened.ok) {
+  setCounter(Counter.Failing, 1n);
+  post({ type: 'failure', error: opened.error });
+  throw new Error(opened.error);
+}
+const db = opened.db;
+const ingest = rowIngester(db);
+const text = new AuditTextIndex(db);
+const journal = openSync(data.journalPath, 'r');
+
+let generation = 0;
+let offset = 0;
+let target = { generation: 0, end: 0 };
+let acked = { generation: -1, offset: -1 };
+let scheduled = false;
+let retry: NodeJS.Timeout | null = null;
+let failing = false;
+
+function setFailure(error: string | null): void {
+  if ((error !== null) === failing) return;
+  failing = error !== null;
+  setCounter(Counter.Failing, failing ? 1n : 0n);
+  post({ type: 'failure', error });
+}
+
+function schedule(): void {
+  if (scheduled || retry !== null) return;
+  scheduled = true;
+  setImmediate(run);
+}
+
+function run(): void {
+  scheduled = false;
+  try {
+    if (target.generation !== generation) {
+      generation = target.generation;
+      offset = 0;
+    }
+    while (offset < target.end) {
+      const { rows, end } = readJournalRows(journal, offset, Math.min(target.end, offset + REPLAY_CHUNK_BYTES));
+      if (end === offset) break;
+      const last = rows.length === 0 ? 0 : ingest(rows);
+      offset = end;
+      if (last > 0) setCounter(Counter.Ingested, BigInt(last));
+    }
+    setFailure(null);
+    if (acked.generation !== generation || acked.offset !== offset) {
+      acked = { generation, offset };
+      post({ type: 'ingested', generation, offset });
+    }
+    // The text index follows in slices, each its own transaction, with new journal lines taken in between.
+    const indexed = text.slice();
+    setCounter(Counter.Indexed, BigInt(text.indexedUpTo()));
+    if (indexed > 0) schedule();
+  } catch (error) {
+    setFailure(`the audit log cannot be written: ${(error as Error).message}`);
+    retry = setTimeout(() => {
+      retry = null;
+      schedule();
+    }, RETRY_MS);
+  }
+}
+
+port.on('message', (message: ToWriter) => {
+  if (message.type === 'wake') {
+    target = { generation: message.generation, end: message.end };
+    schedule();
+    return;
+  }
+  // close: take in everything the journal holds, then let the thread end.
+  if (retry !== null) clearTimeout(retry);
+  retry = null;
+  target = { generation: message.generation, end: message.end };
+  run();
+  if (retry !== null) clearTimeout(retry);
+  if (!failing) text.catchUp();
+  setCounter(Counter.Indexed, BigInt(text.indexedUpTo()));
+  closeSync(journal);
+  db.close();
+  setCounter(Counter.Closed, 1n);
+  port.close();
+});

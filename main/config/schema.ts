@@ -3,6 +3,7 @@
 // rest of the core sees, with every default filled in.
 import { z } from 'zod';
 import { SECRET_NAME_PATTERN, refsIn } from '../vault/secret-refs.ts';
+import { describeValue } from './issue-messages.ts';
 
 /** Server names become the prefix of tool names and a URL path segment, so they are kept to a safe alphabet. */
 export const SERVER_NAME_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
@@ -80,8 +81,37 @@ export const healthSchema = z
   })
   .strict();
 
+/** Who shares one upstream instance of a server (gateway notes 1 and 2); `shared` is the default. */
+export const ISOLATION_LEVELS = ['shared', 'per-client', 'per-session'] as const;
+
+export const instancesSchema = z
+  .object({
+    /** Instances of an isolated server running at once; past this a new client or session is refused. */
+    max: z.number().int().min(1).max(1_000).default(16),
+    /** A `per-client` instance unused this long is stopped (a `per-session` one ends with its session). */
+    idleMs: z
+      .number()
+      .int()
+      .min(1_000)
+      .max(86_400_000)
+      .default(10 * 60_000),
+  })
+  .strict();
+
 const serverCommon = {
   enabled: z.boolean().default(true),
+  /**
+   * `shared`: one upstream connection for every client session. `per-client`: one per client token, stopped after
+   * `instances.idleMs` unused. `per-session`: one per client session, stopped when the session ends. Catalogs
+   * always come from the shared connection.
+   */
+  isolation: z
+    .enum(ISOLATION_LEVELS, {
+      error: (issue) =>
+        `must be "shared" (one upstream for every client), "per-client" (one per client token) or "per-session" (one per client session), not ${describeValue(issue.input)}`,
+    })
+    .default('shared'),
+  instances: instancesSchema.default(instancesSchema.parse({})),
   restart: restartPolicySchema.default(restartPolicySchema.parse({})),
   timeouts: timeoutsSchema.default(timeoutsSchema.parse({})),
   health: healthSchema.default(healthSchema.parse({})),
@@ -202,6 +232,8 @@ export type RemoteServerConfig = z.infer<typeof remoteServerSchema>;
 export type RestartPolicy = z.infer<typeof restartPolicySchema>;
 export type Timeouts = z.infer<typeof timeoutsSchema>;
 export type HealthPolicy = z.infer<typeof healthSchema>;
+export type Isolation = (typeof ISOLATION_LEVELS)[number];
+export type InstancesPolicy = z.infer<typeof instancesSchema>;
 export type SecretMeta = z.infer<typeof secretMetaSchema>;
 export type VaultBackend = Config['vault'];
 

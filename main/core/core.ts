@@ -164,6 +164,7 @@ export class Core {
       runDir: paths.run,
       logger: logger.child({ part: 'supervisor' }),
       onClient: directory.onClient,
+      onInstanceClient: directory.onInstanceClient,
       resolveSecrets: credentials.resolve,
       oauth: (server, remote) => credentials.oauthProvider(server, remote),
       redact: { text: (text) => redactor.redact(text), message: (message) => redactor.redactJson(message) },

@@ -1,4 +1,5 @@
 // What `switchboard status` shows and the control channel returns: plain data, no secrets.
+import type { Isolation } from '../config/schema.ts';
 import type { ManagedServer } from '../supervisor/managed-server.ts';
 import type { ServerState } from '../supervisor/server-state.ts';
 import type { SecretStanding } from './credentials.ts';
@@ -9,6 +10,10 @@ export interface ServerStatus {
   readonly enabled: boolean;
   readonly state: ServerState;
   readonly pid: number | null;
+  /** Who shares the server's upstream connection: `shared`, or an instance per client or per session. */
+  readonly isolation: Isolation;
+  /** Per-client or per-session instances running or starting now (0 for a shared server). */
+  readonly instances: number;
 }
 
 export interface StatusReport {
@@ -35,6 +40,8 @@ export function statusReport(
       enabled: s.config.enabled,
       state: s.state,
       pid: s.pid,
+      isolation: s.config.isolation,
+      instances: s.instances.size,
     })),
   };
 }

@@ -1,7 +1,8 @@
 // Presents the supervisor to the gateway as an UpstreamDirectory, and wires each new upstream client: the gateway
 // hears when a server's tools, prompts or resources change, when a subscribed resource is updated and when the
 // server logs, and the server's own requests (sampling, elicitation, roots) reach the client whose call caused
-// them, or are refused with a reason.
+// them, or are refused with a reason. A server with isolation gets, for each session (or client), an instance of
+// its own (supervisor/instance-pool.ts): its requests and log messages are its owner's alone.
 import { EventEmitter } from 'node:events';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
@@ -21,7 +22,15 @@ import { DEFAULT_DECISION, jsonSize, upstreamErrorDetail } from '../audit/audit-
 import type { AuditLog } from '../audit/audit-log.ts';
 import { CallError } from '../gateway/aggregate/call-error.ts';
 import type { InFlightRequest, InFlightRequests } from '../gateway/aggregate/in-flight.ts';
-import type { Upstream, UpstreamDirectory, UpstreamEvents } from '../gateway/aggregate/upstream-directory.ts';
+import type {
+  RequestOwner,
+  Upstream,
+  UpstreamDirectory,
+  UpstreamEvents,
+  UpstreamInstance,
+} from '../gateway/aggregate/upstream-directory.ts';
+import { GatewayErrorCode } from '../gateway/http/http-reply.ts';
+import { InstanceLimitError, instanceKey, type InstanceOwner, type InstanceRef } from '../supervisor/instance-pool.ts';
 import type { ManagedServer } from '../supervisor/managed-server.ts';
 import type { Supervisor } from '../supervisor/supervisor.ts';
 
@@ -46,27 +55,47 @@ export class SupervisedDirectory extends EventEmitter<UpstreamEvents> implements
     client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => {
       this.emit('logMessage', name, notification.params);
     });
-    // A server's own requests go to the client session whose call caused them. The upstream connection is shared,
-    // and over stdio nothing says which call a request belongs to (gateway notes 1): it is routed only when one
-    // session alone is waiting on this server, and refused with a reason otherwise, never guessed.
+    this.#routeServerRequests(name, client, null);
+  };
+
+  /**
+   * Called by the supervisor for the client of an isolated server's instance. Its catalogs are not read (lists
+   * come from the shared connection), and subscriptions are held on the shared connection, so its list_changed
+   * and resources/updated notifications concern nobody; its log messages and requests are its owner's.
+   */
+  readonly onInstanceClient = (name: string, client: Client, instance: InstanceRef): void => {
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => {
+      this.emit('logMessage', name, notification.params, instance);
+    });
+    this.#routeServerRequests(name, client, instance);
+  };
+
+  /**
+   * A server's own requests go to the client session whose call caused them. Over stdio nothing says which call
+   * a request belongs to (gateway notes 1): it is routed only when one session alone is waiting on this connection
+   * (the shared one, or the instance of one session or client), and refused with a reason otherwise, never guessed.
+   */
+  #routeServerRequests(name: string, client: Client, instance: InstanceRef | null): void {
+    const key = instance?.key ?? null;
+    const on = instance === null ? 'it' : `the instance of one ${instance.owner.kind}`;
     const serverRequests = [CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema] as const;
     for (const schema of serverRequests) {
       client.setRequestHandler(schema, async (request, extra) => {
-        const caller = this.#inFlight?.soleCaller(name) ?? null;
+        const caller = this.#inFlight?.soleCaller(name, key) ?? null;
         if (caller?.ask === undefined) {
-          const waiting = this.#inFlight?.on(name).length ?? 0;
+          const waiting = this.#inFlight?.waitingOn(name, key).length ?? 0;
           throw new CallError(
             ErrorCode.InvalidRequest,
             waiting === 0 || caller !== null
               ? `Switchboard passes ${request.method} from server "${name}" only during a client's call to it, and no call is waiting`
-              : `Switchboard cannot tell which client ${request.method} from server "${name}" is for: calls of several clients are waiting on it`,
+              : `Switchboard cannot tell which client ${request.method} from server "${name}" is for: calls of several sessions are waiting on ${on}`,
           );
         }
         if (request.method === 'roots/list') return (await caller.ask(request, extra.signal)) as never;
         return (await this.#askAudited(name, caller, request, extra.signal)) as never;
       });
     }
-  };
+  }
 
   /** A sampling or elicitation request acts for a server on a person's behalf: it is recorded, answered or not. */
   async #askAudited(
@@ -135,6 +164,13 @@ export class SupervisedDirectory extends EventEmitter<UpstreamEvents> implements
     return (this.#supervisor?.list() ?? []).map((server) => this.#asUpstream(server));
   }
 
+  /** A session ended: the instances it owned on servers isolated per session are stopped (not awaited). */
+  sessionEnded(session: string): void {
+    for (const server of this.#supervisor?.list() ?? []) {
+      void server.instances.end({ kind: 'session', id: session });
+    }
+  }
+
   #asUpstream(server: ManagedServer): Upstream {
     const notice = this.#notice;
     return {
@@ -145,8 +181,39 @@ export class SupervisedDirectory extends EventEmitter<UpstreamEvents> implements
       timeouts: server.config.timeouts,
       unavailableMessage: () => server.unavailableError(),
       credentialNotice: () => notice(server),
+      instanceFor: (owner) => instanceFor(server, owner),
     };
   }
+}
+
+/**
+ * The instance a request goes to on a server with isolation. A 2026-07-28 request has no session of its own (its
+ * session server is the gateway's, pooled per client), so a per-session server gives it its client's instance.
+ */
+function instanceFor(server: ManagedServer, owner: RequestOwner): UpstreamInstance | null {
+  const isolation = server.config.isolation;
+  if (isolation === 'shared') return null;
+  const byClient = isolation === 'per-client' || owner.sessionless;
+  const who: InstanceOwner = byClient
+    ? { kind: 'client', id: owner.client ?? owner.session }
+    : { kind: 'session', id: owner.session };
+  return {
+    key: instanceKey(who),
+    lease: async (signal) => {
+      try {
+        return await server.instances.lease(who, signal);
+      } catch (error) {
+        if (signal.aborted) throw error;
+        if (error instanceof InstanceLimitError) {
+          throw new CallError(GatewayErrorCode.Refused, error.message, { limit: 'instances.max', max: error.max });
+        }
+        throw new CallError(
+          GatewayErrorCode.ServerUnavailable,
+          `server "${server.name}": the instance of its own this ${who.kind} needs (isolation "${isolation}") could not start: ${(error as Error).message}`,
+        );
+      }
+    },
+  };
 }
 
 /** An elicitation's `action` (accept, decline, cancel) is worth a glance in the trail without opening the answer. */

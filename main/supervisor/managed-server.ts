@@ -12,6 +12,7 @@
 // A command that cannot be found or spawned is failed{spawn-error}, never retried: it needs a config change.
 // Any start or restart by hand clears the crash history and the backoff.
 import { EventEmitter } from 'node:events';
+import { readdir } from 'node:fs/promises';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
@@ -23,12 +24,14 @@ import { CrashHistory } from './backoff.ts';
 import { ConnectCancelledError, SpawnError, StartFailure } from './connect.ts';
 import { EXIT_TAIL_LINES, exitReason, isCleanExit, unavailableMessage } from './exit-info.ts';
 import { HealthMonitor } from './health-monitor.ts';
+import { InstancePool, type InstanceConnection, type InstanceHooks, type InstanceRef } from './instance-pool.ts';
 import { LogSink } from './log-sink.ts';
 import type { ProcessTree } from './process-tree.ts';
 import { connectRemoteServer } from './remote-transport.ts';
 import { assertNever, isServing, type ExitInfo, type ServerState } from './server-state.ts';
 import { currentSpawnEnvInputs, type SpawnEnvInputs } from './spawn-env.ts';
 import { PendingRequests } from './pending-requests.ts';
+import { reapPredecessor } from './pid-file.ts';
 import { connectStdio } from './stdio-connection.ts';
 import type { ResolvedServer } from '../vault/resolve-secrets.ts';
 
@@ -63,6 +66,8 @@ export interface ManagedServerOptions {
   readonly logger: Logger;
   /** Called with each new Client before it connects, to register notification and request handlers. */
   readonly onClient?: (client: Client) => void;
+  /** The same for the client of an isolated server's instance, with whose instance it is. */
+  readonly onInstanceClient?: (client: Client, instance: InstanceRef) => void;
   readonly now?: () => number;
   readonly random?: () => number;
   /** The parent environment and platform a child's environment is built from. */
@@ -97,6 +102,11 @@ interface Connection {
 /** The pid file of a slot: `<name>` for slot 0 (as before rotations existed), `<name>.1` for slot 1. */
 function slotName(name: string, slot: 0 | 1): string {
   return slot === 0 ? name : `${name}.1`;
+}
+
+/** The pid and log files of an isolated server's instance in `slot`: `<name>.i<slot>` (names hold no dot). */
+function instanceSlotName(name: string, slot: number): string {
+  return `${name}.i${slot}`;
 }
 
 function messageOf(error: unknown): string {
@@ -136,6 +146,10 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
   /** Why the current connection is being closed by us, when it is (failed pings). */
   #closingReason: string | null = null;
   readonly #counters = { spawns: 0, crashes: 0, protocolErrors: 0 };
+  /** The stderr logs of instances, by slot; kept for the server's life, like its own. */
+  readonly #instanceSinks = new Map<number, LogSink>();
+  /** The per-client or per-session instances of an isolated server (config `isolation`). */
+  readonly instances: InstancePool;
 
   constructor(options: ManagedServerOptions) {
     super();
@@ -152,6 +166,13 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
       maxBytes: options.log?.maxBytes,
       keep: options.log?.keep,
       redact: options.redact?.text,
+    });
+    this.instances = new InstancePool({
+      server: options.name,
+      logger: this.#logger,
+      policy: () => this.#config,
+      open: (slot, ref, signal, hooks) => this.#openInstance(slot, ref, signal, hooks),
+      sweep: () => this.#sweepInstances(),
     });
   }
 
@@ -252,7 +273,14 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
     const launching = this.#launching;
     if (this.#state.state !== 'stopped') this.#setState({ state: 'stopped' });
     const draining = [...this.#retiringConns].flatMap((c) => [c.client.close(), c.tree?.stop()]);
-    await Promise.allSettled([conn?.client.close(), tree?.stop(), launching, this.#rotating, ...draining]);
+    await Promise.allSettled([
+      conn?.client.close(),
+      tree?.stop(),
+      launching,
+      this.#rotating,
+      ...draining,
+      this.instances.stopAll(),
+    ]);
     await this.#teardown;
     await Promise.allSettled([...this.#retiring]);
   }
@@ -276,6 +304,7 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
     this.#oauth?.dispose();
     this.#oauth = null;
     this.#sink.close();
+    for (const sink of this.#instanceSinks.values()) sink.close();
     this.removeAllListeners();
   }
 
@@ -288,7 +317,7 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
 
   async #launch(epoch: number, attempt: number): Promise<void> {
     this.#setState({ state: 'starting', since: this.#now(), attempt });
-    await this.#teardown;
+    await Promise.all([this.#teardown, this.instances.sweep()]);
     if (epoch !== this.#epoch) return;
     const config = await this.#materialize(epoch);
     if (config === null) return;
@@ -300,8 +329,9 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
         isCurrent: () => epoch === this.#epoch,
         onSpawned: (tree, teardown) => this.#adopt(tree, teardown),
         onClose: () => this.#lost(epoch),
-        slot: this.#slot,
-        reapBoth: true,
+        // A plain start reaps both slots: nothing of ours may be running then.
+        pidSlot: slotName(this.name, this.#slot),
+        reapSlots: [slotName(this.name, 0), slotName(this.name, 1)],
       });
     } catch (error) {
       if (epoch !== this.#epoch || error instanceof ConnectCancelledError) return;
@@ -321,9 +351,10 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
   }
 
   /**
-   * Spawns (or connects) and initializes one instance; the hooks decide whose it is. Pid files come in two slots
-   * so that during a rotation the old and the new instance each have one: a plain start reaps both (nothing of
-   * ours may be running then), a rotation only the slot it takes.
+   * Spawns (or connects) and initializes one instance; the hooks decide whose it is. Pid files come in slots so
+   * that instances running side by side each have one: the shared instance and its successor during a rotation
+   * (`<name>`, `<name>.1`), and an isolated server's instances (`<name>.i<n>`). An instance's stderr goes to a
+   * sink of its own, and a remote instance signs in with the shared instance's OAuth client.
    */
   async #open(
     config: ServerConfig,
@@ -332,8 +363,10 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
       isCurrent: () => boolean;
       onSpawned: (tree: ProcessTree, teardown: Promise<void>) => void;
       onClose: () => void;
-      slot: 0 | 1;
-      reapBoth: boolean;
+      pidSlot: string;
+      /** Pid files whose leftover groups are killed first. */
+      reapSlots: readonly string[];
+      instance?: { sink: LogSink; newClient: () => Client };
     },
   ): Promise<Connection> {
     const pending = new PendingRequests();
@@ -347,11 +380,11 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
         name: this.name,
         config,
         runDir: this.#options.runDir,
-        sink: this.#sink,
+        sink: hooks.instance?.sink ?? this.#sink,
         logger: this.#logger,
         spawnEnv: (this.#options.spawnEnv ?? currentSpawnEnvInputs)(),
         defaultCwd: this.#options.defaultCwd ?? process.cwd(),
-        newClient: () => this.#newClient(),
+        newClient: hooks.instance?.newClient ?? (() => this.#newClient()),
         now: this.#now,
         signal,
         isCurrent: hooks.isCurrent,
@@ -359,25 +392,23 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
         onProtocolError: () => this.#counters.protocolErrors++,
         onClose: hooks.onClose,
         inbound,
-        pidSlot: slotName(this.name, hooks.slot),
-        reapSlots: hooks.reapBoth
-          ? [slotName(this.name, 0), slotName(this.name, 1)]
-          : [slotName(this.name, hooks.slot)],
+        pidSlot: hooks.pidSlot,
+        reapSlots: hooks.reapSlots,
       });
       pending.watch(conn.transport);
       return { ...conn, pending };
     }
-    this.#counters.spawns++;
-    const authProvider = await this.#oauthProvider(config);
+    const authProvider = hooks.instance === undefined ? await this.#oauthProvider(config) : (this.#oauth ?? undefined);
+    if (hooks.instance === undefined) this.#counters.spawns++;
     const { client, transport, mark } = await connectRemoteServer(config, {
       authProvider,
-      newClient: () => this.#newClient(),
+      newClient: hooks.instance?.newClient ?? (() => this.#newClient()),
       timeoutMs: config.timeouts.startupMs,
       logger: this.#logger,
       onClose: hooks.onClose,
       signal,
       inbound,
-      sink: this.#sink,
+      sink: hooks.instance?.sink ?? this.#sink,
       now: this.#now,
     });
     pending.watch(transport);
@@ -449,8 +480,8 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
         onClose: () => {
           if (swappedEpoch !== null) this.#lost(swappedEpoch);
         },
-        slot: nextSlot,
-        reapBoth: false,
+        pidSlot: slotName(this.name, nextSlot),
+        reapSlots: [slotName(this.name, nextSlot)],
       });
     } catch (error) {
       if (error instanceof ConnectCancelledError || !stillWanted()) return null;
@@ -507,17 +538,91 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
     return null;
   }
 
-  #newClient(): Client {
+  #newClient(instance?: InstanceRef): Client {
     const client = new Client(
       { name: 'switchboard', version: this.#options.clientVersion ?? '0.1.0' },
       { capabilities: { ...CLIENT_CAPABILITIES } },
     );
     try {
-      this.#options.onClient?.(client);
+      if (instance === undefined) this.#options.onClient?.(client);
+      else this.#options.onInstanceClient?.(client, instance);
     } catch (error) {
       this.#logger.error('onClient hook failed', { error: messageOf(error) });
     }
     return client;
+  }
+
+  /**
+   * Opens an instance of an isolated server for the pool: the config resolved anew (secrets as they are now), a
+   * pid-file and log slot of its own, and the same spawn, process group, redaction and handshake as the shared
+   * instance. Its end is described like a server's exit, from its own stderr.
+   */
+  async #openInstance(
+    slot: number,
+    ref: InstanceRef,
+    signal: AbortSignal,
+    hooks: InstanceHooks,
+  ): Promise<InstanceConnection> {
+    let config = this.#config;
+    const resolve = this.#options.resolveSecrets;
+    if (resolve !== undefined) {
+      const resolved = await resolve(config);
+      if (!resolved.ok) throw new Error(resolved.message);
+      config = resolved.config;
+    }
+    signal.throwIfAborted();
+    const file = instanceSlotName(this.name, slot);
+    let sink = this.#instanceSinks.get(slot);
+    if (sink === undefined) {
+      sink = new LogSink({
+        dir: this.#options.logDir,
+        name: file,
+        maxBytes: this.#options.log?.maxBytes,
+        keep: this.#options.log?.keep,
+        redact: this.#options.redact?.text,
+      });
+      this.#instanceSinks.set(slot, sink);
+    }
+    const own = sink;
+    own.note(`instance for a ${ref.owner.kind} of its own (isolation "${config.isolation}")`);
+    let tree: ProcessTree | null = null;
+    let mark = own.mark;
+    const conn = await this.#open(config, signal, {
+      isCurrent: () => !signal.aborted,
+      onSpawned: (spawned, teardown) => {
+        tree = spawned;
+        hooks.onSpawned(teardown);
+      },
+      onClose: () => {
+        own.endLine();
+        const status = (tree as ProcessTree | null)?.status ?? null;
+        const ended = status === null ? 'closed the connection' : exitReason(status.code, status.signal);
+        const tail = own.linesSince(mark, EXIT_TAIL_LINES);
+        hooks.onClose(tail.length === 0 ? `it ${ended}` : `it ${ended}. Last stderr: ${tail.join(' | ')}`);
+      },
+      pidSlot: file,
+      reapSlots: [file],
+      instance: { sink: own, newClient: () => this.#newClient(ref) },
+    });
+    mark = conn.mark;
+    return { client: conn.client, pid: conn.tree?.pid ?? null };
+  }
+
+  /** Kills the instances a crashed run of the gateway left running, found by their pid files. */
+  async #sweepInstances(): Promise<void> {
+    let files: string[];
+    try {
+      files = await readdir(this.#options.runDir);
+    } catch {
+      return; // No run directory yet: nothing was ever left in it.
+    }
+    const prefix = `${this.name}.i`;
+    for (const file of files) {
+      const slot = file.startsWith(prefix) ? /^(\d+)\.pid$/.exec(file.slice(prefix.length)) : null;
+      if (slot === null) continue;
+      const name = instanceSlotName(this.name, Number(slot[1]));
+      await reapPredecessor(this.#options.runDir, name, this.#config.timeouts.stopGraceMs, this.#logger);
+    }
   }
 
   /** Takes ownership of a spawned tree: counted, and the next start waits for its teardown. */

@@ -6,6 +6,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { ServerConfig } from '../config/schema.ts';
 import type { Logger } from '../log/logger.ts';
+import type { InstanceRef } from './instance-pool.ts';
 import { ManagedServer, type ManagedServerOptions, type ServerLogOptions } from './managed-server.ts';
 import type { ServerState } from './server-state.ts';
 import type { SpawnEnvInputs } from './spawn-env.ts';
@@ -18,6 +19,8 @@ export interface SupervisorOptions {
   readonly logger: Logger;
   /** Called with each new upstream Client before it connects. */
   readonly onClient?: (serverName: string, client: Client) => void;
+  /** The same for the client of an isolated server's instance, with whose instance it is. */
+  readonly onInstanceClient?: (serverName: string, client: Client, instance: InstanceRef) => void;
   readonly now?: () => number;
   readonly random?: () => number;
   readonly spawnEnv?: () => SpawnEnvInputs;
@@ -133,6 +136,7 @@ export class Supervisor extends EventEmitter<{ state: [name: string, state: Serv
   #create(name: string, config: ServerConfig): ManagedServer {
     const o = this.#options;
     const onClient = o.onClient;
+    const onInstanceClient = o.onInstanceClient;
     const server = new ManagedServer({
       name,
       config,
@@ -140,6 +144,10 @@ export class Supervisor extends EventEmitter<{ state: [name: string, state: Serv
       runDir: o.runDir,
       logger: o.logger,
       onClient: onClient === undefined ? undefined : (client: Client) => onClient(name, client),
+      onInstanceClient:
+        onInstanceClient === undefined
+          ? undefined
+          : (client: Client, instance: InstanceRef) => onInstanceClient(name, client, instance),
       now: o.now,
       random: o.random,
       spawnEnv: o.spawnEnv,

@@ -106,13 +106,16 @@ export const serverListCommand: Command = {
     const config = await loadConfig(dataDirPaths(global.dataDir).config);
     if (!config.ok) return printProblems(io, config.problems);
     const live = await controlRequest<StatusReport>(global.dataDir, 'GET', '/status');
-    const states = new Map(live.ok ? live.value.servers.map((s) => [s.name, s.state]) : []);
+    const running = new Map(live.ok ? live.value.servers.map((s) => [s.name, s]) : []);
     const rows = Object.entries(config.config.servers).map(([name, s]) => ({
       name,
       transport: s.transport,
       target: 'command' in s ? [s.command, ...s.args].join(' ') : s.url,
       enabled: s.enabled,
-      state: states.get(name) ?? null,
+      state: running.get(name)?.state ?? null,
+      isolation: s.isolation,
+      /** Per-client or per-session instances running now (none while the gateway does not run). */
+      instances: running.get(name)?.instances ?? 0,
     }));
     if (global.json) {
       io.out(JSON.stringify(rows, null, 2) + '\n');
@@ -121,7 +124,8 @@ export const serverListCommand: Command = {
     if (rows.length === 0) io.out('no servers configured (add one: switchboard server add NAME -- CMD [ARGS...])\n');
     for (const r of rows) {
       const state = r.state ? describeState(r.state, Date.now()) : r.enabled ? 'not running' : 'disabled';
-      io.out(`${r.name.padEnd(20)} ${r.transport.padEnd(6)} ${state.padEnd(24)} ${r.target}\n`);
+      const shared = r.isolation === 'shared' ? 'shared' : `${r.isolation} (${r.instances})`;
+      io.out(`${r.name.padEnd(20)} ${r.transport.padEnd(6)} ${state.padEnd(24)} ${shared.padEnd(16)} ${r.target}\n`);
     }
     return 0;
   },

@@ -23,7 +23,10 @@ export const statusCommand: Command = {
         return 0;
       }
       io.out(`running (pid ${report.pid}) at ${report.gatewayUrl}, ${report.sessions} client session(s)\n`);
-      for (const s of report.servers) io.out(`  ${s.name.padEnd(20)} ${describeState(s.state, Date.now())}\n`);
+      for (const s of report.servers) {
+        const isolated = s.isolation === 'shared' ? '' : `, ${s.isolation}: ${s.instances} instance(s)`;
+        io.out(`  ${s.name.padEnd(20)} ${describeState(s.state, Date.now())}${isolated}\n`);
+      }
       printSecretWarnings(report.secrets, io.out);
       if (report.audit.failure !== null)
         io.out(`  AUDIT: ${report.audit.failure}; nothing is lost until the limit is reached\n`);
@@ -53,6 +56,8 @@ export const statusCommand: Command = {
       enabled: s.enabled,
       state: null,
       pid: null,
+      isolation: s.isolation,
+      instances: 0,
     }));
     if (global.json) {
       io.out(JSON.stringify({ running: false, servers, secrets }, null, 2) + '\n');

@@ -11,7 +11,7 @@ import { InFlightRequests } from './in-flight.ts';
 import type { ToolCatalog } from './tool-catalog.ts';
 import { serverOfName } from './tool-names.ts';
 import type { UpstreamDirectory } from './upstream-directory.ts';
-import { describeFailure, forwardRequest, type Cut, type Extra } from './upstream-request.ts';
+import { describeFailure, forwardRequest, ownerOf, type Cut, type Extra } from './upstream-request.ts';
 
 export { CallError } from './call-error.ts';
 
@@ -137,6 +137,7 @@ export class CallRouter {
             method: 'tools/call',
             params: { ...request.params, name: route.tool },
             timeouts: upstream.timeouts,
+            instance: upstream.instanceFor?.(ownerOf(context.peer ?? context.sessionId ?? '', context)) ?? null,
           },
           {
             extra,

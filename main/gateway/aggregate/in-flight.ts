@@ -1,7 +1,8 @@
 // Which client sessions are waiting on each upstream right now. Over stdio nothing on the wire ties a server's log
 // message to the request it belongs to (gateway notes 1), and the SDK's client does not say which HTTP stream a
 // message came on either; knowing who is waiting lets the log router send a message only where it cannot be
-// someone else's.
+// someone else's. A request to an isolated server waits on its owner's own instance, named by `instance`: what that
+// instance sends can only concern the requests waiting on it.
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 
 export interface InFlightRequest {
@@ -9,6 +10,8 @@ export interface InFlightRequest {
   readonly session: string;
   /** The client (token name) behind that session, for the audit trail. */
   readonly client?: string | undefined;
+  /** The key of the isolated server's instance it waits on; absent for the shared connection. */
+  readonly instance?: string | undefined;
   /** Sends a notification on that request's own response stream. */
   readonly notify: (notification: ServerNotification) => Promise<void>;
   /**
@@ -37,19 +40,25 @@ export class InFlightRequests {
   }
 
   /**
-   * The one session that can have caused a request `server` sends now: the only session with requests waiting on
-   * that server. Null when none or several are waiting, since then nothing on a shared stdio connection says
-   * whose it is (gateway notes 1), and a guess could hand one user's data to another.
+   * The one session that can have caused a request `server` sends now on one connection (its shared one, or the
+   * instance `instance`): the only session with requests waiting there. Null when none or several are waiting,
+   * since then nothing on a stdio connection says whose it is (gateway notes 1), and a guess could hand one
+   * user's data to another.
    */
-  soleCaller(server: string): InFlightRequest | null {
-    const waiting = this.on(server);
+  soleCaller(server: string, instance: string | null = null): InFlightRequest | null {
+    const waiting = this.waitingOn(server, instance);
     const first = waiting[0];
     if (first === undefined) return null;
     return waiting.every((w) => w.session === first.session) ? first : null;
   }
 
-  /** Requests waiting on `server`, oldest first. */
+  /** Requests waiting on `server`, on any of its connections, oldest first. */
   on(server: string): readonly InFlightRequest[] {
     return [...(this.#byServer.get(server) ?? [])];
+  }
+
+  /** Requests waiting on one connection of `server`: the shared one (null) or an instance, oldest first. */
+  waitingOn(server: string, instance: string | null): readonly InFlightRequest[] {
+    return this.on(server).filter((request) => (request.instance ?? null) === instance);
   }
 }

@@ -11,7 +11,9 @@
 // and every session that sees the server receives it. Requests of one session only: the message can be nobody
 // else's, and it goes to that session alone (on the request's own stream when there is one request). Requests of
 // several sessions: it could be any of theirs, and sending it to all would show one client another's data
-// (gateway notes 10), so it is withheld and counted.
+// (gateway notes 10), so it is withheld and counted. A message from an isolated server's instance is its owner's
+// alone: the same rules apply among the requests waiting on that instance and the owner's sessions, and nobody
+// else ever receives it.
 import {
   LoggingLevelSchema,
   type LoggingLevel,
@@ -19,6 +21,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Logger } from '../../log/logger.ts';
+import type { InstanceOwner, InstanceRef } from '../../supervisor/instance-pool.ts';
 import { isServing } from '../../supervisor/server-state.ts';
 import type { InFlightRequests } from './in-flight.ts';
 import type { SessionPeer, SessionRegistry } from './session-registry.ts';
@@ -47,7 +50,7 @@ export class LogRouter {
     this.#sessions = sessions;
     this.#inFlight = inFlight;
     this.#logger = logger;
-    directory.on('logMessage', (server, params) => this.#deliver(server, params));
+    directory.on('logMessage', (server, params, instance) => this.#deliver(server, params, instance));
     directory.on('state', (server, state) => {
       if (isServing(state)) void this.#sync(server);
     });
@@ -100,8 +103,8 @@ export class LogRouter {
     }
   }
 
-  #deliver(server: string, params: LogParams): void {
-    const waiting = this.#inFlight.on(server);
+  #deliver(server: string, params: LogParams, instance?: InstanceRef): void {
+    const waiting = this.#inFlight.waitingOn(server, instance?.key ?? null);
     const sessions = new Set(waiting.map((request) => request.session));
     if (sessions.size > 1) {
       this.withheld += 1;
@@ -116,16 +119,22 @@ export class LogRouter {
     if (sessions.size === 1) {
       const peer = this.#sessions.get([...sessions][0]!);
       if (peer === undefined || !admits(peer, params.level)) return;
+      if (instance !== undefined && !owns(instance.owner, peer)) return;
       const message = { method: 'notifications/message' as const, params: named(peer, server, params) };
       const own = waiting.length === 1 ? waiting[0]!.notify : (n: typeof message) => peer.notify(n);
       void own(message).catch(() => {});
       return;
     }
     for (const peer of this.#sessions.seeing(server)) {
-      if (!admits(peer, params.level)) continue;
+      if (!admits(peer, params.level) || (instance !== undefined && !owns(instance.owner, peer))) continue;
       void peer.notify({ method: 'notifications/message', params: named(peer, server, params) }).catch(() => {});
     }
   }
+}
+
+/** Whether a session may see what an instance owned by `owner` sends. */
+function owns(owner: InstanceOwner, peer: SessionPeer): boolean {
+  return owner.kind === 'session' ? peer.id === owner.id : peer.client === owner.id;
 }
 
 function mostVerbose(levels: readonly LoggingLevel[]): LoggingLevel {

@@ -19,7 +19,7 @@ import type { PromptCatalog, PromptRoute } from './prompt-catalog.ts';
 import type { ResourceCatalog, UriRoute } from './resource-catalog.ts';
 import type { SubscriptionHub } from './subscriptions.ts';
 import type { UpstreamDirectory } from './upstream-directory.ts';
-import { describeFailure, forwardRequest, type Cut, type Extra } from './upstream-request.ts';
+import { describeFailure, forwardRequest, ownerOf, type Cut, type Extra } from './upstream-request.ts';
 
 import type { AuditEventInput, AuditOutcome } from '../../audit/audit-event.ts';
 import { DEFAULT_DECISION, jsonSize, upstreamErrorDetail } from '../../audit/audit-fields.ts';
@@ -188,8 +188,9 @@ export class RequestRouter {
     }
     let cut: Cut = null;
     try {
+      const instance = upstream.instanceFor?.(ownerOf(label.caller.session, context)) ?? null;
       const result = await forwardRequest(
-        { client: upstream.client, server, method, params, timeouts: upstream.timeouts },
+        { client: upstream.client, server, method, params, timeouts: upstream.timeouts, instance },
         {
           extra,
           session: label.caller.session,

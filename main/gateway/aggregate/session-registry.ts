@@ -6,6 +6,8 @@ export interface SessionPeer {
   readonly id: string;
   /** The server a `/mcp/<server>` session is scoped to; null on the aggregated `/mcp`. */
   readonly scope: string | null;
+  /** The client (token name) the session belongs to, when known: a per-client instance's messages go to it. */
+  readonly client?: string;
   /** The level the session asked for with logging/setLevel; null until it does. */
   level: LoggingLevel | null;
   /** Sends a notification tied to no request (it travels on the session's GET stream). */

@@ -74,6 +74,7 @@ export function createSessionServer(options: SessionServerOptions): Server {
   const peer: SessionPeer = {
     id: context().sessionId ?? randomUUID(),
     scope,
+    client: context().client,
     level: null,
     notify: (notification) => server.notification(notification),
   };
@@ -158,6 +159,7 @@ export function createSessionServer(options: SessionServerOptions): Server {
     sessions.remove(peer.id);
     subscriptions.dropSession(peer.id);
     logs.sessionClosed(peer);
+    aggregate.directory.sessionEnded?.(peer.id);
   };
   return server;
 }

@@ -4,7 +4,34 @@ import type { EventEmitter } from 'node:events';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { LoggingMessageNotification } from '@modelcontextprotocol/sdk/types.js';
 import type { Timeouts } from '../../config/schema.ts';
+import type { InstanceRef } from '../../supervisor/instance-pool.ts';
 import type { ServerState } from '../../supervisor/server-state.ts';
+
+/** Who a request is for, as far as choosing an isolated server's instance goes. */
+export interface RequestOwner {
+  /** The session as the session registry knows it. */
+  readonly session: string;
+  /** The client (its token's name); null when not known. */
+  readonly client: string | null;
+  /** A 2026-07-28 request: it has no session of its own, so a per-session server treats it per client. */
+  readonly sessionless: boolean;
+}
+
+/** The owner's own instance of an isolated server. */
+export interface UpstreamInstance {
+  /** Requests waiting on this instance are told apart by it from those on the server's shared connection. */
+  readonly key: string;
+  /** Its client, started on first use; rejects with a CallError (instance limit, failed start). */
+  lease(signal: AbortSignal): Promise<UpstreamLease>;
+}
+
+export interface UpstreamLease {
+  readonly client: Client;
+  /** Why the instance ended, once it has; null while it serves. */
+  ended(): string | null;
+  /** Call once, when the request is over. */
+  release(): void;
+}
 
 export interface Upstream {
   readonly name: string;
@@ -17,6 +44,11 @@ export interface Upstream {
   unavailableMessage(): string;
   /** A credential problem worth adding to an upstream error (e.g. its secret has expired), or null. */
   credentialNotice?(): string | null;
+  /**
+   * The instance that serves `owner` on a server with isolation, or null where requests go to the shared `client`.
+   * Lists (catalogs) always use the shared `client`.
+   */
+  instanceFor?(owner: RequestOwner): UpstreamInstance | null;
 }
 
 export interface UpstreamEvents {
@@ -29,8 +61,11 @@ export interface UpstreamEvents {
   resourcesChanged: [name: string];
   /** `notifications/resources/updated` for one of the server's URIs (as the server names it). */
   resourceUpdated: [name: string, uri: string];
-  /** `notifications/message`: a log message, exactly as the server sent it. */
-  logMessage: [name: string, params: LoggingMessageNotification['params']];
+  /**
+   * `notifications/message`: a log message, exactly as the server sent it; `instance` when an isolated server's
+   * instance sent it, which makes it its owner's alone.
+   */
+  logMessage: [name: string, params: LoggingMessageNotification['params'], instance?: InstanceRef];
   /** The set of configured servers changed (added or removed). */
   membership: [];
 }
@@ -38,4 +73,6 @@ export interface UpstreamEvents {
 export interface UpstreamDirectory extends EventEmitter<UpstreamEvents> {
   get(name: string): Upstream | undefined;
   list(): readonly Upstream[];
+  /** A client session ended: the instances it owned are stopped. */
+  sessionEnded?(session: string): void;
 }

@@ -1,7 +1,8 @@
 // Sends one client request on to the server it belongs to (tools/call, prompts/get, resources/read,
 // completion/complete) and brings the answer back. Every request has a timeout, follows its caller's
 // cancellation (and the end of the caller's session), forwards progress under the caller's own token, and is
-// counted as in flight on that server for as long as it waits (gateway notes 3 and 4).
+// counted as in flight on that server for as long as it waits (gateway notes 3 and 4). On a server with isolation
+// it goes to the caller's own instance, started on first use, rather than the shared connection.
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { ErrorCode, McpError, type ServerNotification, type ServerRequest } from '@modelcontextprotocol/sdk/types.js';
@@ -10,6 +11,7 @@ import type { AuditOutcome } from '../../audit/audit-event.ts';
 import { GatewayErrorCode } from '../http/http-reply.ts';
 import { CallError } from './call-error.ts';
 import type { InFlightRequests } from './in-flight.ts';
+import type { RequestOwner, UpstreamInstance, UpstreamLease } from './upstream-directory.ts';
 
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -31,6 +33,24 @@ export interface Forwarded {
   /** The client's params; `_meta.progressToken` is the client's and is replaced on this hop. */
   readonly params: { readonly _meta?: Record<string, unknown> } & Record<string, unknown>;
   readonly timeouts: RequestTimeouts;
+  /** The caller's own instance of an isolated server, used instead of `client`; null or absent when shared. */
+  readonly instance?: UpstreamInstance | null;
+}
+
+/** Who the request is for: the session as the registry knows it, and the client and session id it came with. */
+export function ownerOf(
+  session: string,
+  context: { readonly client: string; readonly sessionId: string | null } | undefined,
+): RequestOwner {
+  return { session, client: context?.client ?? null, sessionless: context !== undefined && context.sessionId === null };
+}
+
+/** The caller's own instance ended while its request waited (its process exited, or its session ended). */
+export class InstanceEndedError extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'InstanceEndedError';
+  }
 }
 
 export interface ForwardContext {
@@ -73,15 +93,21 @@ export async function forwardRequest(request: Forwarded, context: ForwardContext
     () => cut('total', `exceeded the total call limit of ${timeouts.callMaxTotalMs} ms`),
     timeouts.callMaxTotalMs,
   );
+  const instance = request.instance ?? null;
+  // Counted from before the instance starts: a server may ask its client something (roots) while it initializes.
   const settled = context.inFlight.add(request.server, {
     session: context.session,
     client: context.client,
+    instance: instance?.key,
     notify: (notification) => extra.sendNotification(notification),
     ask: (serverRequest, signal) =>
       extra.sendRequest(serverRequest, passthroughResult, { signal, timeout: timeouts.callMs }),
   });
+  let lease: UpstreamLease | null = null;
   try {
-    return await request.client.request({ method: request.method, params: upstreamParams }, passthroughResult, {
+    lease = instance === null ? null : await instance.lease(controller.signal);
+    const client = lease?.client ?? request.client;
+    return await client.request({ method: request.method, params: upstreamParams }, passthroughResult, {
       signal: controller.signal,
       timeout: timeouts.callMs,
       resetTimeoutOnProgress: true,
@@ -93,7 +119,14 @@ export async function forwardRequest(request: Forwarded, context: ForwardContext
                 .sendNotification({ method: 'notifications/progress', params: { ...progress, progressToken } })
                 .catch(() => {}),
     });
+  } catch (error) {
+    const ended = lease?.ended() ?? null;
+    if (ended !== null && error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
+      throw new InstanceEndedError(ended);
+    }
+    throw error;
   } finally {
+    lease?.release();
     settled();
     clearTimeout(total);
     extra.signal.removeEventListener('abort', onCallerAbort);
@@ -135,6 +168,16 @@ export function describeFailure(
         GatewayErrorCode.Timeout,
         `${where}: no result within the total call limit of ${timeouts.callMaxTotalMs} ms (timeouts.callMaxTotalMs); the call was cancelled upstream`,
         { limit: 'callMaxTotalMs', ms: timeouts.callMaxTotalMs },
+      ),
+    };
+  }
+  if (error instanceof CallError) return { outcome: 'unavailable', error };
+  if (error instanceof InstanceEndedError) {
+    return {
+      outcome: 'unavailable',
+      error: new CallError(
+        GatewayErrorCode.ServerUnavailable,
+        `${where}: the caller's own instance of the server went away during the call: ${error.message}`,
       ),
     };
   }

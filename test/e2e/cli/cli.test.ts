@@ -129,20 +129,25 @@ describe('data directory and --json', () => {
     const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { servers: Record<string, unknown> };
     assert.deepEqual(config.servers.echo, { command: NODE, args: [GATEWAY_FIXTURE], env: { A: '1' } });
     assert.deepEqual(config.servers.far, { url: 'http://127.0.0.1:9/mcp', headers: { 'X-Team': 'core' } });
-    const rows = JSON.parse((await cli(['server', 'list', '--json'])).out) as { name: string; transport: string }[];
+    const rows = JSON.parse((await cli(['server', 'list', '--json'])).out) as {
+      name: string;
+      transport: string;
+      isolation: string;
+      instances: number;
+    }[];
     assert.deepEqual(
-      rows.map((r) => [r.name, r.transport]),
+      rows.map((r) => [r.name, r.transport, r.isolation, r.instances]),
       [
-        ['echo', 'stdio'],
-        ['far', 'http'],
+        ['echo', 'stdio', 'shared', 0],
+        ['far', 'http', 'shared', 0],
       ],
     );
     const status = JSON.parse((await cli(['status', '--json'])).out) as unknown;
     assert.deepEqual(status, {
       running: false,
       servers: [
-        { name: 'echo', transport: 'stdio', enabled: true, state: null, pid: null },
-        { name: 'far', transport: 'http', enabled: true, state: null, pid: null },
+        { name: 'echo', transport: 'stdio', enabled: true, state: null, pid: null, isolation: 'shared', instances: 0 },
+        { name: 'far', transport: 'http', enabled: true, state: null, pid: null, isolation: 'shared', instances: 0 },
       ],
       secrets: [],
     });

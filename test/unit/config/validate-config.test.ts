@@ -100,6 +100,42 @@ describe('parseConfig', () => {
     assert.match(array.problems[0]?.message ?? '', /must be a JSON object .* not an array/);
   });
 
+  test('isolation: shared unless set, per-client or per-session with instance limits, anything else explained', () => {
+    const result = parseConfig(
+      JSON.stringify({
+        servers: {
+          plain: { command: 'x' },
+          mine: { command: 'x', isolation: 'per-client', instances: { idleMs: 60_000 } },
+          each: { url: 'https://mcp.example.com/mcp', isolation: 'per-session', instances: { max: 4 } },
+        },
+      }),
+    );
+    assert.ok(result.ok, JSON.stringify(result));
+    const { plain, mine, each } = result.config.servers;
+    assert.deepEqual([plain?.isolation, plain?.instances], ['shared', { max: 16, idleMs: 600_000 }]);
+    assert.deepEqual([mine?.isolation, mine?.instances], ['per-client', { max: 16, idleMs: 60_000 }]);
+    assert.deepEqual([each?.isolation, each?.instances], ['per-session', { max: 4, idleMs: 600_000 }]);
+
+    const bad = parseConfig(
+      JSON.stringify({
+        servers: {
+          a: { command: 'x', isolation: 'isolated' },
+          b: { command: 'x', isolation: true, instances: { max: 0, idleMs: 10, spare: 1 } },
+        },
+      }),
+    );
+    assert.ok(!bad.ok);
+    const meaning =
+      'must be "shared" (one upstream for every client), "per-client" (one per client token) or "per-session" (one per client session)';
+    assert.deepEqual(bad.problems.map(formatProblem), [
+      `servers.a.isolation: ${meaning}, not "isolated"`,
+      `servers.b.isolation: ${meaning}, not true`,
+      'servers.b.instances.max: must be at least 1, not 0',
+      'servers.b.instances.idleMs: must be at least 1000, not 10',
+      'servers.b.instances.spare: is not a known setting (settings allowed here: max, idleMs)',
+    ]);
+  });
+
   test('accepts a byte order mark', () => {
     assert.ok(parseConfig('\uFEFF{}').ok);
   });

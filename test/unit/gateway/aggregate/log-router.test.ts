@@ -124,3 +124,44 @@ test('a log while one session waits goes to it alone, on the request’s stream;
   assert.equal(b.got.length, 1);
   settleT();
 });
+
+test('a log from an isolated server’s instance reaches its owner alone: its session, or its client’s sessions', async () => {
+  const { dir, sessions, inFlight } = await setup();
+  const owned = (id: string, client: string): Peer => ({ ...peer(id), client });
+  const [a, a2, b] = [owned('a', 'alice'), owned('a2', 'alice'), owned('b', 'bob')];
+  for (const p of [a, a2, b]) sessions.add(p);
+  const ofSession = { key: 'session:a', owner: { kind: 'session' as const, id: 'a' } };
+  const ofClient = { key: 'client:alice', owner: { kind: 'client' as const, id: 'alice' } };
+  const data = (p: Peer) => p.got.map((n) => (n.params as { data: string }).data);
+
+  // Nobody waiting: the owner's sessions, and nobody else, however many sessions see the server.
+  dir.emit('logMessage', 's', log('info', 'session instance'), ofSession);
+  dir.emit('logMessage', 's', log('info', 'client instance'), ofClient);
+  assert.deepEqual(data(a), ['session instance', 'client instance']);
+  assert.deepEqual(data(a2), ['client instance']);
+  assert.deepEqual(data(b), []);
+
+  // Requests waiting elsewhere (b on the shared connection) do not make an instance's message contested, and the
+  // owner's one request waiting on the instance gets it on its own stream.
+  const onRequest: string[] = [];
+  const settleB = inFlight.add('s', { session: 'b', notify: async () => assert.fail('an instance’s log went to b') });
+  const settleA = inFlight.add('s', {
+    session: 'a',
+    instance: ofSession.key,
+    notify: async (n) => void onRequest.push((n.params as { data: string }).data),
+  });
+  dir.emit('logMessage', 's', log('info', 'during a’s call'), ofSession);
+  assert.deepEqual(onRequest, ['during a’s call']);
+  // The shared connection's message is b's, the only session waiting there; a's call is not on that connection.
+  const sharedRequest: string[] = [];
+  settleB();
+  const settleB2 = inFlight.add('s', {
+    session: 'b',
+    notify: async (n) => void sharedRequest.push((n.params as { data: string }).data),
+  });
+  dir.emit('logMessage', 's', log('info', 'from the shared connection'));
+  assert.deepEqual(sharedRequest, ['from the shared connection']);
+  assert.deepEqual(data(a), ['session instance', 'client instance']);
+  settleA();
+  settleB2();
+});

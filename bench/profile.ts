@@ -43,7 +43,12 @@ try {
   // serve writes its profile when it exits after SIGTERM.
   await target.stop();
 }
-const written = (await readdir(out)).filter((f) => f.endsWith('.cpuprofile') && !before.has(f));
-if (written.length !== 1) throw new Error(`expected one new .cpuprofile in ${out}, found ${written.length}`);
-const path = join(out, written[0]!);
-process.stdout.write(`${path}\n\n${formatSummary(await summarizeProfile(path, 30, REPO_ROOT))}`);
+// One profile per thread: `CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile`, thread 0 being the event loop's.
+const written = (await readdir(out)).filter((f) => f.endsWith('.cpuprofile') && !before.has(f)).sort();
+const main = written.filter((f) => f.split('.')[4] === '0');
+if (main.length !== 1) throw new Error(`expected one new main-thread .cpuprofile in ${out}, found ${main.length}`);
+for (const file of [...main, ...written.filter((f) => !main.includes(f))]) {
+  const path = join(out, file);
+  const thread = file === main[0] ? 'event-loop thread' : `thread ${file.split('.')[4]} (the audit writer)`;
+  process.stdout.write(`${thread}: ${path}\n\n${formatSummary(await summarizeProfile(path, 30, REPO_ROOT))}\n`);
+}

@@ -3,9 +3,12 @@
 // transactions off the event loop (audit-writer.ts). Appending a line is one write(2) into the page cache, so a
 // call pays microseconds for durability against a killed process, instead of a database commit.
 //
-// A line is the row exactly as the `audit` table stores it (the chain's columns, then prev_hash and hash). The
-// journal is cut back to empty once the database holds everything in it; until then, opening the audit log
-// replays it (INSERT OR IGNORE by id, so replaying twice changes nothing).
+// A line is the row exactly as the `audit` table stores it (the chain's columns, then prev_hash and hash). Each
+// append (one turn's records) ends with a trailer line `#<count>`: a process killed in the middle of a write(2)
+// can leave a prefix of it, and a chunk without its trailer is skipped whole, so a batch is in the log entirely
+// or not at all (T78); its records were never acknowledged. The journal is cut back to empty once the database
+// holds everything in it; until then, opening the audit log replays it (INSERT OR IGNORE by id, so replaying
+// twice changes nothing).
 import { closeSync, fstatSync, ftruncateSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type Database from 'better-sqlite3';
@@ -46,8 +49,8 @@ export class AuditJournal {
    * Appends whole lines with one write. A write that fails part-way is cut back off, so the journal never holds a
    * torn line followed by good ones; the caller keeps the records and tries again.
    */
-  append(text: string): void {
-    const data = Buffer.from(text, 'utf8');
+  append(lines: string, count: number): void {
+    const data = Buffer.from(`${lines}#${count}\n`, 'utf8');
     let written = 0;
     try {
       while (written < data.length) written += writeSync(this.#fd, data, written, data.length - written);
@@ -76,7 +79,10 @@ export class AuditJournal {
   }
 }
 
-/** Whole lines between two byte offsets of the journal, parsed; `end` is where the last whole line ends. */
+/**
+ * The complete chunks between two byte offsets of the journal, parsed; `end` is where the last complete chunk
+ * ends (`from` when there is none, or the chunk is longer than the window).
+ */
 export function readJournalRows(fd: number, from: number, to: number): { rows: AuditRow[]; end: number } {
   if (to <= from) return { rows: [], end: from };
   const buffer = Buffer.allocUnsafe(to - from);
@@ -86,19 +92,50 @@ export function readJournalRows(fd: number, from: number, to: number): { rows: A
     if (n === 0) break;
     read += n;
   }
-  const last = buffer.lastIndexOf(0x0a, read - 1);
-  if (last < 0) return { rows: [], end: from };
   const rows: AuditRow[] = [];
-  for (const line of buffer.toString('utf8', 0, last).split('\n')) {
-    // A line that does not parse was torn by a failed write and never acknowledged; it is skipped.
-    try {
-      const row = JSON.parse(line) as unknown;
-      if (Array.isArray(row)) rows.push(row);
-    } catch {
+  let chunk: AuditRow[] = [];
+  let torn = false;
+  let end = 0;
+  for (let start = 0; start < read;) {
+    const newline = buffer.indexOf(0x0a, start);
+    if (newline < 0 || newline >= read) break;
+    const line = buffer.toString('utf8', start, newline);
+    start = newline + 1;
+    if (line.startsWith('#')) {
+      // A trailer closes its chunk; a chunk with a torn or missing line is dropped whole.
+      if (!torn && chunk.length === Number(line.slice(1))) rows.push(...chunk);
+      chunk = [];
+      torn = false;
+      end = start;
       continue;
     }
+    try {
+      const row = JSON.parse(line) as unknown;
+      if (Array.isArray(row)) chunk.push(row);
+      else torn = true;
+    } catch {
+      torn = true;
+    }
   }
-  return { rows, end: from + last + 1 };
+  return { rows, end: from + end };
+}
+
+/** Reads `[from, to)` a window at a time, widening the window for a chunk longer than it. */
+export function* journalChunks(fd: number, from: number, to: number): Generator<AuditRow[], number> {
+  let offset = from;
+  let window = REPLAY_CHUNK_BYTES;
+  while (offset < to) {
+    const { rows, end } = readJournalRows(fd, offset, Math.min(to, offset + window));
+    if (end === offset) {
+      if (offset + window >= to) break;
+      window *= 2;
+      continue;
+    }
+    window = REPLAY_CHUNK_BYTES;
+    offset = end;
+    if (rows.length > 0) yield rows;
+  }
+  return offset;
 }
 
 /**
@@ -127,14 +164,10 @@ export function replayJournal(db: Database.Database, path: string): number {
   const fd = openSync(path, 'r');
   let count = 0;
   try {
-    const size = fstatSync(fd).size;
     // In steps, so a long journal (a writer that could not keep up before a crash) never sits in memory whole.
-    for (let offset = 0; offset < size;) {
-      const { rows, end } = readJournalRows(fd, offset, Math.min(size, offset + REPLAY_CHUNK_BYTES));
-      if (end === offset) break;
-      if (rows.length > 0) ingest(rows);
+    for (const rows of journalChunks(fd, 0, fstatSync(fd).size)) {
+      ingest(rows);
       count += rows.length;
-      offset = end;
     }
   } finally {
     closeSync(fd);

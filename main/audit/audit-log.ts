@@ -158,12 +158,15 @@ export class AuditLog {
   /** Writes everything queued to the journal, then waits (blocking, bounded) until the database holds it. */
   flush(): void {
     this.#commit();
-    if (this.#journalFailure === null) this.#writer.waitIngested(this.#journaled, QUERY_WAIT_MS);
+    if (this.#journalFailure !== null) return;
+    this.#writer.wake(this.#journal.generation, this.#journal.size);
+    this.#writer.waitIngested(this.#journaled, QUERY_WAIT_MS);
   }
 
   /** Resolves once the database and its text index hold everything recorded so far. */
   async whenStored(): Promise<void> {
     this.#commit();
+    this.#writer.wake(this.#journal.generation, this.#journal.size);
     await this.#writer.whenStored(this.#journaled);
   }
 
@@ -204,7 +207,7 @@ export class AuditLog {
       lines += `${valuesJson.slice(0, -1)},"${prevHash}","${hash}"]\n`;
     }
     try {
-      this.#journal.append(lines);
+      this.#journal.append(lines, batch.length);
     } catch (error) {
       // Kept, to be chained and written with the next batch once writing works again.
       this.#journalFailure = `the audit journal cannot be written: ${(error as Error).message}`;
@@ -223,7 +226,7 @@ export class AuditLog {
     this.#journalFailure = null;
     this.#report();
     for (const item of batch) item.resolve();
-    this.#writer.wake(this.#journal.generation, this.#journal.size);
+    this.#writer.wakeSoon(this.#journal.generation, this.#journal.size);
     this.#headDirty = true;
     this.#scheduleHead();
   }

@@ -5,7 +5,7 @@
 import { closeSync, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openAuditDb } from './audit-db.ts';
-import { REPLAY_CHUNK_BYTES, readJournalRows, rowIngester } from './audit-journal.ts';
+import { journalChunks, rowIngester } from './audit-journal.ts';
 import { AuditTextIndex } from './audit-text-index.ts';
 import { Counter, type FromWriter, type ToWriter, type WriterData } from './audit-writer-protocol.ts';
 
@@ -63,12 +63,13 @@ function run(): void {
       generation = target.generation;
       offset = 0;
     }
-    while (offset < target.end) {
-      const { rows, end } = readJournalRows(journal, offset, Math.min(target.end, offset + REPLAY_CHUNK_BYTES));
-      if (end === offset) break;
-      const last = rows.length === 0 ? 0 : ingest(rows);
-      offset = end;
-      if (last > 0) setCounter(Counter.Ingested, BigInt(last));
+    const chunks = journalChunks(journal, offset, target.end);
+    for (let next = chunks.next(); ; next = chunks.next()) {
+      if (next.done === true) {
+        offset = next.value;
+        break;
+      }
+      setCounter(Counter.Ingested, BigInt(ingest(next.value)));
     }
     setFailure(null);
     if (acked.generation !== generation || acked.offset !== offset) {

@@ -8,6 +8,12 @@ import { COUNTER_SLOTS, Counter, type FromWriter, type ToWriter, type WriterData
 
 const WORKER_URL = new URL(`./audit-writer-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
 const RESTART_MS = 1_000;
+/**
+ * How long new journal lines wait before the writer is told of them. Waking another thread costs the event loop
+ * about as much as a pipe write; told at most this often, the writer takes many calls' records per wake-up, and
+ * a query that needs them tells it at once.
+ */
+const WAKE_DELAY_MS = 20;
 
 export interface AuditWriterOptions {
   readonly dbPath: string;
@@ -28,6 +34,7 @@ export class AuditWriter {
   #target = { generation: 0, end: 0 };
   #closing = false;
   #restart: NodeJS.Timeout | null = null;
+  #wakeTimer: NodeJS.Timeout | null = null;
 
   constructor(options: AuditWriterOptions) {
     this.#options = options;
@@ -36,10 +43,18 @@ export class AuditWriter {
     this.#start();
   }
 
-  /** The journal now holds whole lines up to `end` of `generation`. */
+  /** The journal now holds whole lines up to `end` of `generation`: the writer is told now. */
   wake(generation: number, end: number): void {
     this.#target = { generation, end };
+    if (this.#wakeTimer !== null) clearTimeout(this.#wakeTimer);
+    this.#wakeTimer = null;
     this.#send({ type: 'wake', generation, end });
+  }
+
+  /** The same, told within WAKE_DELAY_MS, together with whatever else is written meanwhile. */
+  wakeSoon(generation: number, end: number): void {
+    this.#target = { generation, end };
+    this.#wakeTimer ??= setTimeout(() => this.wake(this.#target.generation, this.#target.end), WAKE_DELAY_MS).unref();
   }
 
   /** Whether the database holds every record up to `id`, waiting up to `timeoutMs` (this thread blocks). */
@@ -70,6 +85,7 @@ export class AuditWriter {
   close(generation: number, end: number, lastId: number, timeoutMs: number): boolean {
     this.#closing = true;
     if (this.#restart !== null) clearTimeout(this.#restart);
+    if (this.#wakeTimer !== null) clearTimeout(this.#wakeTimer);
     const worker = this.#worker;
     if (worker === null) return false;
     worker.postMessage({ type: 'close', generation, end } satisfies ToWriter);

@@ -2,7 +2,8 @@
 // commits, the index nor SQLite's checkpoints ever hold the gateway's event loop. It reads only what the main
 // thread says the journal holds, in whole lines, and tells it how far the database has got through shared
 // counters (for queries that must see every record) and messages (for cutting the journal back).
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openAuditDb } from './audit-db.ts';
 import { journalChunks, rowIngester } from './audit-journal.ts';
@@ -11,7 +12,22 @@ import { Counter, type FromWriter, type ToWriter, type WriterData } from './audi
 
 const RETRY_MS = 1_000;
 
+/**
+ * The writer yields the processor to the event loop's thread: on Linux a thread has its own nice value, and this
+ * one is lowered, so on a busy machine the kernel runs the gateway first and the journal absorbs the delay.
+ */
+function lowerPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, WRITER_NICE);
+  } catch {
+    // Not Linux, or not allowed: the writer runs at the process's priority.
+  }
+}
+
+const WRITER_NICE = 10;
 const data = workerData as WriterData;
+lowerPriority();
 const port = parentPort!;
 const counters = new BigInt64Array(data.counters);
 

@@ -198,6 +198,13 @@ export const gatewaySchema = z
       .default(30 * 60_000),
     /** In-flight calls get this long to finish on shutdown before they are cancelled. */
     drainMs: z.number().int().min(0).max(600_000).default(10_000),
+    /**
+     * How long a 2026-07-28 request answered `input_required` keeps its upstream request waiting for the client's
+     * retry; then it is cancelled upstream. The upstream's own timeouts (`callMs` without progress) run meanwhile.
+     */
+    inputWaitMs: z.number().int().min(100).max(3_600_000).default(300_000),
+    /** Requests one client token may have waiting for its input at once; past that a new one is refused. */
+    maxWaitingInputs: z.number().int().min(1).max(10_000).default(32),
   })
   .strict();
 

@@ -4,7 +4,10 @@
 // Switchboard supervises the same fixture over stdio. The fixture is an SDK 1.x server that speaks only the
 // 2025-11-25 revision, so directly it fails most of them; the gateway serves 2026-07-28 clients itself and
 // translates to the fixture's revision. Same rule as the 2025-11-25 runs (conformance.test.ts): whatever the fixture
-// passes directly, the gateway passes too. How far the gateway gets beyond that is reported, not asserted.
+// passes directly, the gateway passes too. How far the gateway gets beyond that is reported, and asserted for what
+// only the gateway's translation can pass: the fixture's requests to its client as `input_required` rounds (every
+// input-required-result scenario, and server-stateless, whose undeclared-capability and response-stream checks call
+// tools that ask their client).
 import assert from 'node:assert/strict';
 import { after, before, test, type TestContext } from 'node:test';
 import { closeComparison, startComparison, type Comparison } from './comparison.ts';
@@ -74,5 +77,19 @@ test('through Switchboard (/mcp/<server>), no 2026-07-28 scenario the fixture pa
     lost.map((r) => r.scenario),
     [],
     `${lost.length} scenario(s) pass against the fixture but fail through the gateway:\n${explain(lost)}`,
+  );
+});
+
+test('through Switchboard, the fixture’s requests to its client pass as input_required rounds', async () => {
+  const gatewayResults = await viaGateway;
+  const translated = gatewayResults.filter(
+    (r) => r.scenario.startsWith('input-required-result-') || r.scenario === 'server-stateless',
+  );
+  assert.equal(translated.length, 15, 'the scenarios of the translation all ran');
+  const failed = translated.filter((r) => !r.passed);
+  assert.deepEqual(
+    failed.map((r) => r.scenario),
+    [],
+    `${failed.length} scenario(s) of the input_required translation fail through the gateway:\n${explain(failed)}`,
   );
 });

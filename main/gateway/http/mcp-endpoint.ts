@@ -400,6 +400,8 @@ export class McpEndpoint {
         tokens: this.#deps.tokens,
         logger: this.#deps.logger,
         maxStreamBufferBytes: STREAM_BUFFER_BYTES,
+        inputWaitMs: this.#deps.config.inputWaitMs,
+        maxWaitingInputs: this.#deps.config.maxWaitingInputs,
       });
       if (!this.#accepting) endpoint.stopAccepting();
       return { endpoint, classifyPost: ladder.classifyPost };

@@ -20,6 +20,8 @@ export interface Lease {
   readonly dispatch: LegacyDispatch;
   /** Hands the session server back; call once, when the request is over. */
   release(): void;
+  /** Keeps the session server beyond the request (a flow waiting for the client's input); returns its release. */
+  hold(): () => void;
 }
 
 export class DispatchPool {
@@ -63,17 +65,26 @@ export class DispatchPool {
       held.inUse -= 1;
       throw error;
     }
+    return { dispatch, release: this.#releaser(key, held), hold: () => this.#retain(key, held) };
+  }
+
+  #retain(key: string, entry: Entry): () => void {
+    entry.inUse += 1;
+    if (entry.idle !== null) clearTimeout(entry.idle);
+    entry.idle = null;
+    return this.#releaser(key, entry);
+  }
+
+  /** Gives back one use of `entry`, once however often it is called; the last one starts the idle time. */
+  #releaser(key: string, entry: Entry): () => void {
     let released = false;
-    return {
-      dispatch,
-      release: () => {
-        if (released) return;
-        released = true;
-        held.inUse -= 1;
-        if (held.inUse > 0 || this.#entries.get(key) !== held) return;
-        held.idle = setTimeout(() => this.#drop(key, held), this.#idleMs);
-        held.idle.unref();
-      },
+    return () => {
+      if (released) return;
+      released = true;
+      entry.inUse -= 1;
+      if (entry.inUse > 0 || this.#entries.get(key) !== entry) return;
+      entry.idle = setTimeout(() => this.#drop(key, entry), this.#idleMs);
+      entry.idle.unref();
     };
   }
 

@@ -4,11 +4,12 @@
 // 2026-07-28 wire (modern-server.ts), in front of the same session server a legacy session has, reached in
 // process (legacy-dispatch.ts) and kept between the client's requests (dispatch-pool.ts). Closing the response is
 // the cancel: the request's handler is aborted, and with it the upstream call (spec 2026-07-28,
-// basic/utilities/cancellation).
+// basic/utilities/cancellation). An upstream that asks its client something during a call gets its answer through
+// `input_required` rounds: the call waits, parked, for the client's retry (input-flows.ts), which the sealed
+// `requestState` ties to this token and this request (request-state.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server as SessionServer } from '@modelcontextprotocol/sdk/server/index.js';
 import {
-  CLIENT_CAPABILITIES_META_KEY,
   CLIENT_INFO_META_KEY,
   PerRequestHTTPServerTransport,
   isJSONRPCErrorResponse,
@@ -17,18 +18,20 @@ import {
   type MessageClassification,
   type TransportSendOptions,
 } from '@modelcontextprotocol/server';
-import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/sdk/types.js';
+import type { Implementation } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../../log/logger.ts';
 import type { TokenStore } from '../auth/token-store.ts';
 import type { CallContext } from '../aggregate/call-router.ts';
 import type { ToolCatalog } from '../aggregate/tool-catalog.ts';
 import { GatewayErrorCode, replyError } from '../http/http-reply.ts';
-import { DispatchPool } from './dispatch-pool.ts';
+import { DispatchPool, type Lease } from './dispatch-pool.ts';
+import { InputFlows } from './input-flows.ts';
 import { LegacyDispatch } from './legacy-dispatch.ts';
 import { openListen, type ListenStream } from './listen-stream.ts';
-import { createModernServer } from './modern-server.ts';
+import { INPUT_METHODS, createModernServer, type ModernInput } from './modern-server.ts';
 import { checkParamHeaders, paramHeaders } from './param-headers.ts';
 import { mismatch, type ModernNotification, type ModernRequest } from './request-ladder.ts';
+import { RequestStateSeal, bindingAuthInfo, requestBinding } from './request-state.ts';
 
 export interface ModernCaller {
   readonly client: string;
@@ -45,6 +48,9 @@ export interface ModernEndpointDeps {
   readonly logger: Logger;
   /** Bytes a response or listen stream may hold unread before notifications to it are dropped (T16). */
   readonly maxStreamBufferBytes: number;
+  /** `gateway.inputWaitMs` and `gateway.maxWaitingInputs`: how long, and how many, requests wait for input. */
+  readonly inputWaitMs: number;
+  readonly maxWaitingInputs: number;
 }
 
 /** One request in flight, for shutdown and token revocation. */
@@ -88,16 +94,25 @@ export class ModernEndpoint {
   readonly #exchanges = new Set<Exchange>();
   readonly #listens = new Map<ListenStream, string>();
   readonly #pool = new DispatchPool();
+  readonly #flows: InputFlows;
+  readonly #seal: RequestStateSeal;
   #closed = false;
 
   constructor(deps: ModernEndpointDeps) {
     this.#deps = deps;
+    this.#flows = new InputFlows({ waitMs: deps.inputWaitMs, maxPerToken: deps.maxWaitingInputs });
+    this.#seal = new RequestStateSeal(deps.inputWaitMs);
     deps.tokens.on('change', () => this.#dropRevoked(Date.now()));
   }
 
-  /** Requests being answered, listen streams open, and session servers kept for modern clients. */
-  get open(): { exchanges: number; listens: number; sessionServers: number } {
-    return { exchanges: this.#exchanges.size, listens: this.#listens.size, sessionServers: this.#pool.size };
+  /** Requests being answered, listen streams open, session servers kept, and requests waiting for input. */
+  get open(): { exchanges: number; listens: number; sessionServers: number; waitingForInput: number } {
+    return {
+      exchanges: this.#exchanges.size,
+      listens: this.#listens.size,
+      sessionServers: this.#pool.size,
+      waitingForInput: this.#flows.size,
+    };
   }
 
   async serve(
@@ -137,19 +152,15 @@ export class ModernEndpoint {
       open,
     );
     try {
-      await this.#exchange(res, verdict, lease.dispatch, caller);
+      await this.#exchange(res, verdict, lease, caller);
     } finally {
       lease.release();
     }
   }
 
-  async #exchange(
-    res: ServerResponse,
-    verdict: ModernRequest,
-    dispatch: LegacyDispatch,
-    caller: ModernCaller,
-  ): Promise<void> {
-    const server = createModernServer(dispatch);
+  async #exchange(res: ServerResponse, verdict: ModernRequest, lease: Lease, caller: ModernCaller): Promise<void> {
+    const input = this.#inputFor(verdict, lease, caller);
+    const server = createModernServer(lease.dispatch, input);
     const transport = new ExchangeTransport(verdict.classification, res, this.#deps.maxStreamBufferBytes);
     const exchange: Exchange = { tokenId: caller.tokenId, transport, cutBy: null };
     this.#exchanges.add(exchange);
@@ -163,7 +174,11 @@ export class ModernEndpoint {
       if (res.destroyed) return;
       let response: Response;
       try {
-        response = await transport.handleMessage(verdict.message);
+        // The binding travels to the SDK's requestState seal in the request's auth info (request-state.ts).
+        response = await transport.handleMessage(
+          verdict.message,
+          input && { authInfo: bindingAuthInfo(caller.tokenId, () => input.owner.binding) },
+        );
       } catch {
         // Closed before there was an answer: the client went away (nothing to send), or the gateway cut it.
         if (exchange.cutBy !== null) this.#replyCut(res, exchange, verdict);
@@ -182,6 +197,23 @@ export class ModernEndpoint {
       this.#exchanges.delete(exchange);
       await server.close().catch(() => {});
     }
+  }
+
+  /**
+   * What a request whose answer may be `input_required` needs to ask its client through the flows: whose it is,
+   * and its binding, computed only when a state is minted or checked (it hashes the arguments).
+   */
+  #inputFor(verdict: ModernRequest, lease: Lease, caller: ModernCaller): ModernInput | undefined {
+    const { method, params } = verdict.message as { method: string; params?: Record<string, unknown> };
+    if (!INPUT_METHODS.has(method)) return undefined;
+    let binding: string | undefined;
+    const owner = {
+      tokenId: caller.tokenId,
+      get binding(): string {
+        return (binding ??= requestBinding(caller.tokenId, caller.scope, method, params));
+      },
+    };
+    return { flows: this.#flows, seal: this.#seal, owner, hold: lease.hold };
   }
 
   async #listen(
@@ -257,12 +289,17 @@ export class ModernEndpoint {
     for (const [stream, tokenId] of [...this.#listens]) {
       if (!this.#deps.tokens.isActive(tokenId, now)) stream.end(false);
     }
+    this.#flows.dropTokens((tokenId) => this.#deps.tokens.isActive(tokenId, now));
     this.#pool.dropTokens((tokenId) => this.#deps.tokens.isActive(tokenId, now));
   }
 
-  /** Shutdown begins: new requests get 503; those in flight may finish while calls drain. */
+  /**
+   * Shutdown begins: new requests get 503; those in flight may finish while calls drain. Requests waiting for a
+   * retry are cancelled now, since no retry could be served, rather than holding the drain to its end.
+   */
   stopAccepting(): void {
     this.#closed = true;
+    this.#flows.closeAll();
   }
 
   /** Shutdown ends: requests still waiting are cut with an error, and listen streams end with their result. */
@@ -274,21 +311,19 @@ export class ModernEndpoint {
       void exchange.transport.close();
     }
     for (const stream of [...this.#listens.keys()]) stream.end(true);
+    this.#flows.closeAll();
     await this.#pool.closeAll();
   }
 }
 
-/** The client's capabilities and identity, from its `_meta` envelope (clientInfo is optional there). */
-function envelopeClient(
-  verdict: ModernRequest,
-  caller: ModernCaller,
-): { capabilities: ClientCapabilities; info: Implementation } {
+/**
+ * The client's identity, from its `_meta` envelope (clientInfo is optional there). Its capabilities are read per
+ * request where they matter (input-flow.ts), since a pooled session server serves many requests.
+ */
+function envelopeClient(verdict: ModernRequest, caller: ModernCaller): Implementation {
   const meta = (verdict.message.params as { _meta?: Record<string, unknown> } | undefined)?._meta ?? {};
   const info = meta[CLIENT_INFO_META_KEY] as Implementation | undefined;
-  return {
-    capabilities: (meta[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined) ?? {},
-    info: info ?? { name: caller.client, version: 'unknown' },
-  };
+  return info ?? { name: caller.client, version: 'unknown' };
 }
 
 /** Writes the SDK's web Response onto the Node response: JSON whole, SSE as it comes, without waiting for drain. */

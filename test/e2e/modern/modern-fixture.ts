@@ -5,11 +5,14 @@
 //   sleep     answers after `ms`, sending a progress notification every 50 ms when asked for progress
 //   add-tool  adds a tool named `text`, so the server announces notifications/tools/list_changed
 //   calls     returns how many tools/call requests it has received, by tool (what "nothing forwarded" counts)
+//   ask-name  asks its client for a name (elicitation/create) during the call and greets with it; a refusal is
+//             answered as a tool error naming the client's JSON-RPC error code and message
 // Each cancellation it receives is written to stderr as `cancelled <tool> request=<id> at=<epoch ms>`.
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import {
   CallToolRequestSchema,
+  ElicitResultSchema,
   ListToolsRequestSchema,
   type CallToolResult,
   type Tool,
@@ -50,6 +53,7 @@ function tools(): Tool[] {
       inputSchema: object({ text: { type: 'string' } }, ['text']),
     },
     { name: 'calls', description: 'Counts the calls received, by tool.', inputSchema: object({}) },
+    { name: 'ask-name', description: 'Asks the user for a name, then greets.', inputSchema: object({}) },
     ...[...added].map((name) => ({ name, description: 'Added at run time.', inputSchema: object({}) })),
   ];
 }
@@ -90,6 +94,25 @@ server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<
       return text(`added ${String(args.text)}`);
     case 'calls':
       return text(JSON.stringify(Object.fromEntries(received)));
+    case 'ask-name':
+      try {
+        const answer = await extra.sendRequest(
+          {
+            method: 'elicitation/create',
+            params: {
+              message: 'What is your name?',
+              requestedSchema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
+            },
+          },
+          ElicitResultSchema,
+        );
+        return text(
+          answer.action === 'accept' ? `hello ${String(answer.content?.name)}` : `no name (${answer.action})`,
+        );
+      } catch (error) {
+        const { code, message } = error as { code?: number; message: string };
+        return { content: [{ type: 'text', text: `refused ${String(code)}: ${message}` }], isError: true };
+      }
     default:
       if (added.has(name)) return text(`called ${name}`);
       return { content: [{ type: 'text', text: `no tool named ${name}` }], isError: true };

@@ -67,3 +67,23 @@ test("a revoked token's session servers are shut down; a failed open is not kept
   await pool.closeAll();
   assert.equal(kept.shutdowns, 1);
 });
+
+test('a hold keeps the session server beyond its request, until it is let go', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const pool = new DispatchPool(1_000);
+  const dispatch = fakeDispatch();
+  const lease = await pool.acquire('k', 't', async () => dispatch);
+  const letGo = lease.hold();
+  lease.release();
+  t.mock.timers.tick(10_000);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(dispatch.shutdowns, 0, 'held: no idle time runs');
+  letGo();
+  letGo();
+  t.mock.timers.tick(999);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(dispatch.shutdowns, 0);
+  t.mock.timers.tick(1);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(dispatch.shutdowns, 1, 'let go once, however often called; then idle as usual');
+});

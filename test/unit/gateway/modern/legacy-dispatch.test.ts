@@ -4,15 +4,23 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   CallToolRequestSchema,
   ErrorCode,
+  ListRootsResultSchema,
   ListToolsRequestSchema,
   type JSONRPCNotification,
+  type JSONRPCRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import { CallError } from '../../../../main/gateway/aggregate/call-error.ts';
 import { LegacyDispatch } from '../../../../main/gateway/modern/legacy-dispatch.ts';
 
-/** A session-server stand-in: `progress` sends 3 notifications then answers, `wait` answers when cancelled. */
-function sessionServer(): { server: Server; aborted: string[] } {
+/**
+ * A session-server stand-in: `progress` sends 3 notifications then answers, `wait` answers when cancelled, `ask`
+ * asks its client for roots during the call and answers with them; `ask-later` does so when `release` is called,
+ * and withdraws its request when `withdraw` is.
+ */
+function sessionServer(): { server: Server; aborted: string[]; release: () => void; withdraw: () => void } {
   const aborted: string[] = [];
+  const gate = Promise.withResolvers<void>();
+  const withdrawal = new AbortController();
   const server = new Server(
     { name: 'inner', version: '1' },
     { capabilities: { tools: { listChanged: true } }, instructions: 'hi' },
@@ -36,8 +44,13 @@ function sessionServer(): { server: Server; aborted: string[] } {
           }),
         );
       case 'ask':
-        await server.listRoots();
-        return { content: [] };
+      case 'ask-later': {
+        if (request.params.name === 'ask-later') await gate.promise;
+        const { roots } = await extra.sendRequest({ method: 'roots/list' }, ListRootsResultSchema, {
+          signal: withdrawal.signal,
+        });
+        return { content: [{ type: 'text', text: roots.map((root) => root.uri).join(' ') }] };
+      }
       default:
         // As the gateway's CallError: code, message and data exactly as they go on the wire.
         throw Object.assign(new Error('no such tool'), {
@@ -46,10 +59,10 @@ function sessionServer(): { server: Server; aborted: string[] } {
         });
     }
   });
-  return { server, aborted };
+  return { server, aborted, release: () => gate.resolve(), withdraw: () => withdrawal.abort('no longer needed') };
 }
 
-const client = { capabilities: {}, info: { name: 'modern', version: '1' } };
+const client = { name: 'modern', version: '1' };
 const quiet = () => ({ signal: new AbortController().signal, notify: async () => {} });
 
 test('open initializes the session server and learns its capabilities, instructions and identity', async () => {
@@ -138,4 +151,74 @@ test('closing rejects requests still waiting and tells whoever holds the dispatc
   await assert.rejects(waiting, /closed/);
   assert.equal(ended, 1);
   await assert.rejects(dispatch.request('tools/list', {}, quiet()), /closed/);
+});
+
+/** A call that answers the session server's requests with `answer`, recording what it was asked. */
+function asking(serving: boolean, answer: () => Promise<Record<string, unknown>>) {
+  const asked: { request: JSONRPCRequest; withdrawn: AbortSignal }[] = [];
+  const notified: string[] = [];
+  return {
+    asked,
+    notified,
+    call: {
+      signal: new AbortController().signal,
+      notify: async (n: JSONRPCNotification) => void notified.push(n.method),
+      ask: (request: JSONRPCRequest, withdrawn: AbortSignal) => {
+        asked.push({ request, withdrawn });
+        return answer();
+      },
+      serving: () => serving,
+    },
+  };
+}
+
+test("a request the session server makes during a call goes to that call's ask; the answer is its result", async () => {
+  const { server } = sessionServer();
+  const dispatch = await LegacyDispatch.open(server, client);
+  const caller = asking(true, async () => ({ roots: [{ uri: 'file:///a' }] }));
+  const result = await dispatch.request('tools/call', { name: 'ask', arguments: {} }, caller.call);
+  assert.equal(caller.asked.length, 1);
+  assert.equal(caller.asked[0]!.request.method, 'roots/list');
+  assert.deepEqual(result.content, [{ type: 'text', text: 'file:///a' }]);
+  // An error the ask throws reaches the session server with its code and data.
+  const refusing = asking(true, async () => {
+    throw new CallError(-32021, 'Client does not support roots', { requiredCapabilities: { roots: {} } });
+  });
+  const refused = await dispatch.request('tools/call', { name: 'ask', arguments: {} }, refusing.call).catch((e) => e);
+  assert.ok(refused instanceof CallError);
+  assert.match(refused.message, /-32021.*does not support roots/);
+  await dispatch.shutdown();
+});
+
+test('a request the session server withdraws is withdrawn from the ask, and its cancel reaches nobody else', async () => {
+  const { server, release, withdraw } = sessionServer();
+  const dispatch = await LegacyDispatch.open(server, client);
+  const answer = Promise.withResolvers<Record<string, unknown>>();
+  const caller = asking(true, () => answer.promise);
+  const call = dispatch.request('tools/call', { name: 'ask-later', arguments: {} }, caller.call).catch((e) => e);
+  release();
+  while (caller.asked.length === 0) await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(caller.asked[0]!.withdrawn.aborted, false);
+  withdraw();
+  await call;
+  assert.equal(caller.asked[0]!.withdrawn.aborted, true);
+  assert.deepEqual(caller.notified, [], 'the session server’s cancel of its own request is not relayed');
+  answer.resolve({ roots: [] });
+  await dispatch.shutdown();
+});
+
+test('a request related to a call waiting for a retry goes to a call of this client being answered now', async () => {
+  const { server, release } = sessionServer();
+  const dispatch = await LegacyDispatch.open(server, client);
+  const live = asking(true, async () => ({ roots: [{ uri: 'file:///live' }] }));
+  const parked = asking(false, async () => ({ roots: [{ uri: 'file:///parked' }] }));
+  const holding = dispatch.request('tools/call', { name: 'wait', arguments: {} }, live.call).catch(() => null);
+  const waiting = dispatch.request('tools/call', { name: 'ask-later', arguments: {} }, parked.call);
+  release();
+  const result = await waiting;
+  assert.equal(parked.asked.length, 0);
+  assert.equal(live.asked.length, 1);
+  assert.deepEqual(result.content, [{ type: 'text', text: 'file:///live' }]);
+  await dispatch.shutdown();
+  await holding;
 });

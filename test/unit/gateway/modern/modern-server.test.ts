@@ -42,7 +42,7 @@ async function dispatch(): Promise<LegacyDispatch> {
     }
     return { content: [] };
   });
-  return LegacyDispatch.open(server, { capabilities: {}, info: { name: 't', version: '1' } });
+  return LegacyDispatch.open(server, { name: 't', version: '1' });
 }
 
 /** Serves one modern request on a fresh SDK 2.x server, as the endpoint does, and reads every message of it. */

@@ -1,0 +1,160 @@
+// A 2025-11-25 upstream asks its client something during a call; the client speaks 2026-07-28 and cannot receive
+// requests. Through the gateway the question becomes an `input_required` result, the upstream request waits, and
+// the client's retry brings the answer upstream. What the conformance suite does not test: a state used by another
+// client, a tampered one, a client without the capability, and a client that never comes back.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { isRunning, startHarness, type Harness } from '../../helpers/gateway-harness.ts';
+import { waitUntil } from '../gateway/support.ts';
+import { rpcError, type RawResponse, type Target } from '../security/raw-http.ts';
+import { audit, targetOf } from '../security/mcp-session.ts';
+import {
+  MODERN,
+  cancellations,
+  envelope,
+  modernBody,
+  modernFixtureServer,
+  modernPost,
+  resultOf,
+} from './modern-http.ts';
+
+/** Only a guard against hanging: the cancel on expiry is waited for, never timed. */
+const CANCELLED_WITHIN_MS = 20_000;
+
+let h: Harness;
+let target: Target;
+
+before(async () => {
+  h = await startHarness({ servers: { fx: modernFixtureServer() } });
+  await h.waitForState('fx', isRunning);
+  target = targetOf(h);
+});
+after(() => h.close());
+
+const ELICITATION = { elicitation: {} };
+const asking = (capabilities: object = ELICITATION) =>
+  envelope({ 'io.modelcontextprotocol/clientCapabilities': capabilities });
+
+/** The first round of `fx__ask-name`: the upstream's question as an input request, and the state to retry with. */
+async function askName(on: Target): Promise<{ key: string; state: string; request: Record<string, unknown> }> {
+  const result = resultOf(
+    await modernPost(on, modernBody('tools/call', { name: 'fx__ask-name', arguments: {} }, asking())),
+  );
+  assert.equal(result.resultType, 'input_required', JSON.stringify(result));
+  const [key, request] = Object.entries(result.inputRequests as Record<string, Record<string, unknown>>)[0]!;
+  assert.equal(typeof result.requestState, 'string');
+  return { key, state: result.requestState as string, request };
+}
+
+function retry(on: Target, key: string, state: string, name: string): Promise<RawResponse> {
+  const params = {
+    name: 'fx__ask-name',
+    arguments: {},
+    inputResponses: { [key]: { action: 'accept', content: { name } } },
+    requestState: state,
+  };
+  return modernPost(on, modernBody('tools/call', params, asking()));
+}
+
+const textOf = (result: Record<string, unknown>) => (result.content as { text: string }[])[0]?.text;
+
+test('an SDK 2.x client answers the upstream’s elicitation through input_required; both are audited', async (t) => {
+  const client = new Client(
+    { name: 'modern-asked', version: '1.0.0' },
+    { versionNegotiation: { mode: { pin: MODERN } }, capabilities: { elicitation: {} } },
+  );
+  const questions: string[] = [];
+  client.setRequestHandler('elicitation/create', async (request) => {
+    questions.push((request.params as { message: string }).message);
+    return { action: 'accept', content: { name: 'Alice' } };
+  });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL('/mcp', h.origin), {
+      requestInit: { headers: { authorization: `Bearer ${h.token}` } },
+    }),
+  );
+  t.after(() => client.close());
+  const result = await client.callTool({ name: 'fx__ask-name', arguments: {} });
+  assert.deepEqual(questions, ['What is your name?'], 'the upstream’s own question reached the client');
+  assert.deepEqual(result.content, [{ type: 'text', text: 'hello Alice' }]);
+
+  const asked = await waitUntil(
+    () => audit(h, { kind: 'server-request' }).find((r) => r.method === 'elicitation/create' && r.outcome === 'ok'),
+    'the elicitation to be audited',
+  );
+  assert.equal(asked.server, 'fx');
+  assert.equal(asked.client, 'test-client');
+  const call = audit(h, { method: 'tools/call' }).find((r) => r.target === 'ask-name' && r.outcome === 'ok');
+  assert.equal(call?.protocolVersion, MODERN);
+});
+
+test('another client cannot continue a request with its requestState, nor can a tampered one; the owner can', async () => {
+  const other = targetOf(h, await h.mintToken('other-client'));
+  const { key, state, request } = await askName(target);
+  assert.equal(request.method, 'elicitation/create');
+  assert.equal((request.params as { message: string }).message, 'What is your name?');
+
+  const refusedFor = async (on: Target, withState: string, what: string) => {
+    const response = await retry(on, key, withState, 'Mallory');
+    const error = rpcError(response);
+    assert.equal(error.code, -32602, `${what}: ${response.text.slice(0, 200)}`);
+    assert.deepEqual(error.data, { reason: 'invalid_request_state' }, what);
+  };
+  await refusedFor(other, state, 'another token');
+  const [version, body, mac] = state.split('.') as [string, string, string];
+  await refusedFor(target, `${version}.${body}.${mac.slice(0, -2)}AA`, 'a changed MAC');
+  await refusedFor(target, `${state}-TAMPERED`, 'a suffix');
+
+  // None of that reached the upstream: the owner's retry is still the one that answers it.
+  const done = resultOf(await retry(target, key, state, 'Bob'));
+  assert.equal(done.resultType, 'complete');
+  assert.equal(textOf(done), 'hello Bob');
+  // A state serves once.
+  await refusedFor(target, state, 'the same state again');
+});
+
+test('a client that did not declare elicitation is not asked; the upstream hears -32021 naming it', async () => {
+  const params = { name: 'fx__ask-name', arguments: {} };
+  const result = resultOf(await modernPost(target, modernBody('tools/call', params, asking({ sampling: {} }))));
+  assert.equal(result.resultType, 'complete', 'no input_required for a kind the client cannot answer');
+  assert.equal(result.isError, true);
+  assert.match(textOf(result) ?? '', /^refused -32021: .*does not support elicitation/);
+  const refused = await waitUntil(
+    () => audit(h, { kind: 'server-request' }).find((r) => r.outcome === 'protocol-error'),
+    'the refusal to be audited',
+  );
+  assert.match(refused.error ?? '', /does not support elicitation/);
+});
+
+test('a request never retried is cancelled upstream after gateway.inputWaitMs, and its state is refused', async () => {
+  const short = await startHarness({ gateway: { inputWaitMs: 300 }, servers: { fx: modernFixtureServer() } });
+  try {
+    await short.waitForState('fx', isRunning);
+    const on = targetOf(short);
+    const { key, state } = await askName(on);
+    const cancelled = await waitUntil(
+      () => cancellations(short, 'fx').find((c) => c.tool === 'ask-name'),
+      'the upstream to hear the cancel',
+      CANCELLED_WITHIN_MS,
+    );
+    assert.equal(cancelled.tool, 'ask-name');
+    const error = rpcError(await retry(on, key, state, 'Late'));
+    assert.equal(error.code, -32602);
+    assert.match(error.message, /gateway\.inputWaitMs \(300 ms\)/);
+    const record = await waitUntil(
+      () => audit(short, { method: 'tools/call' }).find((r) => r.target === 'ask-name'),
+      'the call to be audited',
+    );
+    assert.equal(record.outcome, 'cancelled');
+    // The question itself is recorded as a request that got no answer, saying why.
+    const asked = await waitUntil(
+      () => audit(short, { kind: 'server-request' }).find((r) => r.method === 'elicitation/create'),
+      'the unanswered elicitation to be audited',
+    );
+    assert.notEqual(asked.outcome, 'ok');
+    assert.match(asked.error ?? '', /inputWaitMs/);
+  } finally {
+    await short.close();
+  }
+});

@@ -27,6 +27,30 @@ export type AuditOutcome =
   /** Lifecycle and config records: what happened is in `detail`. */
   | 'info';
 
+export const AUDIT_KINDS: readonly AuditKind[] = [
+  'request',
+  'server-request',
+  'auth',
+  'session',
+  'lifecycle',
+  'config',
+];
+export const AUDIT_OUTCOMES: readonly AuditOutcome[] = [
+  'ok',
+  'tool-error',
+  'protocol-error',
+  'timeout',
+  'cancelled',
+  'denied',
+  'unavailable',
+  'unknown-tool',
+  'unauthenticated',
+  'throttled',
+  'forbidden',
+  'session-mismatch',
+  'info',
+];
+
 export interface AuditEvent {
   readonly id: number;
   readonly ts: number;

@@ -1,5 +1,8 @@
 // The composition root: builds every service from the data directory and wires them together. `serve`, the
 // Electron shell and the tests all start Switchboard through here, so there is one way the parts fit.
+import { coreControlApi } from '../dashboard/core-control-api.ts';
+import { DashboardAccess } from '../dashboard/dashboard-access.ts';
+import { DashboardHttp } from '../dashboard/dashboard-http.ts';
 import { rmSync } from 'node:fs';
 import { openAuditDb } from '../audit/audit-db.ts';
 import { AuditLog } from '../audit/audit-log.ts';
@@ -53,6 +56,8 @@ export class Core {
   readonly tokens: TokenStore;
   readonly credentials: Credentials;
   readonly redactor: Redactor;
+  /** Who may open the dashboard of this run (the token `serve` prints). */
+  readonly dashboard: DashboardAccess;
   readonly #parts: {
     config: ConfigStore;
     gateway: GatewayServer;
@@ -76,6 +81,7 @@ export class Core {
     tokens: TokenStore;
     credentials: Credentials;
     redactor: Redactor;
+    dashboard: DashboardAccess;
     config: ConfigStore;
     gateway: GatewayServer;
     control: ControlServer;
@@ -93,6 +99,7 @@ export class Core {
     this.tokens = fields.tokens;
     this.credentials = fields.credentials;
     this.redactor = fields.redactor;
+    this.dashboard = fields.dashboard;
     this.#parts = {
       config: fields.config,
       gateway: fields.gateway,
@@ -207,6 +214,18 @@ export class Core {
       version: SWITCHBOARD_VERSION,
     });
     const coreMetrics = startCoreMetrics({ supervisor, endpoint, inFlight: router.upstreamRequests, audit, tokens });
+    // The dashboard's API reaches the core once it exists; nothing can call it before the gateway listens.
+    let core: Core | null = null;
+    const dashboardAccess = new DashboardAccess();
+    const dashboard = new DashboardHttp({
+      access: dashboardAccess,
+      origins,
+      api: coreControlApi({
+        status: () => core!.status(),
+        serverAction: (name, action) => core!.serverAction(name, action),
+        audit,
+      }),
+    });
     const gateway = new GatewayServer({
       config: gatewayConfig,
       origins,
@@ -215,6 +234,7 @@ export class Core {
       directory,
       logger,
       metrics: coreMetrics.route,
+      dashboard,
     });
     let gatewayUrl: string;
     try {
@@ -235,7 +255,6 @@ export class Core {
     if (gatewayConfig.port === 0)
       Object.assign(origins, originPolicy(gatewayConfig.host, gateway.port, gatewayConfig.allowedOrigins));
 
-    let core: Core | null = null;
     const control = new ControlServer(dataDir, {
       status: () => core!.status(),
       serverAction: (name, action) => core!.serverAction(name, action),
@@ -248,6 +267,7 @@ export class Core {
       tokens,
       credentials,
       redactor,
+      dashboard: dashboardAccess,
       config: configStore,
       gateway,
       control,
@@ -341,6 +361,11 @@ export class Core {
   /** One-minute request rollups, for charts. */
   get rollups(): Rollups {
     return this.#parts.metrics.rollups;
+  }
+
+  /** The link that opens this run's dashboard: the gateway's address with the dashboard token. */
+  get dashboardUrl(): string {
+    return `${this.#parts.gateway.baseUrl}/?token=${this.dashboard.token}`;
   }
 
   status(): StatusReport {

@@ -1,5 +1,6 @@
 // The gateway's HTTP listener: routes `/mcp`, `/mcp/<server>`, `/healthz`, `/readyz` and `/metrics`, answers everything else
 // 404 (including OAuth discovery, T50), and shuts down in order: stop accepting, drain calls, close sessions.
+import { DashboardHttp } from '../dashboard/dashboard-http.ts';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GatewayConfig } from '../config/schema.ts';
@@ -35,6 +36,8 @@ export interface GatewayServerDeps {
   readonly logger: Logger;
   /** Defaults to DEFAULT_HTTP_TIMEOUTS; tests shorten them. */
   readonly timeouts?: HttpTimeouts;
+  /** The dashboard's door (`/` and `/api/…`), behind the dashboard token; none in tests that need no dashboard. */
+  readonly dashboard?: DashboardHttp;
   /** Prometheus text at /metrics, for a request carrying a valid client token. */
   readonly metrics?: {
     readonly contentType: string;
@@ -120,6 +123,10 @@ export class GatewayServer {
       const body = await metrics.render();
       res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' }).end(body);
       return;
+    }
+    const dashboard = this.#deps.dashboard;
+    if (dashboard !== undefined && DashboardHttp.serves(path)) {
+      return dashboard.handle(req, res, new URL(req.url ?? '/', 'http://gateway'));
     }
     replyError(res, 404, GatewayErrorCode.InvalidRequest, `Not Found: ${path}`);
   }

@@ -3,7 +3,7 @@
 // export everything that matches as JSON Lines or CSV.
 import { Writable } from 'node:stream';
 import { openAuditDb } from '../../audit/audit-db.ts';
-import type { AuditEvent, AuditKind, AuditOutcome } from '../../audit/audit-event.ts';
+import { AUDIT_KINDS, AUDIT_OUTCOMES, type AuditEvent } from '../../audit/audit-event.ts';
 import { exportAudit, type ExportFormat } from '../../audit/audit-export.ts';
 import { readHead } from '../../audit/audit-head.ts';
 import { journalHasRecords, replayJournal } from '../../audit/audit-journal.ts';
@@ -24,23 +24,6 @@ const FILTER_OPTIONS = {
   outcome: { type: 'string' },
   text: { type: 'string' },
 } as const;
-
-const KINDS: readonly AuditKind[] = ['request', 'server-request', 'auth', 'session', 'lifecycle', 'config'];
-const OUTCOMES: readonly AuditOutcome[] = [
-  'ok',
-  'tool-error',
-  'protocol-error',
-  'timeout',
-  'cancelled',
-  'denied',
-  'unavailable',
-  'unknown-tool',
-  'unauthenticated',
-  'throttled',
-  'forbidden',
-  'session-mismatch',
-  'info',
-];
 
 /** An ISO date or time, or a span back from now: `30s`, `15m`, `2h`, `7d`. */
 export function parseWhen(text: string, flag: string, now: number = Date.now()): number {
@@ -74,8 +57,8 @@ function filterOf(args: ParsedCommand): AuditFilter {
     server: stringOption(args, 'server'),
     target: stringOption(args, 'tool'),
     method: stringOption(args, 'method'),
-    kind: oneOf(stringOption(args, 'kind'), KINDS, '--kind'),
-    outcome: oneOf(stringOption(args, 'outcome'), OUTCOMES, '--outcome'),
+    kind: oneOf(stringOption(args, 'kind'), AUDIT_KINDS, '--kind'),
+    outcome: oneOf(stringOption(args, 'outcome'), AUDIT_OUTCOMES, '--outcome'),
     text: stringOption(args, 'text'),
   };
 }

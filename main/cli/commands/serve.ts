@@ -43,8 +43,8 @@ export const serveCommand: Command = {
     const { core } = started;
     io.out(
       global.json
-        ? JSON.stringify({ url: core.gatewayUrl, pid: process.pid }) + '\n'
-        : `Switchboard gateway: ${core.gatewayUrl}\n`,
+        ? JSON.stringify({ url: core.gatewayUrl, dashboard: core.dashboardUrl, pid: process.pid }) + '\n'
+        : `Switchboard gateway: ${core.gatewayUrl}\nDashboard: ${core.dashboardUrl}\n`,
     );
     // A second signal during shutdown finds no handler and ends the process at once, as people expect of Ctrl+C.
     return new Promise<number>((resolve) => {

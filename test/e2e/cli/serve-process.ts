@@ -10,6 +10,8 @@ export const BIN = join(REPO, 'bin/switchboard.js');
 export interface ServeProcess {
   readonly child: ChildProcess;
   readonly url: string;
+  /** The Dashboard link it printed, with this run's dashboard token. */
+  readonly dashboard: string;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Everything the process wrote to stderr so far. */
   stderr(): string;
@@ -36,9 +38,10 @@ export function startServe(dataDir: string, env: NodeJS.ProcessEnv = {}, timeout
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString('utf8');
       const match = /Switchboard gateway: (http:\S+)/.exec(out);
-      if (!match) return;
+      const dashboard = /Dashboard: (http:\S+)/.exec(out);
+      if (!match || !dashboard) return;
       clearTimeout(timer);
-      resolve({ child, url: match[1]!, exited, stderr: () => err });
+      resolve({ child, url: match[1]!, dashboard: dashboard[1]!, exited, stderr: () => err });
     });
     void exited.then(({ code, signal }) => {
       clearTimeout(timer);

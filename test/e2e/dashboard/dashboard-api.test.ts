@@ -1,0 +1,116 @@
+// The dashboard's door on a real `serve`: the printed link trades its token for an HttpOnly cookie and leaves the
+// address bar; the API answers only the cookie or the token; state-changing calls need the contract's header and
+// a same-origin request; client tokens and the dashboard token do not open each other's doors.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { CSRF_HEADER, type AuditPageView, type StatusView } from '../../../preload/contract.ts';
+import { writeConfig } from '../../../main/config/write-config.ts';
+import { dataDirPaths } from '../../../main/paths/data-dir.ts';
+import { fixtureServer } from '../../helpers/gateway-harness.ts';
+import { runBin, startServe } from '../cli/serve-process.ts';
+import { waitUntil } from '../gateway/support.ts';
+
+test('dashboard link, cookie, API, CSRF and the separation of dashboard and client tokens', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'switchboard-dashboard-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  assert.ok((await writeConfig(dataDirPaths(dir).config, { servers: { echo: fixtureServer('echo') } })).ok);
+  const made = await runBin(['token', 'create', 'cursor', '--json', '--data-dir', dir]);
+  const clientToken = (JSON.parse(made.out) as { token: string }).token;
+  const serve = await startServe(dir);
+  t.after(async () => {
+    serve.child.kill('SIGTERM');
+    await serve.exited;
+  });
+  const link = new URL(serve.dashboard);
+  const base = link.origin;
+  const dashboardToken = link.searchParams.get('token')!;
+  assert.ok(dashboardToken.length >= 40, 'a long random token');
+  assert.notEqual(dashboardToken, clientToken);
+
+  // Opening the link: 303 to "/" with an HttpOnly, SameSite=Strict cookie; the token is gone from the address.
+  const opened = await fetch(link, { redirect: 'manual' });
+  assert.equal(opened.status, 303);
+  assert.equal(opened.headers.get('location'), '/');
+  const setCookie = opened.headers.get('set-cookie') ?? '';
+  assert.match(setCookie, /^sb_dashboard=[\w-]{40,}; HttpOnly; SameSite=Strict; Path=\//);
+  const cookie = setCookie.split(';')[0]!;
+  assert.equal((await fetch(`${base}/?token=${dashboardToken}x`, { redirect: 'manual' })).status, 401);
+
+  const api = (path: string, init: RequestInit = {}) => fetch(`${base}${path}`, init);
+  // No credentials, a made-up cookie, a client token: 401.
+  assert.equal((await api('/api/status')).status, 401);
+  assert.equal((await api('/api/status', { headers: { cookie: 'sb_dashboard=forged' } })).status, 401);
+  assert.equal((await api('/api/status', { headers: { authorization: `Bearer ${clientToken}` } })).status, 401);
+  assert.equal((await api('/', {})).status, 401);
+
+  const status = (await (await api('/api/status', { headers: { cookie } })).json()) as { ok: true; value: StatusView };
+  assert.equal(status.ok, true);
+  assert.deepEqual(
+    status.value.servers.map((s) => s.name),
+    ['echo'],
+  );
+  assert.equal((await api('/api/status', { headers: { authorization: `Bearer ${dashboardToken}` } })).status, 200);
+
+  // The dashboard token is no client token: the MCP door refuses it.
+  const mcp = await fetch(`${base}/mcp`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${dashboardToken}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+  });
+  assert.equal(mcp.status, 401);
+
+  // A state-changing call needs POST, the contract's header, and no foreign Origin.
+  const restart = '/api/servers/echo/restart';
+  assert.equal((await api(restart, { method: 'GET', headers: { cookie } })).status, 405);
+  assert.equal((await api(restart, { method: 'POST', headers: { cookie } })).status, 403, 'a plain form post');
+  const foreign = await api(restart, {
+    method: 'POST',
+    headers: { cookie, [CSRF_HEADER]: '1', origin: 'https://evil.example' },
+  });
+  assert.equal(foreign.status, 403, 'a script from another origin');
+  const running = async () => {
+    const now = (await (await api('/api/status', { headers: { cookie } })).json()) as { value: StatusView };
+    const state = now.value.servers[0]!.state;
+    return state.state === 'running' ? state : false;
+  };
+  const before = await waitUntil(running, 'echo running');
+  const done = await api(restart, { method: 'POST', headers: { cookie, [CSRF_HEADER]: '1', origin: base } });
+  assert.equal(done.status, 200, await done.clone().text());
+  await waitUntil(
+    async () => ((await running()) || { since: before['since'] })['since'] !== before['since'],
+    'echo running again after the restart',
+  );
+  const unknown = await api('/api/servers/nope/restart', { method: 'POST', headers: { cookie, [CSRF_HEADER]: '1' } });
+  assert.equal(unknown.status, 400);
+  assert.match(((await unknown.json()) as { error: string }).error, /nope/);
+
+  // A call made by an MCP client shows in the audit page, filtered by client; bad filters are named.
+  const client = new Client({ name: 'cursor', version: '1' });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(serve.url), {
+      requestInit: { headers: { authorization: `Bearer ${clientToken}` } },
+    }),
+  );
+  await client.callTool({ name: 'echo__echo', arguments: { text: 'seen by the dashboard' } });
+  await client.close();
+  const page = (await (await api('/api/audit?client=cursor&tool=echo&limit=5', { headers: { cookie } })).json()) as {
+    ok: true;
+    value: AuditPageView;
+  };
+  assert.equal(page.value.events[0]?.method, 'tools/call');
+  assert.equal(page.value.events[0]?.outcome, 'ok');
+  const bad = await api('/api/audit?limit=ten&colour=red', { headers: { cookie } });
+  assert.equal(bad.status, 400);
+  assert.match(((await bad.json()) as { error: string }).error, /limit must be a whole number/);
+  const unknownFilter = await api('/api/audit?colour=red', { headers: { cookie } });
+  assert.match(((await unknownFilter.json()) as { error: string }).error, /unknown audit filter: colour/);
+});

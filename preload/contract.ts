@@ -74,5 +74,13 @@ export const HTTP_ROUTES = {
   audit: { method: 'GET', path: '/api/audit' },
 } as const;
 
+/** What the core pushes to an open dashboard, in order, as it happens. */
+export type ControlEvent =
+  | { readonly type: 'server-state'; readonly server: string; readonly state: ServerView['state'] }
+  | { readonly type: 'audit'; readonly record: Omit<AuditRecordView, 'id' | 'durationMs' | 'error'> };
+
+/** The event stream: a WebSocket under the dashboard's origin, one JSON `ControlEvent` per message. */
+export const EVENTS_PATH = '/api/events';
+
 /** A state-changing request must carry this header: a cross-site form cannot, and a script needs our origin to. */
 export const CSRF_HEADER = 'x-switchboard-request';

@@ -2,6 +2,7 @@
 // Electron shell and the tests all start Switchboard through here, so there is one way the parts fit.
 import { coreControlApi } from '../dashboard/core-control-api.ts';
 import { DashboardAccess } from '../dashboard/dashboard-access.ts';
+import { DashboardEvents, auditEvent } from '../dashboard/dashboard-events.ts';
 import { DashboardHttp } from '../dashboard/dashboard-http.ts';
 import { rmSync } from 'node:fs';
 import { openAuditDb } from '../audit/audit-db.ts';
@@ -226,6 +227,9 @@ export class Core {
         audit,
       }),
     });
+    const events = new DashboardEvents(dashboardAccess, origins);
+    supervisor.on('state', (server, state) => events.publish({ type: 'server-state', server, state }));
+    audit.subscribe((input) => events.publish(auditEvent(input)));
     const gateway = new GatewayServer({
       config: gatewayConfig,
       origins,
@@ -235,6 +239,7 @@ export class Core {
       logger,
       metrics: coreMetrics.route,
       dashboard,
+      events,
     });
     let gatewayUrl: string;
     try {

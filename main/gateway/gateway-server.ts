@@ -1,5 +1,6 @@
 // The gateway's HTTP listener: routes `/mcp`, `/mcp/<server>`, `/healthz`, `/readyz` and `/metrics`, answers everything else
 // 404 (including OAuth discovery, T50), and shuts down in order: stop accepting, drain calls, close sessions.
+import type { DashboardEvents } from '../dashboard/dashboard-events.ts';
 import { DashboardHttp } from '../dashboard/dashboard-http.ts';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -38,6 +39,8 @@ export interface GatewayServerDeps {
   readonly timeouts?: HttpTimeouts;
   /** The dashboard's door (`/` and `/api/…`), behind the dashboard token; none in tests that need no dashboard. */
   readonly dashboard?: DashboardHttp;
+  /** The dashboard's event stream, the one WebSocket the gateway takes. */
+  readonly events?: DashboardEvents;
   /** Prometheus text at /metrics, for a request carrying a valid client token. */
   readonly metrics?: {
     readonly contentType: string;
@@ -70,6 +73,12 @@ export class GatewayServer {
       });
     });
     this.#http.keepAliveTimeout = timeouts.keepAliveMs;
+    // Only the dashboard's event stream upgrades; any other upgrade is answered and closed.
+    this.#http.on('upgrade', (req, socket, head) => {
+      const path = requestPath(req);
+      if (deps.events !== undefined) return deps.events.upgrade(req, socket, head, path);
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    });
   }
 
   /** Listens and resolves with the bound URL of the aggregated endpoint. */
@@ -144,6 +153,7 @@ export class GatewayServer {
   async close(): Promise<void> {
     if (this.#sweeper) clearInterval(this.#sweeper);
     this.#deps.endpoint.stopAccepting();
+    this.#deps.events?.close();
     const closed = new Promise<void>((resolve) => this.#http.close(() => resolve()));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([

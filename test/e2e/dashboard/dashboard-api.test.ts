@@ -2,20 +2,35 @@
 // address bar; the API answers only the cookie or the token; state-changing calls need the contract's header and
 // a same-origin request; client tokens and the dashboard token do not open each other's doors.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import type { IncomingMessage } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CSRF_HEADER, type AuditPageView, type StatusView } from '../../../preload/contract.ts';
+import { WebSocket } from 'ws';
+import { CSRF_HEADER, type AuditPageView, type ControlEvent, type StatusView } from '../../../preload/contract.ts';
 import { writeConfig } from '../../../main/config/write-config.ts';
 import { dataDirPaths } from '../../../main/paths/data-dir.ts';
 import { fixtureServer } from '../../helpers/gateway-harness.ts';
 import { runBin, startServe } from '../cli/serve-process.ts';
 import { waitUntil } from '../gateway/support.ts';
 
-test('dashboard link, cookie, API, CSRF and the separation of dashboard and client tokens', async (t) => {
+/** The HTTP status a WebSocket upgrade is refused with; 101 if it is accepted. */
+async function refusedWith(url: string, headers: Record<string, string>): Promise<number> {
+  const ws = new WebSocket(url, { headers });
+  ws.on('error', () => {});
+  const status = await new Promise<number>((resolve) => {
+    ws.once('unexpected-response', (_req, res: IncomingMessage) => resolve(res.statusCode ?? 0));
+    ws.once('open', () => resolve(101));
+  });
+  ws.terminate();
+  return status;
+}
+
+test('dashboard link, cookie, API, event stream, CSRF and the separation of dashboard and client tokens', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'switchboard-dashboard-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   assert.ok((await writeConfig(dataDirPaths(dir).config, { servers: { echo: fixtureServer('echo') } })).ok);
@@ -69,6 +84,15 @@ test('dashboard link, cookie, API, CSRF and the separation of dashboard and clie
   assert.equal(mcp.status, 401);
 
   // A state-changing call needs POST, the contract's header, and no foreign Origin.
+  // The event stream: refused without credentials or from a foreign origin; with the cookie it follows the core.
+  const wsUrl = `${base.replace('http:', 'ws:')}/api/events`;
+  assert.equal(await refusedWith(wsUrl, {}), 401);
+  assert.equal(await refusedWith(wsUrl, { cookie, origin: 'https://evil.example' }), 403);
+  const stream = new WebSocket(wsUrl, { headers: { cookie, origin: base } });
+  const events: ControlEvent[] = [];
+  stream.on('message', (data: Buffer) => events.push(JSON.parse(data.toString('utf8')) as ControlEvent));
+  await once(stream, 'open');
+
   const restart = '/api/servers/echo/restart';
   assert.equal((await api(restart, { method: 'GET', headers: { cookie } })).status, 405);
   assert.equal((await api(restart, { method: 'POST', headers: { cookie } })).status, 403, 'a plain form post');
@@ -108,6 +132,15 @@ test('dashboard link, cookie, API, CSRF and the separation of dashboard and clie
   };
   assert.equal(page.value.events[0]?.method, 'tools/call');
   assert.equal(page.value.events[0]?.outcome, 'ok');
+  const seen = await waitUntil(
+    () => events.find((e) => e.type === 'audit' && e.record.client === 'cursor' && e.record.method === 'tools/call'),
+    'the call on the event stream',
+  );
+  assert.equal(seen.type === 'audit' && seen.record.outcome, 'ok');
+  const states = events.flatMap((e) => (e.type === 'server-state' && e.server === 'echo' ? [e.state.state] : []));
+  assert.ok(states.includes('starting') && states.at(-1) === 'running', `echo's states: ${states.join(', ')}`);
+  stream.close();
+
   const bad = await api('/api/audit?limit=ten&colour=red', { headers: { cookie } });
   assert.equal(bad.status, 400);
   assert.match(((await bad.json()) as { error: string }).error, /limit must be a whole number/);

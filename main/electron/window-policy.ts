@@ -31,13 +31,21 @@ export const DASHBOARD_CSP = [
   "object-src 'none'",
 ].join('; ');
 
-/** Whether the window may go to `url`: only pages of the dashboard itself. */
+/**
+ * Whether the window may go to `url`: only pages of the dashboard itself. Compared as scheme and host, since a
+ * custom scheme (`app://dashboard`) has no web origin to compare.
+ */
 export function isDashboardUrl(url: string, dashboardOrigin: string): boolean {
-  try {
-    return new URL(url).origin === dashboardOrigin;
-  } catch {
-    return false;
-  }
+  const place = (text: string): string | null => {
+    try {
+      const parsed = new URL(text);
+      return parsed.host === '' ? null : `${parsed.protocol}//${parsed.host}`;
+    } catch {
+      return null;
+    }
+  };
+  const target = place(url);
+  return target !== null && target === place(dashboardOrigin);
 }
 
 /**

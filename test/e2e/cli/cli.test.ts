@@ -146,8 +146,26 @@ describe('data directory and --json', () => {
     assert.deepEqual(status, {
       running: false,
       servers: [
-        { name: 'echo', transport: 'stdio', enabled: true, state: null, pid: null, isolation: 'shared', instances: 0 },
-        { name: 'far', transport: 'http', enabled: true, state: null, pid: null, isolation: 'shared', instances: 0 },
+        {
+          name: 'echo',
+          transport: 'stdio',
+          enabled: true,
+          state: null,
+          pid: null,
+          era: null,
+          isolation: 'shared',
+          instances: 0,
+        },
+        {
+          name: 'far',
+          transport: 'http',
+          enabled: true,
+          state: null,
+          pid: null,
+          era: null,
+          isolation: 'shared',
+          instances: 0,
+        },
       ],
       secrets: [],
     });

@@ -8,8 +8,15 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { CallToolResultSchema, ElicitRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolResultSchema,
+  ElicitRequestSchema,
+  LoggingMessageNotificationSchema,
+  ToolListChangedNotificationSchema,
+  type CallToolResult,
+} from '@modelcontextprotocol/sdk/types.js';
 import { REPO, isRunning, startHarness, type Harness } from '../../helpers/gateway-harness.ts';
+import { waitUntil } from '../gateway/support.ts';
 import { connectModern } from './modern-http.ts';
 
 const FIXTURE = `${REPO}test/fixtures/modern-upstream.ts`;
@@ -87,7 +94,7 @@ test('status shows both servers running, speaking 2026-07-28, found by probing a
 test('a legacy client sees the modern server tools namespaced and calls them, progress included', async () => {
   const client = await h.connect();
   const names = (await client.listTools()).tools.map((tool) => tool.name);
-  for (const tool of ['echo', 'ask-name', 'count', 'envelope']) {
+  for (const tool of ['echo', 'ask-name', 'count', 'envelope', 'log', 'add-tool']) {
     assert.ok(names.includes(`mu__${tool}`), `mu__${tool} in ${names.join(', ')}`);
     assert.ok(names.includes(`pinned__${tool}`), `pinned__${tool}`);
   }
@@ -108,6 +115,36 @@ test('a legacy client sees the modern server tools namespaced and calls them, pr
   >;
   assert.equal(envelope['io.modelcontextprotocol/protocolVersion'], '2026-07-28');
   assert.equal((envelope['io.modelcontextprotocol/clientInfo'] as { name?: string }).name, 'switchboard');
+});
+
+test('logging/setLevel reaches the server as the envelope log level: the session gets info, not debug', async () => {
+  const client = await h.connect({ name: 'logs' });
+  const logs: unknown[] = [];
+  client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs.push(n.params.data));
+  // Before any level is set the server sends nothing: a 2026-07-28 server logs only at a level it is given.
+  await client.callTool({ name: 'mu__log', arguments: { text: 'before' } });
+  assert.deepEqual(logs, []);
+  await client.setLoggingLevel('info');
+  await client.callTool({ name: 'mu__log', arguments: { text: 'after' } });
+  assert.deepEqual(logs, ['info: after'], 'on the call, before its result; debug filtered by the server');
+});
+
+test('a tool the server adds is announced on its listen stream and listed namespaced', async () => {
+  const client = await h.connect({ name: 'lists' });
+  let changed = 0;
+  client.setNotificationHandler(ToolListChangedNotificationSchema, () => void (changed += 1));
+  await client.callTool({ name: 'mu__add-tool', arguments: { name: 'fresh' } });
+  await waitUntil(() => changed > 0, 'tools/list_changed', GUARD_MS);
+  const names = await waitUntil(
+    async () => {
+      const listed = (await client.listTools()).tools.map((tool) => tool.name);
+      return listed.includes('mu__fresh') && listed;
+    },
+    'mu__fresh listed',
+    GUARD_MS,
+  );
+  assert.ok(names.includes('mu__fresh'));
+  assert.equal(textOf(await client.callTool({ name: 'mu__fresh', arguments: {} })), 'fresh');
 });
 
 test('input_required: each of two sessions calling at once is asked its own question and completes its call', async () => {

@@ -161,7 +161,12 @@ export async function connectRemote(
   try {
     return await attempt('streamable-http');
   } catch (error) {
-    if (config.protocol === 'auto' && isModernOnlyRefusal(error)) {
+    if (isModernOnlyRefusal(error)) {
+      if (config.protocol === '2025-11-25') {
+        throw new SpawnError(
+          `${url.origin}${url.pathname} speaks only ${MODERN_VERSION} and this server's "protocol" is "2025-11-25"; set it to "auto" or "${MODERN_VERSION}"`,
+        );
+      }
       options.logger.info('server speaks only 2026-07-28; connecting in that era', { url: url.origin + url.pathname });
       return modern();
     }
@@ -254,6 +259,10 @@ export async function connectRemoteServer(
     return { ...(await connectRemote(config, { ...options, onError: note })), mark };
   } catch (error) {
     if (error instanceof ConnectCancelledError || error instanceof LoginRequiredError) throw error;
+    if (error instanceof SpawnError) {
+      note(error);
+      throw error;
+    }
     if (error instanceof OAuthRefusedError) {
       note(error as Error);
       throw new SpawnError(error.message);

@@ -44,7 +44,7 @@ before(async () => {
   // A fast health check for the last test; two failed in a row give up on the connection.
   const health = { intervalMs: 200, timeoutMs: 1_000, restartAfterFailures: 2 };
   h = await startHarness({
-    servers: { mu: { url, health }, pinned: { url, protocol: '2026-07-28' } },
+    servers: { mu: { url, health }, pinned: { url, protocol: '2026-07-28' }, old: { url, protocol: '2025-11-25' } },
   });
   await Promise.all([h.waitForState('mu', isRunning), h.waitForState('pinned', isRunning)]);
 });
@@ -89,6 +89,13 @@ test('status shows both servers running, speaking 2026-07-28, found by probing a
     h.logLines.some((line) => line.includes('server speaks only 2026-07-28')),
     'auto moved to 2026-07-28 after the refused initialize',
   );
+});
+
+test('a server held to 2025-11-25 that speaks only 2026-07-28 fails to start, saying which setting to change', async () => {
+  const state = await h.waitForState('old', (s) => s.state === 'failed', GUARD_MS);
+  assert.ok(state.state === 'failed' && state.reason === 'spawn-error', JSON.stringify(state));
+  assert.match(state.message, /speaks only 2026-07-28 and this server's "protocol" is "2025-11-25"; set it to "auto"/);
+  assert.equal(h.core.status().servers.find((s) => s.name === 'old')?.era, null);
 });
 
 test('a legacy client sees the modern server tools namespaced and calls them, progress included', async () => {
@@ -168,6 +175,18 @@ test('input_required: each of two sessions calling at once is asked its own ques
     assert.deepEqual(bob.asked, ['name for from-bob']);
     assert.equal(textOf(a), 'hello alice (from-alice)');
     assert.equal(textOf(b), 'hello bob (from-bob)');
+
+    // The trail records each question under the session whose call it was asked in.
+    const events = h.core.audit.query({ limit: 1000 }).events;
+    for (const tag of ['from-alice', 'from-bob']) {
+      const call = events.find((e) => e.method === 'tools/call' && e.arguments?.includes(tag) === true);
+      const asked = events.find((e) => e.method === 'elicitation/create' && e.arguments?.includes(`name for ${tag}`));
+      assert.ok(call !== undefined && asked !== undefined, tag);
+      assert.equal(asked.kind, 'server-request');
+      assert.equal(asked.server, 'mu');
+      assert.equal(asked.outcome, 'ok');
+      assert.equal(asked.sessionId, call.sessionId, `${tag}: asked in the session that called`);
+    }
   } finally {
     clearTimeout(guard);
   }
@@ -200,6 +219,22 @@ test('input_required for a session that did not declare elicitation: the call fa
   } finally {
     await plain.close();
   }
+});
+
+test('a legacy client cancelling its call cancels the upstream request (its response is closed)', async () => {
+  const client = await h.connect({ name: 'canceller' });
+  const count = async (): Promise<number> =>
+    Number(textOf(await client.callTool({ name: 'mu__cancelled', arguments: {} })));
+  const before = await count();
+  const controller = new AbortController();
+  const call = client.callTool({ name: 'mu__wait', arguments: {} }, CallToolResultSchema, {
+    signal: controller.signal,
+    // The upstream has the call once its first progress comes back; then the client gives up on it.
+    onprogress: () => controller.abort(),
+  });
+  await assert.rejects(call, /abort/i);
+  const after = await waitUntil(async () => (await count()) > before && count(), 'the upstream cancel', GUARD_MS);
+  assert.equal(after, before + 1);
 });
 
 test('a 2026-07-28 client through the gateway lists and calls the modern server', async (t) => {

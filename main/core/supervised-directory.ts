@@ -32,7 +32,6 @@ import type {
 import { GatewayErrorCode } from '../gateway/http/http-reply.ts';
 import { InstanceLimitError, instanceKey, type InstanceOwner, type InstanceRef } from '../supervisor/instance-pool.ts';
 import type { ManagedServer } from '../supervisor/managed-server.ts';
-import { callOriginOf } from '../supervisor/modern-upstream-client.ts';
 import type { CallOrigin } from '../supervisor/upstream-client.ts';
 import type { Supervisor } from '../supervisor/supervisor.ts';
 
@@ -84,7 +83,7 @@ export class SupervisedDirectory extends EventEmitter<UpstreamEvents> implements
     for (const schema of serverRequests) {
       client.setRequestHandler(schema, async (request, extra) => {
         // A 2026-07-28 server asks inside the answer to one call: that call's caller, and nobody else, answers.
-        const origin = callOriginOf(extra);
+        const origin = client.originOf?.(extra);
         if (origin !== undefined) return (await this.#answerFor(name, origin, request, extra.signal)) as never;
         const caller = this.#inFlight?.soleCaller(name, key) ?? null;
         if (caller?.ask === undefined) {

@@ -15,7 +15,7 @@ import {
   isInputRequiredResult,
   LOG_LEVEL_META_KEY,
   type ClientCapabilities,
-  type McpSubscription,
+  type SubscriptionFilter,
   type Transport as ModernTransport,
 } from '@modelcontextprotocol/client';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -33,6 +33,7 @@ import {
   type Request,
   type ServerCapabilities,
 } from '@modelcontextprotocol/sdk/types.js';
+import { ChangeStream } from './change-stream.ts';
 import type { CallOrigin, UpstreamClient, UpstreamRequestOptions } from './upstream-client.ts';
 
 export const MODERN_VERSION = '2026-07-28';
@@ -43,23 +44,19 @@ const MAX_INPUT_ROUNDS = 10;
 type Extra = RequestHandlerExtra<ClientRequest, ClientNotification>;
 type RequestHandler = (request: unknown, extra: Extra) => unknown;
 
-/**
- * The call an embedded input request is being answered for, by the handler's `extra`. The SDK 1.x handler
- * signature has no place for it; a WeakMap keyed by the `extra` object handed to exactly that handler call says
- * it without widening the SDK's type, and holds nothing once the call is over.
- */
-const origins = new WeakMap<object, CallOrigin>();
-
-export function callOriginOf(extra: object): CallOrigin | undefined {
-  return origins.get(extra);
-}
-
 export class ModernUpstreamClient implements UpstreamClient {
   readonly era = 'modern' as const;
   readonly #client: ModernClient;
   readonly #requestHandlers = new Map<string, { schema: AnySchema; handler: RequestHandler }>();
+  /** Notification handlers by method, also called when list changes may have been missed (change-stream.ts). */
+  readonly #notificationHandlers = new Map<string, (notification: unknown) => Promise<void>>();
+  /**
+   * The call each embedded input request is being answered for, by the `extra` handed to exactly that handler
+   * call: the SDK 1.x handler signature has no place for it. Nothing is held once the call is over.
+   */
+  readonly #origins = new WeakMap<object, CallOrigin>();
   #logLevel: LoggingLevel | null = null;
-  #listen: McpSubscription | null = null;
+  #changes: ChangeStream | null = null;
 
   constructor(info: Implementation, capabilities: ClientCapabilities) {
     this.#client = new ModernClient(info, {
@@ -74,8 +71,11 @@ export class ModernUpstreamClient implements UpstreamClient {
     await this.#client.connect(transport, options);
   }
 
-  /** Opens the listen stream for the list changes the server announces; without one, lists are read when asked. */
-  async listenForChanges(timeoutMs: number): Promise<void> {
+  /**
+   * Keeps a listen stream open for the list changes the server announces (change-stream.ts); a server that
+   * announces none is read when asked. Rejects when the first stream cannot be opened.
+   */
+  async listenForChanges(timeoutMs: number, onError?: (error: Error) => void): Promise<void> {
     const capabilities = this.getServerCapabilities() ?? {};
     const filter = {
       ...(capabilities.tools?.listChanged === true ? { toolsListChanged: true } : {}),
@@ -83,14 +83,42 @@ export class ModernUpstreamClient implements UpstreamClient {
       ...(capabilities.resources?.listChanged === true ? { resourcesListChanged: true } : {}),
     };
     if (Object.keys(filter).length === 0) return;
-    this.#listen = await this.#client.listen(filter, { timeout: timeoutMs });
+    const changes = new ChangeStream({
+      filter,
+      timeoutMs,
+      open: (wanted, timeout) => this.#client.listen(wanted, { timeout }),
+      missed: (missed) => this.#missed(missed),
+      onError,
+    });
+    await changes.open();
+    this.#changes = changes;
+  }
+
+  /** Lists that may have changed while no listen stream was open are announced as changed. */
+  #missed(filter: SubscriptionFilter): void {
+    const methods = [
+      filter.toolsListChanged === true ? 'notifications/tools/list_changed' : null,
+      filter.promptsListChanged === true ? 'notifications/prompts/list_changed' : null,
+      filter.resourcesListChanged === true ? 'notifications/resources/list_changed' : null,
+    ];
+    for (const method of methods) {
+      if (method !== null)
+        void this.#notificationHandlers
+          .get(method)?.({ method })
+          .catch(() => {});
+    }
   }
 
   async close(): Promise<void> {
-    const listen = this.#listen;
-    this.#listen = null;
-    await listen?.close().catch(() => {});
+    const changes = this.#changes;
+    this.#changes = null;
+    await changes?.close().catch(() => {});
     await this.#client.close();
+  }
+
+  /** The call an input request handed to a handler registered with `setRequestHandler` is answered for. */
+  originOf(extra: object): CallOrigin | undefined {
+    return this.#origins.get(extra);
   }
 
   getServerCapabilities(): ServerCapabilities | undefined {
@@ -104,9 +132,11 @@ export class ModernUpstreamClient implements UpstreamClient {
 
   readonly setNotificationHandler: Client['setNotificationHandler'] = (schema, handler) => {
     const method = getMethodLiteral(schema);
-    this.#client.setNotificationHandler(method as never, (notification: unknown) =>
-      handler(parseWithCompat(schema, notification) as never),
-    );
+    const handle = async (notification: unknown): Promise<void> => {
+      await handler(parseWithCompat(schema, notification) as never);
+    };
+    this.#notificationHandlers.set(method, handle);
+    this.#client.setNotificationHandler(method as never, handle);
   };
 
   readonly setRequestHandler: Client['setRequestHandler'] = (schema, handler) => {
@@ -165,7 +195,7 @@ export class ModernUpstreamClient implements UpstreamClient {
       sendNotification: unavailable,
       sendRequest: unavailable,
     };
-    if (origin !== undefined) origins.set(extra, origin);
+    if (origin !== undefined) this.#origins.set(extra, origin);
     try {
       return await entry.handler(request, extra);
     } catch (error) {

@@ -201,7 +201,7 @@ async function connectModern(
     // After connect, where the SDK 2.x client has put its own handler: what the server sends from now on (results,
     // notifications, embedded input requests) is masked and counted, as on a 2025 connection.
     if (options.inbound !== undefined) rewriteInbound(transport, options.inbound);
-    await client.listenForChanges(timeoutMs);
+    await client.listenForChanges(timeoutMs, options.onError);
   } catch (error) {
     void client.close().catch(() => {});
     if (options.signal?.aborted) throw new ConnectCancelledError();

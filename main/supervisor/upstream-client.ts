@@ -50,6 +50,11 @@ export interface UpstreamClient extends Pick<
   ): Promise<SchemaOutput<T>>;
   /** Set by the 2026-07-28 adapter; the SDK 1.x client has none, and is legacy. */
   readonly era?: UpstreamEra;
+  /**
+   * The call a server request handed to a `setRequestHandler` handler (by its `extra`) belongs to, when the
+   * connection knows it: a 2026-07-28 one does, from the answer it came in. The SDK 1.x client has none.
+   */
+  originOf?(extra: object): CallOrigin | undefined;
 }
 
 export function eraOf(client: UpstreamClient): UpstreamEra {

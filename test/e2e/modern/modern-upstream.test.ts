@@ -25,9 +25,10 @@ const GUARD_MS = 15_000;
 
 let h: Harness;
 let upstream: ChildProcess;
+let port: number;
 
-async function startUpstream(): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [FIXTURE], { stdio: ['pipe', 'pipe', 'inherit'] });
+async function startUpstream(on = 0): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, [FIXTURE, String(on)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const [line] = (await Promise.race([
     once(createInterface({ input: child.stdout! }), 'line'),
     once(child, 'exit').then(() => {
@@ -40,6 +41,7 @@ async function startUpstream(): Promise<{ child: ChildProcess; port: number }> {
 before(async () => {
   const started = await startUpstream();
   upstream = started.child;
+  port = started.port;
   const url = `http://127.0.0.1:${started.port}/mcp`;
   // A fast health check for the last test; two failed in a row give up on the connection.
   const health = { intervalMs: 200, timeoutMs: 1_000, restartAfterFailures: 2 };
@@ -245,7 +247,7 @@ test('a 2026-07-28 client through the gateway lists and calls the modern server'
   assert.equal(textOf(result), 'modern both ways');
 });
 
-test('the server going away is noticed by health checks: degraded, then given up and retried', async () => {
+test('the server going away is noticed by health checks; when it is back, both connections follow it', async () => {
   const degraded = h.waitForState('mu', (s) => s.state === 'degraded', GUARD_MS);
   const gaveUp = h.waitForState('mu', (s) => s.state === 'backoff', GUARD_MS);
   upstream.kill('SIGKILL');
@@ -255,11 +257,26 @@ test('the server going away is noticed by health checks: degraded, then given up
   assert.ok(later.state === 'backoff', JSON.stringify(later));
   assert.match(later.lastExit.reason, /stopped answering pings \(2 failed in a row/);
 
-  const client = await h.connect();
+  const client = await h.connect({ name: 'after' });
   const failed = await client.callTool({ name: 'mu__echo', arguments: { text: 'x' } }).then(
     () => null,
     (error: unknown) => error as Error,
   );
   assert.ok(failed !== null, 'a call to a server that is gone fails');
   assert.match(failed.message, /server "mu"/);
+
+  // Back on the same address: `mu` reconnects from backoff. `pinned` (checked every 30 s) never noticed; its
+  // listen stream ended with the server and is opened again, after which its lists are read again.
+  upstream = (await startUpstream(port)).child;
+  await h.waitForState('mu', isRunning, GUARD_MS);
+  await client.callTool({ name: 'pinned__add-tool', arguments: { name: 'newer' } });
+  const names = await waitUntil(
+    async () => {
+      const listed = (await client.listTools()).tools.map((tool) => tool.name);
+      return listed.includes('pinned__newer') && listed.includes('mu__newer') && listed;
+    },
+    'the added tool listed by both servers',
+    GUARD_MS,
+  );
+  assert.ok(names.includes('pinned__newer'));
 });

@@ -11,6 +11,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
   CallToolResultSchema,
   ElicitRequestSchema,
+  ListRootsRequestSchema,
   LoggingMessageNotificationSchema,
   ToolListChangedNotificationSchema,
   type CallToolResult,
@@ -221,6 +222,26 @@ test('input_required for a session that did not declare elicitation: the call fa
   } finally {
     await plain.close();
   }
+});
+
+test('input_required for roots is answered by the calling session; a server never satisfied is cut off', async () => {
+  const client = await h.connect({ name: 'roots' });
+  let rootsAsked = 0;
+  client.setRequestHandler(ListRootsRequestSchema, () => {
+    rootsAsked += 1;
+    return { roots: [{ uri: 'file:///work/one' }, { uri: 'file:///work/two' }] };
+  });
+  const roots = await client.callTool({ name: 'mu__roots', arguments: {} });
+  assert.equal(textOf(roots), 'file:///work/one file:///work/two');
+  assert.equal(rootsAsked, 1);
+
+  let asked = 0;
+  client.setRequestHandler(ElicitRequestSchema, () => {
+    asked += 1;
+    return { action: 'accept', content: { name: 'again' } };
+  });
+  await assert.rejects(client.callTool({ name: 'mu__insist', arguments: {} }), /still asked for input after 10 rounds/);
+  assert.equal(asked, 10, 'each of the 10 rounds was answered once, then the call was given up');
 });
 
 test('a legacy client cancelling its call cancels the upstream request (its response is closed)', async () => {

@@ -4,7 +4,6 @@
 // them, or are refused with a reason. A server with isolation gets, for each session (or client), an instance of
 // its own (supervisor/instance-pool.ts): its requests and log messages are its owner's alone.
 import { EventEmitter } from 'node:events';
-import type { UpstreamClient } from '../supervisor/upstream-client.ts';
 import {
   CreateMessageRequestSchema,
   ElicitRequestSchema,
@@ -32,8 +31,8 @@ import type {
 import { GatewayErrorCode } from '../gateway/http/http-reply.ts';
 import { InstanceLimitError, instanceKey, type InstanceOwner, type InstanceRef } from '../supervisor/instance-pool.ts';
 import type { ManagedServer } from '../supervisor/managed-server.ts';
-import type { CallOrigin } from '../supervisor/upstream-client.ts';
 import type { Supervisor } from '../supervisor/supervisor.ts';
+import type { CallOrigin, UpstreamClient } from '../supervisor/upstream-client.ts';
 
 export class SupervisedDirectory extends EventEmitter<UpstreamEvents> implements UpstreamDirectory {
   #supervisor: Supervisor | null = null;

@@ -13,9 +13,9 @@
 // Any start or restart by hand clears the crash history and the backoff.
 import { EventEmitter } from 'node:events';
 import { readdir } from 'node:fs/promises';
+import type { Transport as ModernTransport } from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { Transport as ModernTransport } from '@modelcontextprotocol/client';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { RemoteServerConfig, ServerConfig } from '../config/schema.ts';
 import { LoginRequiredError, type SwitchboardOAuthProvider } from '../oauth/oauth-provider.ts';
@@ -28,15 +28,15 @@ import { HealthMonitor } from './health-monitor.ts';
 import { InstancePool, type InstanceConnection, type InstanceHooks, type InstanceRef } from './instance-pool.ts';
 import { LogSink } from './log-sink.ts';
 import type { ProcessTree } from './process-tree.ts';
-import { connectRemoteServer } from './remote-transport.ts';
 import { ModernUpstreamClient } from './modern-upstream-client.ts';
-import { eraOf, type UpstreamClient, type UpstreamEra } from './upstream-client.ts';
+import { connectRemoteServer } from './remote-transport.ts';
 import { assertNever, isServing, type ExitInfo, type ServerState } from './server-state.ts';
 import { currentSpawnEnvInputs, type SpawnEnvInputs } from './spawn-env.ts';
 import { PendingRequests } from './pending-requests.ts';
 import { reapPredecessor } from './pid-file.ts';
 import { connectStdio } from './stdio-connection.ts';
 import type { ResolvedServer } from '../vault/resolve-secrets.ts';
+import { eraOf, type UpstreamClient, type UpstreamEra } from './upstream-client.ts';
 
 /**
  * What Switchboard declares to every upstream. Servers such as server-everything register their sampling,

@@ -4,11 +4,12 @@
 // - `input_required`: the SDK's own fulfilment is off, because its handlers cannot tell which call an embedded
 //   request belongs to. Here it is known: it came in the answer to one request, made for one caller (its
 //   `origin`). Each embedded request goes to the handler registered for its method with that origin attached
-//   (`callOriginOf`), and the call is retried with `inputResponses` and the echoed `requestState`.
+//   (`originOf`), and the call is retried with `inputResponses` and the echoed `requestState`.
 // - health: `ping` is gone in 2026-07-28; `server/discover` is the request every server must answer.
 // - `logging/setLevel` is gone too; the level asked for is sent as `_meta["io.modelcontextprotocol/logLevel"]` on
 //   every later request, so log messages still come, on the stream of the request they belong to.
-// - list changes come on a `subscriptions/listen` stream held open while connected, to the same handlers.
+// - list changes come on a `subscriptions/listen` stream held open while connected (change-stream.ts), to the
+//   same handlers.
 // - resource subscriptions are not offered: capabilities say `subscribe` is absent, so the gateway refuses them.
 import {
   Client as ModernClient,
@@ -23,9 +24,9 @@ import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/proto
 import type { AnySchema, SchemaOutput } from '@modelcontextprotocol/sdk/server/zod-compat.js';
 import { getMethodLiteral, parseWithCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
 import {
+  CallToolResultSchema,
   ErrorCode,
   McpError,
-  CallToolResultSchema,
   type ClientNotification,
   type ClientRequest,
   type Implementation,
@@ -102,10 +103,8 @@ export class ModernUpstreamClient implements UpstreamClient {
       filter.resourcesListChanged === true ? 'notifications/resources/list_changed' : null,
     ];
     for (const method of methods) {
-      if (method !== null)
-        void this.#notificationHandlers
-          .get(method)?.({ method })
-          .catch(() => {});
+      const handle = method === null ? undefined : this.#notificationHandlers.get(method);
+      if (handle !== undefined) void handle({ method }).catch(() => {});
     }
   }
 

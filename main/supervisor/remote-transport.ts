@@ -2,6 +2,7 @@
 // A server of the 2024-11-05 era answers the Streamable HTTP POST with a 4xx (404 or 405, for the URL serves only
 // GET); the spec's backwards-compatibility section says to try SSE then. 401 and 403 are not that sign: they are
 // an authentication problem, reported as such rather than hidden behind a second failure.
+import { StreamableHTTPClientTransport as ModernHTTPTransport } from '@modelcontextprotocol/client';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
@@ -12,11 +13,10 @@ import type { Logger } from '../log/logger.ts';
 import { guardedFetch, type BlockedAddressError, type FetchLike } from '../net/guarded-fetch.ts';
 import { addressRuleFor } from '../oauth/endpoint-policy.ts';
 import { LoginRequiredError, OAuthRefusedError, type SwitchboardOAuthProvider } from '../oauth/oauth-provider.ts';
-import { StreamableHTTPClientTransport as ModernHTTPTransport } from '@modelcontextprotocol/client';
-import { MODERN_VERSION, type ModernUpstreamClient } from './modern-upstream-client.ts';
 import { ConnectCancelledError, connectWithin, SpawnError, StartFailure, StartupTimeoutError } from './connect.ts';
 import { EXIT_TAIL_LINES } from './exit-info.ts';
 import type { LogSink } from './log-sink.ts';
+import { MODERN_VERSION, type ModernUpstreamClient } from './modern-upstream-client.ts';
 
 export type RemoteKind = 'streamable-http' | 'sse';
 

@@ -4,10 +4,10 @@
 // does not announce changes of this kind has its copy re-read in the background once it is older than `maxAgeMs`.
 import { EventEmitter } from 'node:events';
 import { isDeepStrictEqual } from 'node:util';
-import type { UpstreamClient } from '../../supervisor/upstream-client.ts';
 import type { ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../../log/logger.ts';
 import { isServing } from '../../supervisor/server-state.ts';
+import type { UpstreamClient } from '../../supervisor/upstream-client.ts';
 import type { Upstream, UpstreamDirectory } from './upstream-directory.ts';
 
 const MAX_PAGES = 100;

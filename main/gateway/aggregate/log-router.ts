@@ -19,10 +19,10 @@ import {
   type LoggingLevel,
   type LoggingMessageNotification,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { UpstreamClient } from '../../supervisor/upstream-client.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { InstanceOwner, InstanceRef } from '../../supervisor/instance-pool.ts';
 import { isServing } from '../../supervisor/server-state.ts';
+import type { UpstreamClient } from '../../supervisor/upstream-client.ts';
 import type { InFlightRequests } from './in-flight.ts';
 import type { SessionPeer, SessionRegistry } from './session-registry.ts';
 import type { UpstreamDirectory } from './upstream-directory.ts';

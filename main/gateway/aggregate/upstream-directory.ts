@@ -1,11 +1,11 @@
 // What the gateway needs to know about supervised servers, and nothing more: the composition root adapts the
 // supervisor to this, so the gateway can be tested against any source of connected clients.
 import type { EventEmitter } from 'node:events';
-import type { UpstreamClient } from '../../supervisor/upstream-client.ts';
 import type { LoggingMessageNotification } from '@modelcontextprotocol/sdk/types.js';
 import type { Timeouts } from '../../config/schema.ts';
 import type { InstanceRef } from '../../supervisor/instance-pool.ts';
 import type { ServerState } from '../../supervisor/server-state.ts';
+import type { UpstreamClient } from '../../supervisor/upstream-client.ts';
 
 /** Who a request is for, as far as choosing an isolated server's instance goes. */
 export interface RequestOwner {

@@ -3,11 +3,11 @@
 // cancellation (and the end of the caller's session), forwards progress under the caller's own token, and is
 // counted as in flight on that server for as long as it waits (gateway notes 3 and 4). On a server with isolation
 // it goes to the caller's own instance, started on first use, rather than the shared connection.
-import type { UpstreamClient } from '../../supervisor/upstream-client.ts';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { ErrorCode, McpError, type ServerNotification, type ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { AuditOutcome } from '../../audit/audit-event.ts';
+import type { UpstreamClient } from '../../supervisor/upstream-client.ts';
 import { GatewayErrorCode } from '../http/http-reply.ts';
 import { CallError } from './call-error.ts';
 import type { InFlightRequest, InFlightRequests } from './in-flight.ts';

@@ -127,6 +127,13 @@ test('a legacy client sees the modern server tools namespaced and calls them, pr
   assert.equal((envelope['io.modelcontextprotocol/clientInfo'] as { name?: string }).name, 'switchboard');
 });
 
+test('what the server sends passes the same redaction: a client token echoed back is masked', async () => {
+  const client = await h.connect({ name: 'redaction' });
+  const echoed = textOf(await client.callTool({ name: 'mu__echo', arguments: { text: `token=${h.token}` } }));
+  assert.ok(!echoed.includes(h.token), echoed);
+  assert.match(echoed, /^token=\[redacted/);
+});
+
 test('logging/setLevel reaches the server as the envelope log level: the session gets info, not debug', async () => {
   const client = await h.connect({ name: 'logs' });
   const logs: unknown[] = [];

@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
   CallToolResultSchema,
+  CreateMessageRequestSchema,
   ElicitRequestSchema,
   ListRootsRequestSchema,
   LoggingMessageNotificationSchema,
@@ -47,9 +48,14 @@ before(async () => {
   // A fast health check for the last test; two failed in a row give up on the connection.
   const health = { intervalMs: 200, timeoutMs: 1_000, restartAfterFailures: 2 };
   h = await startHarness({
-    servers: { mu: { url, health }, pinned: { url, protocol: '2026-07-28' }, old: { url, protocol: '2025-11-25' } },
+    servers: {
+      mu: { url, health },
+      pinned: { url, protocol: '2026-07-28' },
+      old: { url, protocol: '2025-11-25' },
+      iso: { url, isolation: 'per-session' },
+    },
   });
-  await Promise.all([h.waitForState('mu', isRunning), h.waitForState('pinned', isRunning)]);
+  await Promise.all(['mu', 'pinned', 'iso'].map((name) => h.waitForState(name, isRunning)));
 });
 
 after(async () => {
@@ -104,7 +110,7 @@ test('a server held to 2025-11-25 that speaks only 2026-07-28 fails to start, sa
 test('a legacy client sees the modern server tools namespaced and calls them, progress included', async () => {
   const client = await h.connect();
   const names = (await client.listTools()).tools.map((tool) => tool.name);
-  for (const tool of ['echo', 'ask-name', 'count', 'envelope', 'log', 'add-tool']) {
+  for (const tool of ['echo', 'ask-name', 'roots', 'sample', 'insist', 'count', 'envelope', 'log', 'add-tool']) {
     assert.ok(names.includes(`mu__${tool}`), `mu__${tool} in ${names.join(', ')}`);
     assert.ok(names.includes(`pinned__${tool}`), `pinned__${tool}`);
   }
@@ -202,6 +208,20 @@ test('input_required: each of two sessions calling at once is asked its own ques
   }
 });
 
+test('on a per-session server each session has its own 2026-07-28 instance, and is asked on it', async () => {
+  const carol = await elicitingSession('carol');
+  const dave = await elicitingSession('dave');
+  const [c, d] = await Promise.all([
+    carol.client.callTool({ name: 'iso__ask-name', arguments: { tag: 'c' } }),
+    dave.client.callTool({ name: 'iso__ask-name', arguments: { tag: 'd' } }),
+  ]);
+  assert.equal(textOf(c), 'hello carol (c)');
+  assert.equal(textOf(d), 'hello dave (d)');
+  assert.deepEqual([carol.asked, dave.asked], [['name for c'], ['name for d']]);
+  const iso = h.core.supervisor.get('iso')!;
+  assert.equal(iso.instances.size, 2, 'one instance per session');
+});
+
 test('input_required for a session that did not declare elicitation: the call fails naming the capability', async () => {
   const bystander = await elicitingSession('bystander');
   const { Client: LegacyClient } = await import('@modelcontextprotocol/sdk/client/index.js');
@@ -231,8 +251,18 @@ test('input_required for a session that did not declare elicitation: the call fa
   }
 });
 
-test('input_required for roots is answered by the calling session; a server never satisfied is cut off', async () => {
+test('input_required for roots and sampling is answered by the calling session; a server never satisfied is cut off', async () => {
   const client = await h.connect({ name: 'roots' });
+  client.setRequestHandler(CreateMessageRequestSchema, () => ({
+    role: 'assistant',
+    content: { type: 'text', text: 'hi there' },
+    model: 'test-model',
+  }));
+  assert.equal(textOf(await client.callTool({ name: 'mu__sample', arguments: {} })), 'model said hi there');
+  const sampled = h.core.audit.query({ limit: 1000 }).events.find((e) => e.method === 'sampling/createMessage');
+  assert.equal(sampled?.server, 'mu');
+  assert.equal(sampled?.outcome, 'ok');
+
   let rootsAsked = 0;
   client.setRequestHandler(ListRootsRequestSchema, () => {
     rootsAsked += 1;

@@ -2,6 +2,7 @@
 import type { Isolation } from '../config/schema.ts';
 import type { ManagedServer } from '../supervisor/managed-server.ts';
 import type { ServerState } from '../supervisor/server-state.ts';
+import type { UpstreamEra } from '../supervisor/upstream-client.ts';
 import type { SecretStanding } from './credentials.ts';
 
 export interface ServerStatus {
@@ -10,6 +11,11 @@ export interface ServerStatus {
   readonly enabled: boolean;
   readonly state: ServerState;
   readonly pid: number | null;
+  /**
+   * The protocol era spoken to the server while connected: `legacy` (`initialize`, 2025-11-25 and before) or
+   * `modern` (2026-07-28); null when not connected.
+   */
+  readonly era: UpstreamEra | null;
   /** Who shares the server's upstream connection: `shared`, or an instance per client or per session. */
   readonly isolation: Isolation;
   /** Per-client or per-session instances running or starting now (0 for a shared server). */
@@ -40,6 +46,7 @@ export function statusReport(
       enabled: s.config.enabled,
       state: s.state,
       pid: s.pid,
+      era: s.era,
       isolation: s.config.isolation,
       instances: s.instances.size,
     })),

@@ -4,7 +4,6 @@
 // them, or are refused with a reason. A server with isolation gets, for each session (or client), an instance of
 // its own (supervisor/instance-pool.ts): its requests and log messages are its owner's alone.
 import { EventEmitter } from 'node:events';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
   CreateMessageRequestSchema,
   ElicitRequestSchema,
@@ -21,7 +20,7 @@ import type { AuditEventInput, AuditOutcome } from '../audit/audit-event.ts';
 import { DEFAULT_DECISION, jsonSize, upstreamErrorDetail } from '../audit/audit-fields.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { CallError } from '../gateway/aggregate/call-error.ts';
-import type { InFlightRequest, InFlightRequests } from '../gateway/aggregate/in-flight.ts';
+import type { InFlightRequests } from '../gateway/aggregate/in-flight.ts';
 import type {
   RequestOwner,
   Upstream,
@@ -33,13 +32,14 @@ import { GatewayErrorCode } from '../gateway/http/http-reply.ts';
 import { InstanceLimitError, instanceKey, type InstanceOwner, type InstanceRef } from '../supervisor/instance-pool.ts';
 import type { ManagedServer } from '../supervisor/managed-server.ts';
 import type { Supervisor } from '../supervisor/supervisor.ts';
+import type { CallOrigin, UpstreamClient } from '../supervisor/upstream-client.ts';
 
 export class SupervisedDirectory extends EventEmitter<UpstreamEvents> implements UpstreamDirectory {
   #supervisor: Supervisor | null = null;
   #inFlight: InFlightRequests | null = null;
 
   /** Called by the supervisor for every client it creates, before it connects. */
-  readonly onClient = (name: string, client: Client): void => {
+  readonly onClient = (name: string, client: UpstreamClient): void => {
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
       this.emit('toolsChanged', name);
     });
@@ -63,7 +63,7 @@ export class SupervisedDirectory extends EventEmitter<UpstreamEvents> implements
    * come from the shared connection), and subscriptions are held on the shared connection, so its list_changed
    * and resources/updated notifications concern nobody; its log messages and requests are its owner's.
    */
-  readonly onInstanceClient = (name: string, client: Client, instance: InstanceRef): void => {
+  readonly onInstanceClient = (name: string, client: UpstreamClient, instance: InstanceRef): void => {
     client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => {
       this.emit('logMessage', name, notification.params, instance);
     });
@@ -75,12 +75,15 @@ export class SupervisedDirectory extends EventEmitter<UpstreamEvents> implements
    * a request belongs to (gateway notes 1): it is routed only when one session alone is waiting on this connection
    * (the shared one, or the instance of one session or client), and refused with a reason otherwise, never guessed.
    */
-  #routeServerRequests(name: string, client: Client, instance: InstanceRef | null): void {
+  #routeServerRequests(name: string, client: UpstreamClient, instance: InstanceRef | null): void {
     const key = instance?.key ?? null;
     const on = instance === null ? 'it' : `the instance of one ${instance.owner.kind}`;
     const serverRequests = [CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema] as const;
     for (const schema of serverRequests) {
       client.setRequestHandler(schema, async (request, extra) => {
+        // A 2026-07-28 server asks inside the answer to one call: that call's caller, and nobody else, answers.
+        const origin = client.originOf?.(extra);
+        if (origin !== undefined) return (await this.#answerFor(name, origin, request, extra.signal)) as never;
         const caller = this.#inFlight?.soleCaller(name, key) ?? null;
         if (caller?.ask === undefined) {
           const waiting = this.#inFlight?.waitingOn(name, key).length ?? 0;
@@ -97,13 +100,20 @@ export class SupervisedDirectory extends EventEmitter<UpstreamEvents> implements
     }
   }
 
+  /** An input request of a 2026-07-28 server, for the call it was raised in. */
+  async #answerFor(server: string, origin: CallOrigin, request: ServerRequest, signal: AbortSignal): Promise<unknown> {
+    if (origin.ask === undefined) {
+      throw new CallError(
+        ErrorCode.InvalidRequest,
+        `Switchboard passes ${request.method} from server "${server}" only during a client's call to it`,
+      );
+    }
+    if (request.method === 'roots/list') return await origin.ask(request, signal);
+    return await this.#askAudited(server, origin, request, signal);
+  }
+
   /** A sampling or elicitation request acts for a server on a person's behalf: it is recorded, answered or not. */
-  async #askAudited(
-    server: string,
-    caller: InFlightRequest,
-    request: ServerRequest,
-    signal: AbortSignal,
-  ): Promise<unknown> {
+  async #askAudited(server: string, caller: CallOrigin, request: ServerRequest, signal: AbortSignal): Promise<unknown> {
     const started = performance.now();
     const record = (outcome: AuditOutcome, more: Partial<AuditEventInput>) =>
       this.#audit?.record({

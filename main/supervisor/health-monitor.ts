@@ -1,4 +1,5 @@
-// Health of a connected server: an MCP ping every interval, each with its own timeout.
+// Health of a connected server: an MCP ping every interval (`server/discover` on a 2026-07-28 connection), each
+// with its own timeout.
 // A failed ping makes the server degraded (it still serves: a slow server is not a dead one); a successful one
 // makes it running again; `restartAfterFailures` failures in a row give up on the connection.
 import type { HealthPolicy } from '../config/schema.ts';

@@ -5,7 +5,7 @@
 // owner's first request and stops when the owner is done with it: its session ended (per-session), it went
 // unused for `instances.idleMs` (per-client), or the server stopped. An instance that dies is forgotten; the
 // owner's next request starts a new one. At most `instances.max` run at once; past that the owner is refused.
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { UpstreamClient } from './upstream-client.ts';
 import type { InstancesPolicy } from '../config/schema.ts';
 import type { Logger } from '../log/logger.ts';
 
@@ -27,7 +27,7 @@ export function instanceKey(owner: InstanceOwner): string {
 
 /** What the pool needs of an opened instance. */
 export interface InstanceConnection {
-  readonly client: Client;
+  readonly client: UpstreamClient;
   readonly pid: number | null;
 }
 
@@ -55,7 +55,7 @@ export interface InstancePoolOptions {
 }
 
 export interface InstanceLease {
-  readonly client: Client;
+  readonly client: UpstreamClient;
   /** Why the instance ended, once it has (its process exited, or it was stopped); null while it serves. */
   ended(): string | null;
   /** Hands the instance back; call once, when the request is over. */

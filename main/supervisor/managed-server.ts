@@ -13,6 +13,7 @@
 // Any start or restart by hand clears the crash history and the backoff.
 import { EventEmitter } from 'node:events';
 import { readdir } from 'node:fs/promises';
+import type { Transport as ModernTransport } from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
@@ -27,6 +28,7 @@ import { HealthMonitor } from './health-monitor.ts';
 import { InstancePool, type InstanceConnection, type InstanceHooks, type InstanceRef } from './instance-pool.ts';
 import { LogSink } from './log-sink.ts';
 import type { ProcessTree } from './process-tree.ts';
+import { ModernUpstreamClient } from './modern-upstream-client.ts';
 import { connectRemoteServer } from './remote-transport.ts';
 import { assertNever, isServing, type ExitInfo, type ServerState } from './server-state.ts';
 import { currentSpawnEnvInputs, type SpawnEnvInputs } from './spawn-env.ts';
@@ -34,6 +36,7 @@ import { PendingRequests } from './pending-requests.ts';
 import { reapPredecessor } from './pid-file.ts';
 import { connectStdio } from './stdio-connection.ts';
 import type { ResolvedServer } from '../vault/resolve-secrets.ts';
+import { eraOf, type UpstreamClient, type UpstreamEra } from './upstream-client.ts';
 
 /**
  * What Switchboard declares to every upstream. Servers such as server-everything register their sampling,
@@ -65,9 +68,9 @@ export interface ManagedServerOptions {
   readonly runDir: string;
   readonly logger: Logger;
   /** Called with each new Client before it connects, to register notification and request handlers. */
-  readonly onClient?: (client: Client) => void;
+  readonly onClient?: (client: UpstreamClient) => void;
   /** The same for the client of an isolated server's instance, with whose instance it is. */
-  readonly onInstanceClient?: (client: Client, instance: InstanceRef) => void;
+  readonly onInstanceClient?: (client: UpstreamClient, instance: InstanceRef) => void;
   readonly now?: () => number;
   readonly random?: () => number;
   /** The parent environment and platform a child's environment is built from. */
@@ -90,8 +93,9 @@ export interface Redaction {
 }
 
 interface Connection {
-  readonly client: Client;
-  readonly transport: Transport;
+  readonly client: UpstreamClient;
+  /** The SDK 1.x transport, or the SDK 2.x one of a connection that speaks 2026-07-28. */
+  readonly transport: Transport | ModernTransport;
   readonly tree: ProcessTree | null;
   /** Requests sent on this connection and not yet answered. */
   readonly pending: PendingRequests;
@@ -185,8 +189,14 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
   }
 
   /** The connected client, only while the server is serving (running or degraded). */
-  get client(): Client | null {
+  get client(): UpstreamClient | null {
     return isServing(this.#state) ? (this.#conn?.client ?? null) : null;
+  }
+
+  /** The era the current connection speaks, while serving. */
+  get era(): UpstreamEra | null {
+    const client = this.client;
+    return client === null ? null : eraOf(client);
   }
 
   /** The pid of the running process (stdio servers), null otherwise. */
@@ -366,7 +376,7 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
       pidSlot: string;
       /** Pid files whose leftover groups are killed first. */
       reapSlots: readonly string[];
-      instance?: { sink: LogSink; newClient: () => Client };
+      instance?: { sink: LogSink; newClient: () => Client; newModernClient: () => ModernUpstreamClient };
     },
   ): Promise<Connection> {
     const pending = new PendingRequests();
@@ -403,6 +413,7 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
     const { client, transport, mark } = await connectRemoteServer(config, {
       authProvider,
       newClient: hooks.instance?.newClient ?? (() => this.#newClient()),
+      newModernClient: hooks.instance?.newModernClient ?? (() => this.#newModernClient()),
       timeoutMs: config.timeouts.startupMs,
       logger: this.#logger,
       onClose: hooks.onClose,
@@ -543,13 +554,27 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
       { name: 'switchboard', version: this.#options.clientVersion ?? '0.1.0' },
       { capabilities: { ...CLIENT_CAPABILITIES } },
     );
+    this.#hookClient(client, instance);
+    return client;
+  }
+
+  /** The client of a server that speaks only 2026-07-28, given the same hooks as an SDK 1.x client. */
+  #newModernClient(instance?: InstanceRef): ModernUpstreamClient {
+    const client = new ModernUpstreamClient(
+      { name: 'switchboard', version: this.#options.clientVersion ?? '0.1.0' },
+      { ...CLIENT_CAPABILITIES },
+    );
+    this.#hookClient(client, instance);
+    return client;
+  }
+
+  #hookClient(client: UpstreamClient, instance: InstanceRef | undefined): void {
     try {
       if (instance === undefined) this.#options.onClient?.(client);
       else this.#options.onInstanceClient?.(client, instance);
     } catch (error) {
       this.#logger.error('onClient hook failed', { error: messageOf(error) });
     }
-    return client;
   }
 
   /**
@@ -602,7 +627,11 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
       },
       pidSlot: file,
       reapSlots: [file],
-      instance: { sink: own, newClient: () => this.#newClient(ref) },
+      instance: {
+        sink: own,
+        newClient: () => this.#newClient(ref),
+        newModernClient: () => this.#newModernClient(ref),
+      },
     });
     mark = conn.mark;
     return { client: conn.client, pid: conn.tree?.pid ?? null };

@@ -1,9 +1,12 @@
 // Requests sent to one upstream connection that have not been answered yet. A connection being retired (after
 // a credential rotation) is closed only once this reaches zero or its drain time runs out, so calls that were
 // already running when new calls moved to the new instance still get their answers.
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage as ModernMessage } from '@modelcontextprotocol/client';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { isRequestMessage, isResponseMessage } from '../protocol/jsonrpc-message.ts';
+import { isResponseMessage } from '../protocol/jsonrpc-message.ts';
+
+/** A message of either SDK's connection (2025 or 2026-07-28): the JSON-RPC shapes are the same. */
+type AnyMessage = JSONRPCMessage | ModernMessage;
 
 export class PendingRequests {
   readonly #ids = new Set<string | number>();
@@ -13,10 +16,10 @@ export class PendingRequests {
     return this.#ids.size;
   }
 
-  /** Counts the requests `transport` sends from now on; answers are reported through `inbound`. */
-  watch(transport: Transport): void {
+  /** Counts the requests `transport` (of either SDK) sends from now on; answers are reported through `inbound`. */
+  watch<M extends AnyMessage, O>(transport: { send: (message: M, options?: O) => Promise<void> }): void {
     const send = transport.send.bind(transport);
-    transport.send = (message, options) => {
+    transport.send = (message: M, options?: O) => {
       this.#outbound(message);
       return send(message, options);
     };
@@ -43,8 +46,8 @@ export class PendingRequests {
     });
   }
 
-  #outbound(message: JSONRPCMessage): void {
-    if (isRequestMessage(message)) this.#ids.add(message.id);
+  #outbound(message: AnyMessage): void {
+    if ('method' in message && 'id' in message && message.id !== undefined) this.#ids.add(message.id);
     // The SDK gives up on a request it cancels and ignores a late answer; so does this count.
     else if ('method' in message && message.method === 'notifications/cancelled') {
       const id = (message.params as { requestId?: string | number } | undefined)?.requestId;

@@ -2,6 +2,7 @@
 // A server of the 2024-11-05 era answers the Streamable HTTP POST with a 4xx (404 or 405, for the URL serves only
 // GET); the spec's backwards-compatibility section says to try SSE then. 401 and 403 are not that sign: they are
 // an authentication problem, reported as such rather than hidden behind a second failure.
+import { StreamableHTTPClientTransport as ModernHTTPTransport } from '@modelcontextprotocol/client';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
@@ -15,18 +16,19 @@ import { LoginRequiredError, OAuthRefusedError, type SwitchboardOAuthProvider } 
 import { ConnectCancelledError, connectWithin, SpawnError, StartFailure, StartupTimeoutError } from './connect.ts';
 import { EXIT_TAIL_LINES } from './exit-info.ts';
 import type { LogSink } from './log-sink.ts';
+import { MODERN_VERSION, type ModernUpstreamClient } from './modern-upstream-client.ts';
 
 export type RemoteKind = 'streamable-http' | 'sse';
 
-export interface RemoteConnection {
-  readonly client: Client;
-  readonly transport: Transport;
-  readonly kind: RemoteKind;
-}
+export type RemoteConnection =
+  | { readonly client: Client; readonly transport: Transport; readonly kind: RemoteKind }
+  | { readonly client: ModernUpstreamClient; readonly transport: ModernHTTPTransport; readonly kind: 'modern' };
 
 export interface ConnectRemoteOptions {
   /** A fresh client per attempt: a Client that failed to connect is not reused. */
   readonly newClient: () => Client;
+  /** The same for a server that speaks only 2026-07-28. */
+  readonly newModernClient?: (() => ModernUpstreamClient) | undefined;
   /** The whole budget, both attempts included. */
   readonly timeoutMs: number;
   readonly logger: Logger;
@@ -57,8 +59,18 @@ export function remoteFetch(config: RemoteServerConfig, onBlocked?: (error: Bloc
   });
 }
 
+/**
+ * Whether a failed `initialize` means "this server speaks only 2026-07-28": HTTP 400 with -32022 naming that
+ * revision among the supported ones. The SDK 1.x transport reports only the status and the body's text.
+ */
+export function isModernOnlyRefusal(error: unknown): boolean {
+  if (!(error instanceof StreamableHTTPError) || error.code !== 400) return false;
+  return /"code"\s*:\s*-32022/.test(error.message) && error.message.includes(`"${MODERN_VERSION}"`);
+}
+
 /** Whether a failed Streamable HTTP attempt means "this server speaks only legacy SSE". */
 export function isLegacyServerError(error: unknown): boolean {
+  if (isModernOnlyRefusal(error)) return false;
   if (!(error instanceof StreamableHTTPError) || error.code === undefined) return false;
   return error.code >= 400 && error.code < 500 && error.code !== 401 && error.code !== 403;
 }
@@ -140,10 +152,24 @@ export async function connectRemote(
       },
     );
 
+  const modern = (): Promise<RemoteConnection> =>
+    connectModern(url, config, fetch, options, Math.max(1, deadline - Date.now())).catch((error: unknown) => {
+      throw blocked === null ? error : new BlockedConnectError(blocked);
+    });
+  if (config.protocol === '2026-07-28') return modern();
   if (config.transport === 'sse') return attempt('sse');
   try {
     return await attempt('streamable-http');
   } catch (error) {
+    if (isModernOnlyRefusal(error)) {
+      if (config.protocol === '2025-11-25') {
+        throw new SpawnError(
+          `${url.origin}${url.pathname} speaks only ${MODERN_VERSION} and this server's "protocol" is "2025-11-25"; set it to "auto" or "${MODERN_VERSION}"`,
+        );
+      }
+      options.logger.info('server speaks only 2026-07-28; connecting in that era', { url: url.origin + url.pathname });
+      return modern();
+    }
     if (!isLegacyServerError(error)) throw error;
     options.logger.info('server does not speak Streamable HTTP; trying legacy SSE', {
       url: url.origin + url.pathname,
@@ -151,6 +177,66 @@ export async function connectRemote(
     });
   }
   return attempt('sse');
+}
+
+/**
+ * Connects in the 2026-07-28 era: `server/discover` within the time left, then the listen stream for list changes.
+ * OAuth is not offered on this path yet: a server that answers 401 fails to connect, saying so.
+ */
+async function connectModern(
+  url: URL,
+  config: RemoteServerConfig,
+  fetch: FetchLike,
+  options: ConnectRemoteOptions,
+  timeoutMs: number,
+): Promise<RemoteConnection> {
+  if (options.newModernClient === undefined)
+    throw new Error(`${url.origin} speaks only ${MODERN_VERSION}, not offered here`);
+  const client = options.newModernClient();
+  const transport = new ModernHTTPTransport(url, { requestInit: { headers: { ...config.headers } }, fetch });
+  const timer = AbortSignal.timeout(timeoutMs);
+  const signal = options.signal === undefined ? timer : AbortSignal.any([timer, options.signal]);
+  try {
+    await client.connect(transport, { timeout: timeoutMs, signal });
+    // After connect, where the SDK 2.x client has put its own handler: what the server sends from now on (results,
+    // notifications, embedded input requests) is masked and counted, as on a 2025 connection.
+    if (options.inbound !== undefined) rewriteInbound(transport, options.inbound);
+    await client.listenForChanges(timeoutMs, options.onError);
+  } catch (error) {
+    void client.close().catch(() => {});
+    if (options.signal?.aborted) throw new ConnectCancelledError();
+    if (timer.aborted) throw new StartupTimeoutError(options.timeoutMs);
+    throw error;
+  }
+  hearClose(transport, options);
+  return { client, transport, kind: 'modern' };
+}
+
+function rewriteInbound(transport: ModernHTTPTransport, inbound: (message: JSONRPCMessage) => JSONRPCMessage): void {
+  const handle = transport.onmessage;
+  if (handle === undefined) return;
+  transport.onmessage = (message) => handle(inbound(message));
+}
+
+/**
+ * A 2026-07-28 connection has no lasting stream whose end says the server went away (health checks notice that);
+ * it closes when we close it (failed health checks, stop). Either way the supervisor hears it once, as it hears a
+ * 2025 connection close, and transport errors go where a server's stderr goes.
+ */
+function hearClose(transport: ModernHTTPTransport, options: ConnectRemoteOptions): void {
+  const closed = transport.onclose;
+  let heard = false;
+  transport.onclose = () => {
+    closed?.();
+    if (heard) return;
+    heard = true;
+    options.onClose();
+  };
+  const errored = transport.onerror;
+  transport.onerror = (error) => {
+    errored?.(error);
+    options.onError?.(error);
+  };
 }
 
 export interface RemoteServerConnectOptions extends Omit<ConnectRemoteOptions, 'onError'> {
@@ -173,6 +259,10 @@ export async function connectRemoteServer(
     return { ...(await connectRemote(config, { ...options, onError: note })), mark };
   } catch (error) {
     if (error instanceof ConnectCancelledError || error instanceof LoginRequiredError) throw error;
+    if (error instanceof SpawnError) {
+      note(error);
+      throw error;
+    }
     if (error instanceof OAuthRefusedError) {
       note(error as Error);
       throw new SpawnError(error.message);

@@ -3,7 +3,7 @@
 // composition root build it the same way.
 import { EventEmitter } from 'node:events';
 import { isDeepStrictEqual } from 'node:util';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { UpstreamClient } from './upstream-client.ts';
 import type { ServerConfig } from '../config/schema.ts';
 import type { Logger } from '../log/logger.ts';
 import type { InstanceRef } from './instance-pool.ts';
@@ -18,9 +18,9 @@ export interface SupervisorOptions {
   readonly runDir: string;
   readonly logger: Logger;
   /** Called with each new upstream Client before it connects. */
-  readonly onClient?: (serverName: string, client: Client) => void;
+  readonly onClient?: (serverName: string, client: UpstreamClient) => void;
   /** The same for the client of an isolated server's instance, with whose instance it is. */
-  readonly onInstanceClient?: (serverName: string, client: Client, instance: InstanceRef) => void;
+  readonly onInstanceClient?: (serverName: string, client: UpstreamClient, instance: InstanceRef) => void;
   readonly now?: () => number;
   readonly random?: () => number;
   readonly spawnEnv?: () => SpawnEnvInputs;
@@ -143,11 +143,11 @@ export class Supervisor extends EventEmitter<{ state: [name: string, state: Serv
       logDir: o.logDir,
       runDir: o.runDir,
       logger: o.logger,
-      onClient: onClient === undefined ? undefined : (client: Client) => onClient(name, client),
+      onClient: onClient === undefined ? undefined : (client: UpstreamClient) => onClient(name, client),
       onInstanceClient:
         onInstanceClient === undefined
           ? undefined
-          : (client: Client, instance: InstanceRef) => onInstanceClient(name, client, instance),
+          : (client: UpstreamClient, instance: InstanceRef) => onInstanceClient(name, client, instance),
       now: o.now,
       random: o.random,
       spawnEnv: o.spawnEnv,

@@ -25,7 +25,8 @@ export const statusCommand: Command = {
       io.out(`running (pid ${report.pid}) at ${report.gatewayUrl}, ${report.sessions} client session(s)\n`);
       for (const s of report.servers) {
         const isolated = s.isolation === 'shared' ? '' : `, ${s.isolation}: ${s.instances} instance(s)`;
-        io.out(`  ${s.name.padEnd(20)} ${describeState(s.state, Date.now())}${isolated}\n`);
+        const era = s.era === 'modern' ? ', speaks 2026-07-28' : '';
+        io.out(`  ${s.name.padEnd(20)} ${describeState(s.state, Date.now())}${era}${isolated}\n`);
       }
       printSecretWarnings(report.secrets, io.out);
       if (report.audit.failure !== null)
@@ -56,6 +57,7 @@ export const statusCommand: Command = {
       enabled: s.enabled,
       state: null,
       pid: null,
+      era: null,
       isolation: s.isolation,
       instances: 0,
     }));

@@ -4,10 +4,10 @@
 // does not announce changes of this kind has its copy re-read in the background once it is older than `maxAgeMs`.
 import { EventEmitter } from 'node:events';
 import { isDeepStrictEqual } from 'node:util';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../../log/logger.ts';
 import { isServing } from '../../supervisor/server-state.ts';
+import type { UpstreamClient } from '../../supervisor/upstream-client.ts';
 import type { Upstream, UpstreamDirectory } from './upstream-directory.ts';
 
 const MAX_PAGES = 100;
@@ -19,7 +19,11 @@ export interface ListKind<T> {
   readonly changeEvent: 'toolsChanged' | 'promptsChanged' | 'resourcesChanged';
   supported(capabilities: ServerCapabilities): boolean;
   announcesChanges(capabilities: ServerCapabilities): boolean;
-  page(client: Client, cursor: string | undefined, timeoutMs: number): Promise<{ items: T[]; nextCursor?: string }>;
+  page(
+    client: UpstreamClient,
+    cursor: string | undefined,
+    timeoutMs: number,
+  ): Promise<{ items: T[]; nextCursor?: string }>;
 }
 
 /** One server's list, with whatever the owner derives from it (name maps, URI sets) computed once per change. */

@@ -19,10 +19,10 @@ import {
   type LoggingLevel,
   type LoggingMessageNotification,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Logger } from '../../log/logger.ts';
 import type { InstanceOwner, InstanceRef } from '../../supervisor/instance-pool.ts';
 import { isServing } from '../../supervisor/server-state.ts';
+import type { UpstreamClient } from '../../supervisor/upstream-client.ts';
 import type { InFlightRequests } from './in-flight.ts';
 import type { SessionPeer, SessionRegistry } from './session-registry.ts';
 import type { UpstreamDirectory } from './upstream-directory.ts';
@@ -41,7 +41,7 @@ export class LogRouter {
   readonly #inFlight: InFlightRequests;
   readonly #logger: Logger;
   /** The level last asked of each upstream connection. */
-  readonly #applied = new WeakMap<Client, LoggingLevel>();
+  readonly #applied = new WeakMap<UpstreamClient, LoggingLevel>();
   /** Messages not delivered because several sessions were waiting on the server (see the file comment). */
   withheld = 0;
 

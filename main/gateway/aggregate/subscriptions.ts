@@ -2,10 +2,10 @@
 // to a URI when the first session subscribes and unsubscribed when the last one unsubscribes or closes; a server
 // that restarts is subscribed again for every URI still wanted. `notifications/resources/updated` goes only to
 // the sessions subscribed to that URI, under the URI each of them subscribed with.
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../../log/logger.ts';
 import { isServing } from '../../supervisor/server-state.ts';
+import type { UpstreamClient } from '../../supervisor/upstream-client.ts';
 import { GatewayErrorCode } from '../http/http-reply.ts';
 import { CallError } from './call-error.ts';
 import type { InFlightRequests } from './in-flight.ts';
@@ -26,7 +26,7 @@ interface Subscription {
   readonly uri: string;
   readonly subscribers: Map<string, Subscriber>;
   /** The connection the upstream subscription was made on; null when there is none. */
-  upstream: Client | null;
+  upstream: UpstreamClient | null;
   /** Changes to one subscription run one at a time, in order. */
   chain: Promise<void>;
   pending: number;

@@ -1,11 +1,11 @@
 // What the gateway needs to know about supervised servers, and nothing more: the composition root adapts the
 // supervisor to this, so the gateway can be tested against any source of connected clients.
 import type { EventEmitter } from 'node:events';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { LoggingMessageNotification } from '@modelcontextprotocol/sdk/types.js';
 import type { Timeouts } from '../../config/schema.ts';
 import type { InstanceRef } from '../../supervisor/instance-pool.ts';
 import type { ServerState } from '../../supervisor/server-state.ts';
+import type { UpstreamClient } from '../../supervisor/upstream-client.ts';
 
 /** Who a request is for, as far as choosing an isolated server's instance goes. */
 export interface RequestOwner {
@@ -26,7 +26,7 @@ export interface UpstreamInstance {
 }
 
 export interface UpstreamLease {
-  readonly client: Client;
+  readonly client: UpstreamClient;
   /** Why the instance ended, once it has; null while it serves. */
   ended(): string | null;
   /** Call once, when the request is over. */
@@ -38,7 +38,7 @@ export interface Upstream {
   readonly enabled: boolean;
   readonly state: ServerState;
   /** Connected client while the server is serving (running or degraded); null otherwise. */
-  readonly client: Client | null;
+  readonly client: UpstreamClient | null;
   readonly timeouts: Timeouts;
   /** Why calls cannot be served right now, and when the next retry is: shown to callers as is. */
   unavailableMessage(): string;

@@ -3,14 +3,14 @@
 // cancellation (and the end of the caller's session), forwards progress under the caller's own token, and is
 // counted as in flight on that server for as long as it waits (gateway notes 3 and 4). On a server with isolation
 // it goes to the caller's own instance, started on first use, rather than the shared connection.
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { ErrorCode, McpError, type ServerNotification, type ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { AuditOutcome } from '../../audit/audit-event.ts';
+import type { UpstreamClient } from '../../supervisor/upstream-client.ts';
 import { GatewayErrorCode } from '../http/http-reply.ts';
 import { CallError } from './call-error.ts';
-import type { InFlightRequests } from './in-flight.ts';
+import type { InFlightRequest, InFlightRequests } from './in-flight.ts';
 import type { RequestOwner, UpstreamInstance, UpstreamLease } from './upstream-directory.ts';
 
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -27,7 +27,7 @@ export interface RequestTimeouts {
 const passthroughResult = z.looseObject({});
 
 export interface Forwarded {
-  readonly client: Client;
+  readonly client: UpstreamClient;
   readonly server: string;
   readonly method: string;
   /** The client's params; `_meta.progressToken` is the client's and is replaced on this hop. */
@@ -95,14 +95,15 @@ export async function forwardRequest(request: Forwarded, context: ForwardContext
   );
   const instance = request.instance ?? null;
   // Counted from before the instance starts: a server may ask its client something (roots) while it initializes.
-  const settled = context.inFlight.add(request.server, {
+  const waiting: InFlightRequest = {
     session: context.session,
     client: context.client,
     instance: instance?.key,
     notify: (notification) => extra.sendNotification(notification),
     ask: (serverRequest, signal) =>
       extra.sendRequest(serverRequest, passthroughResult, { signal, timeout: timeouts.callMs }),
-  });
+  };
+  const settled = context.inFlight.add(request.server, waiting);
   let lease: UpstreamLease | null = null;
   try {
     lease = instance === null ? null : await instance.lease(controller.signal);
@@ -111,6 +112,8 @@ export async function forwardRequest(request: Forwarded, context: ForwardContext
       signal: controller.signal,
       timeout: timeouts.callMs,
       resetTimeoutOnProgress: true,
+      // Input a 2026-07-28 server asks for in its answer belongs to this call (legacy servers ignore it).
+      origin: waiting,
       onprogress:
         progressToken === undefined
           ? undefined

@@ -143,11 +143,13 @@ describe('data directory and --json', () => {
       ],
     );
     const status = JSON.parse((await cli(['status', '--json'])).out) as unknown;
+    // Nothing runs: no state, no pid, no era.
+    const offline = { enabled: true, state: null, pid: null, era: null, isolation: 'shared', instances: 0 };
     assert.deepEqual(status, {
       running: false,
       servers: [
-        { name: 'echo', transport: 'stdio', enabled: true, state: null, pid: null, isolation: 'shared', instances: 0 },
-        { name: 'far', transport: 'http', enabled: true, state: null, pid: null, isolation: 'shared', instances: 0 },
+        { name: 'echo', transport: 'stdio', ...offline },
+        { name: 'far', transport: 'http', ...offline },
       ],
       secrets: [],
     });

@@ -136,6 +136,25 @@ describe('parseConfig', () => {
     ]);
   });
 
+  test('protocol of a remote server: auto unless set, either era by name, anything else explained', () => {
+    const url = 'https://mcp.example.com/mcp';
+    const result = parseConfig(
+      JSON.stringify({
+        servers: { plain: { url }, old: { url, protocol: '2025-11-25' }, new: { url, protocol: '2026-07-28' } },
+      }),
+    );
+    assert.ok(result.ok, JSON.stringify(result));
+    const protocols = Object.values(result.config.servers).map((s) => ('url' in s ? s.protocol : null));
+    assert.deepEqual(protocols, ['auto', '2025-11-25', '2026-07-28']);
+
+    const bad = parseConfig(JSON.stringify({ servers: { a: { url, protocol: '2026' } } }));
+    assert.ok(!bad.ok);
+    assert.deepEqual(bad.problems.map(formatProblem), [
+      'servers.a.protocol: must be "auto" (initialize, then 2026-07-28 if the server refuses it for that), ' +
+        '"2025-11-25" (initialize and sessions only) or "2026-07-28" (server/discover, no sessions), not "2026"',
+    ]);
+  });
+
   test('accepts a byte order mark', () => {
     assert.ok(parseConfig('\uFEFF{}').ok);
   });

@@ -3,7 +3,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ManagedServer } from '../../../main/supervisor/managed-server.ts';
+import { isLegacyServerError, isModernOnlyRefusal } from '../../../main/supervisor/remote-transport.ts';
 import { captureLogger, HTTP_FIXTURE, remoteConfig, stateIs, tempDirs, waitForState } from './helpers.ts';
 
 const dirs = tempDirs();
@@ -11,8 +14,11 @@ const fixtures: ChildProcess[] = [];
 const servers: ManagedServer[] = [];
 const ports: Record<string, number> = {};
 
+const MODERN_FIXTURE = fileURLToPath(new URL('../../fixtures/modern-upstream.ts', import.meta.url));
+
 async function startFixture(mode: string): Promise<number> {
-  const child = spawn(process.execPath, [HTTP_FIXTURE, mode], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const args = mode === 'modern' ? [MODERN_FIXTURE] : [HTTP_FIXTURE, mode];
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   fixtures.push(child);
   const [line] = (await Promise.race([
     once(createInterface({ input: child.stdout! }), 'line'),
@@ -26,6 +32,7 @@ async function startFixture(mode: string): Promise<number> {
 before(async () => {
   ports['streamable'] = await startFixture('streamable');
   ports['sse'] = await startFixture('sse');
+  ports['modern'] = await startFixture('modern');
 });
 
 after(async () => {
@@ -68,6 +75,31 @@ test('a Streamable HTTP server is connected directly, with the configured header
   assert.equal(server.pid, null);
   assert.ok(!log.messages().some((m) => m.includes('legacy SSE')));
   await server.stop();
+});
+
+test('a server that speaks only 2026-07-28 is found by its refusal of initialize and spoken to in that era', async () => {
+  const { server, log } = remote('modern', { url: `http://127.0.0.1:${ports['modern']}/mcp` });
+  await server.start();
+  await waitForState(server, stateIs('running'));
+  assert.equal(server.era, 'modern');
+  await echoes(server);
+  assert.ok(log.messages().includes('server speaks only 2026-07-28; connecting in that era'));
+  assert.ok(!log.messages().some((m) => m.includes('legacy SSE')), 'the refusal is not taken for an SSE-only server');
+  await server.stop();
+  assert.equal(server.era, null);
+});
+
+test('only a 400 with -32022 naming 2026-07-28 says a server speaks only 2026-07-28', () => {
+  const refusal = (status: number, body: object): StreamableHTTPError =>
+    new StreamableHTTPError(status, `Error POSTing to endpoint: ${JSON.stringify(body)}`);
+  const error = (code: number, supported: string[]) => ({ jsonrpc: '2.0', error: { code, data: { supported } } });
+  assert.equal(isModernOnlyRefusal(refusal(400, error(-32022, ['2026-07-28']))), true);
+  assert.equal(isModernOnlyRefusal(refusal(400, error(-32022, ['2025-06-18']))), false);
+  assert.equal(isModernOnlyRefusal(refusal(400, error(-32600, ['2026-07-28']))), false);
+  assert.equal(isModernOnlyRefusal(refusal(404, error(-32022, ['2026-07-28']))), false);
+  assert.equal(isModernOnlyRefusal(new Error('-32022 "2026-07-28"')), false);
+  assert.equal(isLegacyServerError(refusal(400, error(-32022, ['2026-07-28']))), false);
+  assert.equal(isLegacyServerError(refusal(405, {})), true);
 });
 
 test('a server that speaks only legacy SSE is reached by falling back from Streamable HTTP', async () => {

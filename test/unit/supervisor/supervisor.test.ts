@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { UpstreamClient } from '../../../main/supervisor/upstream-client.ts';
 import type { ServerState } from '../../../main/supervisor/server-state.ts';
 import { Supervisor, UnknownServerError } from '../../../main/supervisor/supervisor.ts';
 import {
@@ -21,7 +21,7 @@ after(() => {
 });
 
 test('apply starts, stops, restarts and leaves alone exactly what the config says', async () => {
-  const clients: Array<[string, Client]> = [];
+  const clients: Array<[string, UpstreamClient]> = [];
   const events: Array<[string, ServerState['state']]> = [];
   const supervisor = new Supervisor({
     logDir: dirs.logDir,

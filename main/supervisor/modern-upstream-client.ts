@@ -1,0 +1,250 @@
+// An upstream that speaks only 2026-07-28, behind the surface the gateway uses of an upstream (upstream-client.ts).
+// The SDK 2.x client speaks the revision (the `_meta` envelope on every request, `server/discover`, the removed
+// methods refused); this maps the rest:
+// - `input_required`: the SDK's own fulfilment is off, because its handlers cannot tell which call an embedded
+//   request belongs to. Here it is known: it came in the answer to one request, made for one caller (its
+//   `origin`). Each embedded request goes to the handler registered for its method with that origin attached
+//   (`originOf`), and the call is retried with `inputResponses` and the echoed `requestState`.
+// - health: `ping` is gone in 2026-07-28; `server/discover` is the request every server must answer.
+// - `logging/setLevel` is gone too; the level asked for is sent as `_meta["io.modelcontextprotocol/logLevel"]` on
+//   every later request, so log messages still come, on the stream of the request they belong to.
+// - list changes come on a `subscriptions/listen` stream held open while connected (change-stream.ts), to the
+//   same handlers.
+// - resource subscriptions are not offered: capabilities say `subscribe` is absent, so the gateway refuses them.
+import {
+  Client as ModernClient,
+  isInputRequiredResult,
+  LOG_LEVEL_META_KEY,
+  type ClientCapabilities,
+  type SubscriptionFilter,
+  type Transport as ModernTransport,
+} from '@modelcontextprotocol/client';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { AnySchema, SchemaOutput } from '@modelcontextprotocol/sdk/server/zod-compat.js';
+import { getMethodLiteral, parseWithCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
+import {
+  CallToolResultSchema,
+  ErrorCode,
+  McpError,
+  type ClientNotification,
+  type ClientRequest,
+  type Implementation,
+  type LoggingLevel,
+  type Request,
+  type ServerCapabilities,
+} from '@modelcontextprotocol/sdk/types.js';
+import { ChangeStream } from './change-stream.ts';
+import type { CallOrigin, UpstreamClient, UpstreamRequestOptions } from './upstream-client.ts';
+
+export const MODERN_VERSION = '2026-07-28';
+
+/** How many `input_required` rounds one call may take before it is given up (the SDK's own default). */
+const MAX_INPUT_ROUNDS = 10;
+
+type Extra = RequestHandlerExtra<ClientRequest, ClientNotification>;
+type RequestHandler = (request: unknown, extra: Extra) => unknown;
+
+export class ModernUpstreamClient implements UpstreamClient {
+  readonly era = 'modern' as const;
+  readonly #client: ModernClient;
+  readonly #requestHandlers = new Map<string, { schema: AnySchema; handler: RequestHandler }>();
+  /** Notification handlers by method, also called when list changes may have been missed (change-stream.ts). */
+  readonly #notificationHandlers = new Map<string, (notification: unknown) => Promise<void>>();
+  /**
+   * The call each embedded input request is being answered for, by the `extra` handed to exactly that handler
+   * call: the SDK 1.x handler signature has no place for it. Nothing is held once the call is over.
+   */
+  readonly #origins = new WeakMap<object, CallOrigin>();
+  #logLevel: LoggingLevel | null = null;
+  #changes: ChangeStream | null = null;
+
+  constructor(info: Implementation, capabilities: ClientCapabilities) {
+    this.#client = new ModernClient(info, {
+      capabilities,
+      versionNegotiation: { mode: { pin: MODERN_VERSION } },
+      inputRequired: { autoFulfill: false },
+    });
+  }
+
+  /** Discovers the server (2026-07-28 only); rejects when it does not speak that revision. */
+  async connect(transport: ModernTransport, options: { timeout: number; signal?: AbortSignal }): Promise<void> {
+    await this.#client.connect(transport, options);
+  }
+
+  /**
+   * Keeps a listen stream open for the list changes the server announces (change-stream.ts); a server that
+   * announces none is read when asked. Rejects when the first stream cannot be opened.
+   */
+  async listenForChanges(timeoutMs: number, onError?: (error: Error) => void): Promise<void> {
+    const capabilities = this.getServerCapabilities() ?? {};
+    const filter = {
+      ...(capabilities.tools?.listChanged === true ? { toolsListChanged: true } : {}),
+      ...(capabilities.prompts?.listChanged === true ? { promptsListChanged: true } : {}),
+      ...(capabilities.resources?.listChanged === true ? { resourcesListChanged: true } : {}),
+    };
+    if (Object.keys(filter).length === 0) return;
+    const changes = new ChangeStream({
+      filter,
+      timeoutMs,
+      open: (wanted, timeout) => this.#client.listen(wanted, { timeout }),
+      missed: (missed) => this.#missed(missed),
+      onError,
+    });
+    await changes.open();
+    this.#changes = changes;
+  }
+
+  /** Lists that may have changed while no listen stream was open are announced as changed. */
+  #missed(filter: SubscriptionFilter): void {
+    const methods = [
+      filter.toolsListChanged === true ? 'notifications/tools/list_changed' : null,
+      filter.promptsListChanged === true ? 'notifications/prompts/list_changed' : null,
+      filter.resourcesListChanged === true ? 'notifications/resources/list_changed' : null,
+    ];
+    for (const method of methods) {
+      const handle = method === null ? undefined : this.#notificationHandlers.get(method);
+      if (handle !== undefined) void handle({ method }).catch(() => {});
+    }
+  }
+
+  async close(): Promise<void> {
+    const changes = this.#changes;
+    this.#changes = null;
+    await changes?.close().catch(() => {});
+    await this.#client.close();
+  }
+
+  /** The call an input request handed to a handler registered with `setRequestHandler` is answered for. */
+  originOf(extra: object): CallOrigin | undefined {
+    return this.#origins.get(extra);
+  }
+
+  getServerCapabilities(): ServerCapabilities | undefined {
+    const capabilities = this.#client.getServerCapabilities();
+    if (capabilities === undefined) return undefined;
+    const { resources, ...rest } = capabilities as ServerCapabilities;
+    if (resources === undefined) return rest;
+    const { subscribe: _removed, ...others } = resources;
+    return { ...rest, resources: others };
+  }
+
+  readonly setNotificationHandler: Client['setNotificationHandler'] = (schema, handler) => {
+    const method = getMethodLiteral(schema);
+    const handle = async (notification: unknown): Promise<void> => {
+      await handler(parseWithCompat(schema, notification) as never);
+    };
+    this.#notificationHandlers.set(method, handle);
+    this.#client.setNotificationHandler(method as never, handle);
+  };
+
+  readonly setRequestHandler: Client['setRequestHandler'] = (schema, handler) => {
+    this.#requestHandlers.set(getMethodLiteral(schema), { schema, handler: handler as RequestHandler });
+  };
+
+  async request<T extends AnySchema>(
+    request: Request,
+    resultSchema: T,
+    options: UpstreamRequestOptions = {},
+  ): Promise<SchemaOutput<T>> {
+    const { origin, ...sdkOptions } = options;
+    let params: Record<string, unknown> = { ...(request.params ?? {}) };
+    if (this.#logLevel !== null) {
+      params = { ...params, _meta: { ...(params._meta as object | undefined), [LOG_LEVEL_META_KEY]: this.#logLevel } };
+    }
+    for (let round = 0; ; round++) {
+      const result = await this.#client.request({ method: request.method, params }, resultSchema, {
+        ...sdkOptions,
+        allowInputRequired: true,
+      });
+      if (!isInputRequiredResult(result)) return result as SchemaOutput<T>;
+      if (round >= MAX_INPUT_ROUNDS) {
+        throw new McpError(ErrorCode.InternalError, `the server still asked for input after ${round} rounds`);
+      }
+      const inputResponses: Record<string, unknown> = {};
+      for (const [key, input] of Object.entries(result.inputRequests ?? {})) {
+        inputResponses[key] = await this.#answer(input, origin, sdkOptions.signal);
+      }
+      const { inputResponses: _old, requestState: _state, ...rest } = params;
+      params = {
+        ...rest,
+        inputResponses,
+        ...(result.requestState === undefined ? {} : { requestState: result.requestState }),
+      };
+    }
+  }
+
+  /** One embedded request, answered by the handler for its method with the call's origin attached. */
+  async #answer(input: unknown, origin: CallOrigin | undefined, signal: AbortSignal | undefined): Promise<unknown> {
+    const method = (input as { method?: unknown } | null)?.method;
+    const entry = typeof method === 'string' ? this.#requestHandlers.get(method) : undefined;
+    if (entry === undefined) {
+      throw new McpError(ErrorCode.MethodNotFound, `the server asked for ${String(method)}, which is not handled`);
+    }
+    const request = parseWithCompat(entry.schema, input);
+    const controller = new AbortController();
+    const onAbort = (): void => controller.abort(signal?.reason);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+    const unavailable = (): Promise<never> =>
+      Promise.reject(new McpError(ErrorCode.InvalidRequest, 'a 2026-07-28 server has no channel for this'));
+    const extra: Extra = {
+      signal: controller.signal,
+      requestId: `input:${String(method)}`,
+      sendNotification: unavailable,
+      sendRequest: unavailable,
+    };
+    if (origin !== undefined) this.#origins.set(extra, origin);
+    try {
+      return await entry.handler(request, extra);
+    } catch (error) {
+      // 2026-07-28 has no error answer to an input request: the call is not retried, and ends with this error.
+      if (signal?.aborted) throw error;
+      const reason = error instanceof Error ? error.message.replace(/^(MCP error -?\d+: )+/, '') : String(error);
+      throw new McpError(
+        error instanceof McpError ? error.code : ErrorCode.InvalidRequest,
+        `the server needs ${String(method)} answered to finish this call (input_required), and it was not: ${reason}`,
+      );
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** 2026-07-28 has no `logging/setLevel`: the level travels with each request from now on. */
+  setLoggingLevel(level: LoggingLevel): Promise<Record<string, never>> {
+    this.#logLevel = level;
+    return Promise.resolve({});
+  }
+
+  /** The health check: `server/discover`, which every 2026-07-28 server answers (`ping` is gone). */
+  async ping(options?: { timeout?: number; signal?: AbortSignal }): Promise<Record<string, never>> {
+    await this.#client.discover(options);
+    return {};
+  }
+
+  subscribeResource(): Promise<Record<string, never>> {
+    return Promise.reject(
+      new McpError(ErrorCode.MethodNotFound, 'resources/subscribe does not exist in 2026-07-28 (not offered)'),
+    );
+  }
+
+  unsubscribeResource(): Promise<Record<string, never>> {
+    return this.subscribeResource();
+  }
+
+  /** Used by tests and tools of our own; the gateway sends calls through `request`. */
+  callTool: Client['callTool'] = (params, _resultSchema, options) =>
+    this.request({ method: 'tools/call', params }, CallToolResultSchema, options) as never;
+
+  listTools: Client['listTools'] = (params, options) =>
+    this.#client.listTools(params, { ...options, cacheMode: 'bypass' }) as never;
+
+  listPrompts: Client['listPrompts'] = (params, options) =>
+    this.#client.listPrompts(params, { ...options, cacheMode: 'bypass' }) as never;
+
+  listResources: Client['listResources'] = (params, options) =>
+    this.#client.listResources(params, { ...options, cacheMode: 'bypass' }) as never;
+
+  listResourceTemplates: Client['listResourceTemplates'] = (params, options) =>
+    this.#client.listResourceTemplates(params, { ...options, cacheMode: 'bypass' }) as never;
+}

@@ -13,6 +13,8 @@ export interface ServerView {
   readonly pid: number | null;
   readonly isolation: string;
   readonly instances: number;
+  /** The protocol era spoken to the server while connected: `legacy` (initialize) or `modern` (2026-07-28). */
+  readonly era: 'legacy' | 'modern' | null;
 }
 
 export interface StatusView {

@@ -4,7 +4,7 @@ import type { ServerStatus, StatusReport } from '../../../main/core/status-repor
 import type { ServerState } from '../../../main/supervisor/server-state.ts';
 
 export function server(name: string, state: ServerState, enabled = true): ServerStatus {
-  return { name, transport: 'stdio', enabled, state, pid: null, isolation: 'shared', instances: 0 };
+  return { name, transport: 'stdio', enabled, state, pid: null, isolation: 'shared', instances: 0, era: null };
 }
 
 export const RUNNING: ServerState = { state: 'running', since: 1, pid: 10 };

@@ -202,16 +202,29 @@ test('T4 a client token does not reach the control API, and a control token does
   const h = await startCore(t);
   const target = targetOf(h);
 
-  // The control API is not on the gateway port at all: it is a Unix socket only the data directory's owner opens.
+  // The CLI's control channel is not on the gateway port at all: it is a Unix socket only the data directory's
+  // owner opens. The dashboard's form of the control API is (`/api/…`), behind the dashboard's own token.
   for (const [method, path] of [
-    ['GET', '/api/servers'],
     ['GET', '/status'],
     ['POST', '/servers/echo/stop'],
-    ['POST', '/api/servers/echo/stop'],
   ] as const) {
     const response = await rawRequest(target, { method, path, body: method === 'POST' ? '{}' : undefined });
     assert.ok([401, 403, 404].includes(response.status), `${method} ${path}: got ${response.status}`);
     rpcError(response);
+  }
+  for (const [method, path] of [
+    ['GET', '/api/servers'],
+    ['GET', '/api/status'],
+    ['POST', '/api/servers/echo/stop'],
+  ] as const) {
+    const response = await rawRequest(target, {
+      method,
+      path,
+      body: method === 'POST' ? '{}' : undefined,
+      headers: { 'x-switchboard-request': '1' },
+    });
+    assert.equal(response.status, 401, `${method} ${path} with a client token`);
+    assert.match(response.text, /"ok":false,"error":"Unauthorized/);
   }
   assert.equal(h.core.supervisor.get('echo')?.state.state, 'running', 'no control action ran');
   const socket = controlSocketPath(h.dataDir);

@@ -25,9 +25,10 @@ before(async () => {
       },
       auto: { command: NODE, args: [FIXTURE, '--stdio'] },
       old: { command: NODE, args: [FIXTURE, '--stdio'], protocol: '2025-11-25' },
+      iso: { command: NODE, args: [FIXTURE, '--stdio'], protocol: '2026-07-28', isolation: 'per-session' },
     },
   });
-  await Promise.all(['ms', 'auto'].map((name) => h.waitForState(name, isRunning, GUARD_MS)));
+  await Promise.all(['ms', 'auto', 'iso'].map((name) => h.waitForState(name, isRunning, GUARD_MS)));
 });
 after(() => h.close());
 
@@ -85,6 +86,20 @@ test('a legacy client lists the tools namespaced and calls them, elicitation inc
   const greeted = await client.callTool({ name: 'ms__ask-name', arguments: { tag: 'piped' } });
   assert.equal(textOf(greeted), 'hello Stdio (piped)');
   assert.deepEqual(asked, ['name for piped']);
+});
+
+test('per session, each session has a 2026-07-28 stdio instance of its own, and is asked on it', async () => {
+  const ask = async (name: string) => {
+    const client = await h.connect({ name });
+    client.setRequestHandler(ElicitRequestSchema, () => ({ action: 'accept', content: { name } }));
+    return client.callTool({ name: 'iso__ask-name', arguments: { tag: name } });
+  };
+  const [carol, dave] = await Promise.all([ask('carol'), ask('dave')]);
+  assert.equal(textOf(carol), 'hello carol (carol)');
+  assert.equal(textOf(dave), 'hello dave (dave)');
+  const pool = h.core.supervisor.get('iso')!.instances;
+  assert.equal(pool.size, 2, 'one instance per session');
+  assert.equal(new Set(pool.pids).size, 2, 'each a process of its own');
 });
 
 test('health checks are server/discover requests the server answers: it stays running, never sent ping', async () => {

@@ -117,6 +117,18 @@ const serverCommon = {
   health: healthSchema.default(healthSchema.parse({})),
 };
 
+/**
+ * The protocol era spoken to a server, remote or stdio. `auto` starts with `initialize` (2025-11-25 and before, as
+ * any 2025 server expects) and moves to 2026-07-28 when the server refuses that with -32022 naming 2026-07-28 (a
+ * stdio server is then spawned again); `2026-07-28` skips the refused handshake; `2025-11-25` never tries 2026-07-28.
+ */
+export const protocolSetting = z
+  .enum(['auto', '2025-11-25', '2026-07-28'], {
+    error: (issue) =>
+      `must be "auto" (initialize, then 2026-07-28 if the server refuses it for that), "2025-11-25" (initialize and sessions only) or "2026-07-28" (server/discover, no sessions), not ${describeValue(issue.input)}`,
+  })
+  .default('auto');
+
 export const stdioServerSchema = z
   .object({
     transport: z.literal('stdio').default('stdio'),
@@ -124,6 +136,7 @@ export const stdioServerSchema = z
     args: z.array(referable).default([]),
     env: z.record(envName, referable).default({}),
     cwd: z.string().min(1).optional(),
+    protocol: protocolSetting,
     ...serverCommon,
   })
   .strict();
@@ -149,17 +162,7 @@ export const remoteServerSchema = z
     /** `http` tries Streamable HTTP and falls back to legacy SSE when that is all the server offers. */
     transport: z.enum(['http', 'sse']).default('http'),
     url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).pipe(referable),
-    /**
-     * The protocol era spoken to the server. `auto` starts with `initialize` (2025-11-25 and before, as any 2025
-     * server expects) and moves to 2026-07-28 when the server refuses that with -32022 naming 2026-07-28;
-     * `2026-07-28` skips the refused handshake; `2025-11-25` never tries 2026-07-28.
-     */
-    protocol: z
-      .enum(['auto', '2025-11-25', '2026-07-28'], {
-        error: (issue) =>
-          `must be "auto" (initialize, then 2026-07-28 if the server refuses it for that), "2025-11-25" (initialize and sessions only) or "2026-07-28" (server/discover, no sessions), not ${describeValue(issue.input)}`,
-      })
-      .default('auto'),
+    protocol: protocolSetting,
     headers: z.record(headerName, referable).default({}),
     /**
      * Link-local and cloud-metadata addresses (169.254.0.0/16, fe80::/10, fd00:ec2::254) are refused unless this

@@ -9,8 +9,8 @@ import type { ExitInfo } from './server-state.ts';
 
 export class StartupTimeoutError extends Error {
   readonly timeoutMs: number;
-  constructor(timeoutMs: number) {
-    super(`did not answer initialize within ${timeoutMs} ms`);
+  constructor(timeoutMs: number, handshake = 'initialize') {
+    super(`did not answer ${handshake} within ${timeoutMs} ms`);
     this.name = 'StartupTimeoutError';
     this.timeoutMs = timeoutMs;
   }
@@ -43,8 +43,14 @@ export class ConnectCancelledError extends Error {
   }
 }
 
-export interface ConnectWithinOptions<T extends Transport> {
-  readonly client: Client;
+/** What `connectWithin` needs of a client: the SDK 1.x `Client`, or `ModernUpstreamClient` over stdio. */
+export interface ConnectingClient {
+  connect(transport: Transport, options: { timeout: number }): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ConnectWithinOptions<T extends Transport, C extends ConnectingClient = Client> {
+  readonly client: C;
   readonly transport: T;
   readonly timeoutMs: number;
   /** The configured limit named in the timeout error, when `timeoutMs` is what is left of it. */
@@ -56,12 +62,16 @@ export interface ConnectWithinOptions<T extends Transport> {
   readonly signal?: AbortSignal | undefined;
   /** Rewrites every message from the server before the client handles it (secret masking). */
   readonly inbound?: ((message: JSONRPCMessage) => JSONRPCMessage) | undefined;
+  /** The request that opens the connection, named in the timeout error (default `initialize`). */
+  readonly handshake?: string | undefined;
+  /** What must also succeed, within the same limit, before the connection counts as established. */
+  readonly ready?: ((client: C) => Promise<void>) | undefined;
 }
 
 /** Connects and initializes; on failure or timeout the client is closed (which closes the transport) and the error thrown. */
-export async function connectWithin<T extends Transport>(
-  options: ConnectWithinOptions<T>,
-): Promise<{ client: Client; transport: T }> {
+export async function connectWithin<T extends Transport, C extends ConnectingClient = Client>(
+  options: ConnectWithinOptions<T, C>,
+): Promise<{ client: C; transport: T }> {
   const { client, transport } = options;
   let established = false;
   let closed = false;
@@ -75,7 +85,10 @@ export async function connectWithin<T extends Transport>(
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   const limits = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new StartupTimeoutError(options.limitMs ?? options.timeoutMs)), options.timeoutMs);
+    timer = setTimeout(
+      () => reject(new StartupTimeoutError(options.limitMs ?? options.timeoutMs, options.handshake)),
+      options.timeoutMs,
+    );
     onAbort = () => reject(new ConnectCancelledError());
     if (options.signal?.aborted) onAbort();
     else options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -83,7 +96,9 @@ export async function connectWithin<T extends Transport>(
   try {
     // The SDK's own request limit is set past ours, so the error a caller sees is ours, naming the limit.
     deliverNotificationsFirst(transport, options.inbound);
-    await Promise.race([client.connect(transport, { timeout: options.timeoutMs + 1_000 }), limits]);
+    const ready = options.ready;
+    const connected = client.connect(transport, { timeout: options.timeoutMs + 1_000 });
+    await Promise.race([ready === undefined ? connected : connected.then(() => ready(client)), limits]);
   } catch (error) {
     // Not awaited: stopping a process tree takes its grace periods, and the caller owns the tree's teardown.
     void client.close().catch(() => {});

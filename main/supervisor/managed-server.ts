@@ -395,6 +395,7 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
         spawnEnv: (this.#options.spawnEnv ?? currentSpawnEnvInputs)(),
         defaultCwd: this.#options.defaultCwd ?? process.cwd(),
         newClient: hooks.instance?.newClient ?? (() => this.#newClient()),
+        newModernClient: hooks.instance?.newModernClient ?? (() => this.#newModernClient()),
         now: this.#now,
         signal,
         isCurrent: hooks.isCurrent,

@@ -5,11 +5,19 @@
 import { resolve as resolvePath } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { McpError, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { StdioServerConfig } from '../config/schema.ts';
 import type { Logger } from '../log/logger.ts';
 import { ChildStdioTransport } from './child-stdio-transport.ts';
-import { ConnectCancelledError, connectWithin, SpawnError, StartFailure, StartupTimeoutError } from './connect.ts';
+import { MODERN_VERSION, type ModernUpstreamClient } from './modern-upstream-client.ts';
+import {
+  ConnectCancelledError,
+  connectWithin,
+  SpawnError,
+  StartFailure,
+  StartupTimeoutError,
+  type ConnectWithinOptions,
+} from './connect.ts';
 import { EXIT_TAIL_LINES, exitReason, isCleanExit, stdoutNotJsonRpcReason } from './exit-info.ts';
 import type { LogSink } from './log-sink.ts';
 import { pidRecordFor, reapPredecessor, removePidFile, writePidFile } from './pid-file.ts';
@@ -27,6 +35,8 @@ export interface StdioConnectOptions {
   /** The cwd when none is configured, and the base of a relative one. */
   readonly defaultCwd: string;
   readonly newClient: () => Client;
+  /** The client of a server whose `protocol` is `2026-07-28`, spoken to over the same pipes. */
+  readonly newModernClient?: (() => ModernUpstreamClient) | undefined;
   readonly now: () => number;
   readonly signal: AbortSignal;
   /** Whether this start is still wanted; asked after every wait. */
@@ -45,7 +55,7 @@ export interface StdioConnectOptions {
 }
 
 export interface StdioConnection {
-  readonly client: Client;
+  readonly client: Client | ModernUpstreamClient;
   readonly transport: ChildStdioTransport;
   readonly tree: ProcessTree;
   /** The stderr mark at spawn: an exit quotes only this process's lines. */
@@ -59,9 +69,38 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** `initialize` was refused with -32022 naming 2026-07-28: the server speaks only that revision. */
+class ModernOnlyRefusal extends Error {}
+
+/**
+ * Whether a failed `initialize` over stdio is the refusal of a server that speaks only 2026-07-28: -32022 with
+ * that revision among `data.supported` (over stdio there is no HTTP status; the error is the JSON-RPC one).
+ */
+export function isModernOnlyStdioRefusal(error: unknown): boolean {
+  if (!(error instanceof McpError) || error.code !== -32022) return false;
+  const supported = (error.data as { supported?: unknown } | undefined)?.supported;
+  return Array.isArray(supported) && supported.includes(MODERN_VERSION);
+}
+
+/**
+ * Spawns and connects in the era the `protocol` setting names. With `auto` a server that refuses `initialize` for
+ * 2026-07-28 is stopped (its process gone, its pid file removed) and spawned again, spoken to in that era: a stdio
+ * server has no other way to be asked again, since its process ends with the refused connection.
+ */
 export async function connectStdio(o: StdioConnectOptions): Promise<StdioConnection> {
-  const { config, logger, sink } = o;
   const startedAt = Date.now();
+  try {
+    return await connectStdioOnce(o, o.config.protocol === MODERN_VERSION, startedAt);
+  } catch (error) {
+    if (!(error instanceof ModernOnlyRefusal)) throw error;
+    o.logger.info('server speaks only 2026-07-28; starting it again in that era', { command: o.config.command });
+    o.sink.note(`refused initialize for ${MODERN_VERSION}; starting again in that era`);
+    return connectStdioOnce(o, true, startedAt);
+  }
+}
+
+async function connectStdioOnce(o: StdioConnectOptions, modern: boolean, startedAt: number): Promise<StdioConnection> {
+  const { config, logger, sink } = o;
   const graceMs = config.timeouts.stopGraceMs;
   for (const slot of o.reapSlots ?? [o.pidSlot ?? o.name]) await reapPredecessor(o.runDir, slot, graceMs, logger);
   if (!o.isCurrent()) throw new ConnectCancelledError();
@@ -82,25 +121,39 @@ export async function connectStdio(o: StdioConnectOptions): Promise<StdioConnect
   }
   sink.endLine();
   const mark = sink.mark;
-  o.onSpawned(tree, record(tree, o));
+  const teardown = record(tree, o);
+  o.onSpawned(tree, teardown);
 
   const transport = new ChildStdioTransport({ tree, stderrSink: sink, logger, onProtocolError: o.onProtocolError });
   try {
     if (!o.isCurrent()) throw new ConnectCancelledError();
-    const { client } = await connectWithin({
-      client: o.newClient(),
+    const common = {
       transport,
       timeoutMs: Math.max(1, config.timeouts.startupMs - (Date.now() - startedAt)),
       limitMs: config.timeouts.startupMs,
       onClose: o.onClose,
       signal: o.signal,
       inbound: o.inbound,
-    });
+    };
+    const { client } = modern
+      ? await connectModern(o, common)
+      : await connectWithin({ ...common, client: o.newClient() });
     return { client, transport, tree, mark };
   } catch (error) {
     // Whatever went wrong, nothing of a failed start may keep running (idempotent when already stopping).
     void tree.stop();
     if (error instanceof ConnectCancelledError) throw error;
+    if (isModernOnlyStdioRefusal(error)) {
+      if (config.protocol === '2025-11-25') {
+        throw new SpawnError(
+          `the server speaks only ${MODERN_VERSION} and its "protocol" is "2025-11-25"; set it to "auto" or "${MODERN_VERSION}"`,
+        );
+      }
+      // Nothing of the refused process may outlive it: the next one starts only once it is gone.
+      await teardown;
+      if (!o.isCurrent()) throw new ConnectCancelledError();
+      throw new ModernOnlyRefusal();
+    }
     // A server that died first fails the write of `initialize` (EPIPE) before its exit is seen: wait for the exit
     // and the rest of its output, so the failure names its exit code and what it printed.
     if (!(error instanceof StartupTimeoutError)) {
@@ -108,6 +161,25 @@ export async function connectStdio(o: StdioConnectOptions): Promise<StdioConnect
     }
     throw describeFailure(error, tree, transport, sink, mark, o.now());
   }
+}
+
+/**
+ * A server that speaks only 2026-07-28, over the same pipes and process handling: `server/discover`, then the listen
+ * stream for list changes, both within the startup limit. Errors of that stream go where the server's stderr goes.
+ */
+function connectModern(
+  o: StdioConnectOptions,
+  common: Omit<ConnectWithinOptions<ChildStdioTransport, ModernUpstreamClient>, 'client'>,
+): Promise<{ client: ModernUpstreamClient }> {
+  if (o.newModernClient === undefined) throw new SpawnError('2026-07-28 is not offered here');
+  const note = (error: Error): void =>
+    o.sink.write(Buffer.from(`[${new Date().toISOString()}] ${error.message.replace(/\s+/g, ' ')}\n`));
+  return connectWithin({
+    ...common,
+    client: o.newModernClient(),
+    handshake: 'server/discover',
+    ready: (client) => client.listenForChanges(common.timeoutMs, note),
+  });
 }
 
 /** Notes the process in the log and the pid file; resolves when it is gone and its pid file removed. */

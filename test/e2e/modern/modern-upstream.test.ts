@@ -17,6 +17,10 @@ import {
   ToolListChangedNotificationSchema,
   type CallToolResult,
 } from '@modelcontextprotocol/sdk/types.js';
+import {
+  Client as ModernClient,
+  StreamableHTTPClientTransport as ModernHTTPClientTransport,
+} from '@modelcontextprotocol/client';
 import { REPO, isRunning, startHarness, type Harness } from '../../helpers/gateway-harness.ts';
 import { waitUntil } from '../gateway/support.ts';
 import { connectModern } from './modern-http.ts';
@@ -303,6 +307,41 @@ test('a 2026-07-28 client through the gateway lists and calls the modern server'
   assert.ok(names.includes('mu__echo') && names.includes('mu__count'), names.join(', '));
   const result = await client.callTool({ name: 'mu__echo', arguments: { text: 'modern both ways' } });
   assert.equal(textOf(result), 'modern both ways');
+});
+
+test('a 2026-07-28 client answers, by auto-fulfilment, the elicitation a 2026-07-28 server asks for', async (t) => {
+  // Two input_required hops: the upstream's to the gateway, then the gateway's (modern door) to this client.
+  const client = new ModernClient(
+    { name: 'modern-asked', version: '1.0.0' },
+    { versionNegotiation: { mode: { pin: '2026-07-28' } }, capabilities: { elicitation: {} } },
+  );
+  const asked: string[] = [];
+  client.setRequestHandler('elicitation/create', (request) => {
+    asked.push((request.params as { message: string }).message);
+    return Promise.resolve({ action: 'accept' as const, content: { name: 'Erin' } });
+  });
+  await client.connect(
+    new ModernHTTPClientTransport(new URL('/mcp', h.origin), {
+      requestInit: { headers: { authorization: `Bearer ${h.token}` } },
+    }),
+  );
+  t.after(() => client.close());
+  for (const server of ['mu', 'pinned']) {
+    const result = await client.callTool({ name: `${server}__ask-name`, arguments: { tag: `modern-${server}` } });
+    assert.equal(textOf(result), `hello Erin (modern-${server})`, server);
+  }
+  assert.deepEqual(asked, ['name for modern-mu', 'name for modern-pinned'], 'the upstream’s own questions, once each');
+  const events = h.core.audit.query({ limit: 1000 }).events;
+  for (const server of ['mu', 'pinned']) {
+    const question = events.find(
+      (e) => e.method === 'elicitation/create' && e.arguments?.includes(`name for modern-${server}`) === true,
+    );
+    assert.equal(question?.server, server);
+    assert.equal(question?.outcome, 'ok');
+    const call = events.find((e) => e.method === 'tools/call' && e.arguments?.includes(`modern-${server}`) === true);
+    assert.equal(call?.protocolVersion, '2026-07-28');
+    assert.equal(call?.outcome, 'ok');
+  }
 });
 
 test('the server going away is noticed by health checks; when it is back, both connections follow it', async () => {

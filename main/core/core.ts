@@ -229,7 +229,10 @@ export class Core {
     });
     const events = new DashboardEvents(dashboardAccess, origins);
     supervisor.on('state', (server, state) => events.publish({ type: 'server-state', server, state }));
-    audit.subscribe((input) => events.publish(auditEvent(input)));
+    // Every request is recorded; the event is built only while a dashboard is listening.
+    audit.subscribe((input) => {
+      if (events.streams > 0) events.publish(auditEvent(input));
+    });
     const gateway = new GatewayServer({
       config: gatewayConfig,
       origins,

@@ -14,7 +14,8 @@ import type { DashboardAccess } from './dashboard-access.ts';
 const MAX_BUFFERED = 1024 * 1024;
 const MAX_STREAMS = 32;
 
-function refuse(socket: Duplex, status: number, reason: string): void {
+/** Answers an HTTP upgrade that is not taken, and closes its socket. */
+export function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
@@ -37,10 +38,10 @@ export class DashboardEvents {
 
   /** Takes an HTTP upgrade for the event stream; refuses any other, and any without credentials. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, path: string): void {
-    if (path !== EVENTS_PATH) return refuse(socket, 404, 'Not Found');
-    if (checkOrigin(req, this.#origins) !== null) return refuse(socket, 403, 'Forbidden');
-    if (!this.#access.allows(req)) return refuse(socket, 401, 'Unauthorized');
-    if (this.#wss.clients.size >= MAX_STREAMS) return refuse(socket, 503, 'Service Unavailable');
+    if (path !== EVENTS_PATH) return refuseUpgrade(socket, 404, 'Not Found');
+    if (checkOrigin(req, this.#origins) !== null) return refuseUpgrade(socket, 403, 'Forbidden');
+    if (!this.#access.allows(req)) return refuseUpgrade(socket, 401, 'Unauthorized');
+    if (this.#wss.clients.size >= MAX_STREAMS) return refuseUpgrade(socket, 503, 'Service Unavailable');
     this.#wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       ws.on('message', () => ws.close(1008, 'the event stream takes no messages'));
     });

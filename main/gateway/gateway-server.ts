@@ -1,6 +1,6 @@
 // The gateway's HTTP listener: routes `/mcp`, `/mcp/<server>`, `/healthz`, `/readyz` and `/metrics`, answers everything else
 // 404 (including OAuth discovery, T50), and shuts down in order: stop accepting, drain calls, close sessions.
-import type { DashboardEvents } from '../dashboard/dashboard-events.ts';
+import { refuseUpgrade, type DashboardEvents } from '../dashboard/dashboard-events.ts';
 import { DashboardHttp } from '../dashboard/dashboard-http.ts';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -77,7 +77,7 @@ export class GatewayServer {
     this.#http.on('upgrade', (req, socket, head) => {
       const path = requestPath(req);
       if (deps.events !== undefined) return deps.events.upgrade(req, socket, head, path);
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      refuseUpgrade(socket, 404, 'Not Found');
     });
   }
 

@@ -18,9 +18,16 @@ const ROLLUP_EVERY_MS = 60_000;
 export interface CoreMetrics {
   readonly metrics: GatewayMetrics;
   readonly rollups: Rollups;
+  /** Each server process's CPU (percent of one core, between the last two samples) and resident memory. */
+  usage(): ReadonlyMap<string, ProcessLoad>;
   /** For the gateway's /metrics route. */
   readonly route: { contentType: string; render(): Promise<string>; authorized(req: IncomingMessage): boolean };
   stop(): void;
+}
+
+export interface ProcessLoad {
+  readonly cpuPercent: number;
+  readonly rssBytes: number;
 }
 
 export function startCoreMetrics(parts: {
@@ -33,6 +40,8 @@ export function startCoreMetrics(parts: {
 }): CoreMetrics {
   const now = parts.now ?? Date.now;
   let usage = new Map<string, Usage>();
+  let load = new Map<string, ProcessLoad>();
+  let sampledAt = 0;
   const metrics = new GatewayMetrics({
     servers: () =>
       parts.supervisor.list().map((server) => {
@@ -73,7 +82,22 @@ export function startCoreMetrics(parts: {
   const sample = async (): Promise<void> => {
     const pids = new Map<string, number>();
     for (const server of parts.supervisor.list()) if (server.pid !== null) pids.set(server.name, server.pid);
+    const previous = usage;
+    const previousAt = sampledAt;
     usage = await sampleUsage(pids);
+    sampledAt = now();
+    const seconds = (sampledAt - previousAt) / 1000;
+    load = new Map(
+      [...usage].map(([name, u]) => {
+        const before = previous.get(name);
+        // A process that restarted since the last sample has a smaller CPU total; its share is unknown until next.
+        const cpu =
+          before === undefined || u.cpuSeconds < before.cpuSeconds || seconds <= 0
+            ? 0
+            : u.cpuSeconds - before.cpuSeconds;
+        return [name, { cpuPercent: Math.round((cpu / (seconds || 1)) * 1000) / 10, rssBytes: u.rssBytes }];
+      }),
+    );
   };
   void sample();
   const usageTimer = setInterval(() => void sample(), USAGE_EVERY_MS);
@@ -89,6 +113,7 @@ export function startCoreMetrics(parts: {
   return {
     metrics,
     rollups,
+    usage: () => load,
     route: {
       contentType: metrics.contentType,
       render: async () => {

@@ -1,9 +1,14 @@
 // The composition root: builds every service from the data directory and wires them together. `serve`, the
 // Electron shell and the tests all start Switchboard through here, so there is one way the parts fit.
+import type { ControlApi, ControlEvent } from '../../preload/contract.ts';
 import { coreControlApi } from '../dashboard/core-control-api.ts';
 import { DashboardAccess } from '../dashboard/dashboard-access.ts';
-import { DashboardEvents, auditEvent } from '../dashboard/dashboard-events.ts';
+import { catalogView } from '../dashboard/catalog-view.ts';
+import { ControlEvents } from '../dashboard/control-events.ts';
+import { DashboardClient } from '../dashboard/dashboard-client.ts';
+import { DashboardEvents } from '../dashboard/dashboard-events.ts';
 import { DashboardHttp } from '../dashboard/dashboard-http.ts';
+import { RendererFiles } from '../dashboard/renderer-files.ts';
 import { rmSync } from 'node:fs';
 import { openAuditDb } from '../audit/audit-db.ts';
 import { AuditLog } from '../audit/audit-log.ts';
@@ -16,7 +21,7 @@ import { Aggregate } from '../gateway/aggregate/aggregate.ts';
 import { CallRouter } from '../gateway/aggregate/call-router.ts';
 import { ToolCatalog } from '../gateway/aggregate/tool-catalog.ts';
 import { FailureThrottle } from '../gateway/auth/failure-throttle.ts';
-import { TokenStore } from '../gateway/auth/token-store.ts';
+import { DASHBOARD_CLIENT, TokenStore } from '../gateway/auth/token-store.ts';
 import { GatewayServer } from '../gateway/gateway-server.ts';
 import { McpEndpoint } from '../gateway/http/mcp-endpoint.ts';
 import { originPolicy } from '../gateway/http/request-guards.ts';
@@ -59,6 +64,8 @@ export class Core {
   readonly redactor: Redactor;
   /** Who may open the dashboard of this run (the token `serve` prints). */
   readonly dashboard: DashboardAccess;
+  /** The dashboard's contract, answered by this core; the Electron shell serves it over IPC. */
+  readonly controlApi: ControlApi;
   readonly #parts: {
     config: ConfigStore;
     gateway: GatewayServer;
@@ -66,8 +73,11 @@ export class Core {
     endpoint: McpEndpoint;
     directory: SupervisedDirectory;
     router: CallRouter;
+    catalog: ToolCatalog;
     drainMs: number;
     metrics: CoreMetrics;
+    controlEvents: ControlEvents;
+    dashboardClient: DashboardClient;
   };
   readonly #logger: Logger;
   readonly #startedAt = new Date().toISOString();
@@ -89,8 +99,12 @@ export class Core {
     endpoint: McpEndpoint;
     directory: SupervisedDirectory;
     router: CallRouter;
+    catalog: ToolCatalog;
     drainMs: number;
     metrics: CoreMetrics;
+    controlApi: ControlApi;
+    controlEvents: ControlEvents;
+    dashboardClient: DashboardClient;
     logger: Logger;
   }) {
     this.dataDir = fields.dataDir;
@@ -108,9 +122,13 @@ export class Core {
       endpoint: fields.endpoint,
       directory: fields.directory,
       router: fields.router,
+      catalog: fields.catalog,
       drainMs: fields.drainMs,
       metrics: fields.metrics,
+      controlEvents: fields.controlEvents,
+      dashboardClient: fields.dashboardClient,
     };
+    this.controlApi = fields.controlApi;
     this.#logger = fields.logger;
   }
 
@@ -217,22 +235,38 @@ export class Core {
     const coreMetrics = startCoreMetrics({ supervisor, endpoint, inFlight: router.upstreamRequests, audit, tokens });
     // The dashboard's API reaches the core once it exists; nothing can call it before the gateway listens.
     let core: Core | null = null;
+    let dashboardClient: DashboardClient | null = null;
+    const dashboardToken = tokens.issueEphemeral(DASHBOARD_CLIENT);
+    const controlEvents = new ControlEvents({ supervisor, audit, catalog, directory });
+    const controlApi = coreControlApi({
+      dataDir,
+      get gatewayUrl() {
+        return core!.gatewayUrl;
+      },
+      audit,
+      vault: credentials.vault,
+      status: () => core!.status(),
+      serverAction: (name, action) => core!.serverAction(name, action),
+      config: () => configStore.current,
+      logTail: (name, lines) => supervisor.get(name)?.stderrTail(lines) ?? null,
+      catalog: () => catalogView(directory, catalog),
+      callTool: (name, args) => dashboardClient!.callTool(name, args),
+      rollups: (since, server) => coreMetrics.rollups.readLive(since, server),
+      tokens: () => tokens.list(),
+      sessionsByClient: () => endpoint.sessionsByClient(),
+    });
     const dashboardAccess = new DashboardAccess();
     const dashboard = new DashboardHttp({
       access: dashboardAccess,
       origins,
-      api: coreControlApi({
-        status: () => core!.status(),
-        serverAction: (name, action) => core!.serverAction(name, action),
-        audit,
-      }),
+      api: controlApi,
+      files: new RendererFiles(),
     });
     const events = new DashboardEvents(dashboardAccess, origins);
-    supervisor.on('state', (server, state) => events.publish({ type: 'server-state', server, state }));
-    // Every request is recorded; the event is built only while a dashboard is listening.
-    audit.subscribe((input) => {
-      if (events.streams > 0) events.publish(auditEvent(input));
-    });
+    controlEvents.listen(
+      (event) => events.publish(event),
+      () => events.streams > 0,
+    );
     const gateway = new GatewayServer({
       config: gatewayConfig,
       origins,
@@ -263,6 +297,7 @@ export class Core {
     if (gatewayConfig.port === 0)
       Object.assign(origins, originPolicy(gatewayConfig.host, gateway.port, gatewayConfig.allowedOrigins));
 
+    dashboardClient = new DashboardClient(gatewayUrl, dashboardToken);
     const control = new ControlServer(dataDir, {
       status: () => core!.status(),
       serverAction: (name, action) => core!.serverAction(name, action),
@@ -282,8 +317,12 @@ export class Core {
       endpoint,
       directory,
       router,
+      catalog,
       drainMs: gatewayConfig.drainMs,
       metrics: coreMetrics,
+      controlApi,
+      controlEvents,
+      dashboardClient,
       logger,
     });
 
@@ -366,6 +405,11 @@ export class Core {
     await server.rotate(this.#parts.drainMs);
   }
 
+  /** Calls `listener` with every event the dashboard shows, in order; returns the way to stop. */
+  onControlEvent(listener: (event: ControlEvent) => void): () => void {
+    return this.#parts.controlEvents.listen(listener);
+  }
+
   /** One-minute request rollups, for charts. */
   get rollups(): Rollups {
     return this.#parts.metrics.rollups;
@@ -377,16 +421,19 @@ export class Core {
   }
 
   status(): StatusReport {
-    return statusReport({
-      version: SWITCHBOARD_VERSION,
-      pid: process.pid,
-      startedAt: this.#startedAt,
-      gatewayUrl: this.gatewayUrl,
-      sessions: this.#parts.endpoint.sessionCount,
-      servers: this.supervisor.list(),
-      secrets: this.credentials.standings(),
-      audit: { failure: this.audit.failure, dropped: this.audit.dropped },
-    });
+    return statusReport(
+      {
+        version: SWITCHBOARD_VERSION,
+        pid: process.pid,
+        startedAt: this.#startedAt,
+        gatewayUrl: this.gatewayUrl,
+        sessions: this.#parts.endpoint.sessionCount,
+        servers: this.supervisor.list(),
+        secrets: this.credentials.standings(),
+        audit: { failure: this.audit.failure, dropped: this.audit.dropped },
+      },
+      { tools: (server) => this.#parts.catalog.count(server), usage: () => this.#parts.metrics.usage() },
+    );
   }
 
   /**
@@ -417,6 +464,7 @@ export class Core {
       if (this.#expiryTimer !== null) clearInterval(this.#expiryTimer);
       // Calls in flight get drainMs; the rest are cancelled with an error while their sessions can still carry it.
       endpoint.stopAccepting();
+      await this.#parts.dashboardClient.close();
       await router.drain(drainMs);
       await gateway.close();
       await this.supervisor.shutdown();

@@ -3,6 +3,7 @@ import type { Isolation } from '../config/schema.ts';
 import type { ManagedServer } from '../supervisor/managed-server.ts';
 import type { ServerState } from '../supervisor/server-state.ts';
 import type { UpstreamEra } from '../supervisor/upstream-client.ts';
+import type { ProcessLoad } from './core-metrics.ts';
 import type { SecretStanding } from './credentials.ts';
 
 export interface ServerStatus {
@@ -20,6 +21,12 @@ export interface ServerStatus {
   readonly isolation: Isolation;
   /** Per-client or per-session instances running or starting now (0 for a shared server). */
   readonly instances: number;
+  /** Starts after the first: restarts after crashes, failed health checks, or by hand. */
+  readonly restarts: number;
+  /** Tools the server lists now. */
+  readonly tools: number;
+  /** CPU (percent of one core) and resident memory of its process, from the last samples; null when unknown. */
+  readonly usage: ProcessLoad | null;
 }
 
 export interface StatusReport {
@@ -35,9 +42,16 @@ export interface StatusReport {
   readonly audit: { readonly failure: string | null; readonly dropped: number };
 }
 
+export interface ServerFigures {
+  tools(server: string): number;
+  usage(): ReadonlyMap<string, ProcessLoad>;
+}
+
 export function statusReport(
   input: Omit<StatusReport, 'servers'> & { servers: readonly ManagedServer[] },
+  figures: ServerFigures,
 ): StatusReport {
+  const usage = figures.usage();
   return {
     ...input,
     servers: input.servers.map((s) => ({
@@ -49,6 +63,9 @@ export function statusReport(
       era: s.era,
       isolation: s.config.isolation,
       instances: s.instances.size,
+      restarts: Math.max(0, s.counters.spawns - 1),
+      tools: figures.tools(s.name),
+      usage: s.pid === null ? null : (usage.get(s.name) ?? null),
     })),
   };
 }

@@ -6,7 +6,6 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { EVENTS_PATH, type ControlEvent } from '../../preload/contract.ts';
-import type { AuditEventInput } from '../audit/audit-event.ts';
 import { checkOrigin, type OriginPolicy } from '../gateway/http/request-guards.ts';
 import type { DashboardAccess } from './dashboard-access.ts';
 
@@ -17,12 +16,6 @@ const MAX_STREAMS = 32;
 /** Answers an HTTP upgrade that is not taken, and closes its socket. */
 export function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-}
-
-/** A new audit record as the stream shows it: who did what to which server, and how it went. */
-export function auditEvent(input: AuditEventInput): ControlEvent {
-  const { kind, outcome, method = null, client = null, server = null, target = null } = input;
-  return { type: 'audit', record: { ts: input.ts ?? Date.now(), kind, method, outcome, client, server, target } };
 }
 
 export class DashboardEvents {

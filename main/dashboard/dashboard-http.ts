@@ -1,59 +1,48 @@
 // The dashboard's door on the gateway's port: `/?token=…` trades the printed token for a session cookie and
-// sends the browser back to `/` (the token leaves the address bar and the history); `/api/…` is the control
-// contract (preload/contract.ts) over HTTP. Every request is checked for Host and Origin like the MCP door; API
-// calls need the cookie or the token as a bearer (401 otherwise); state-changing calls are POSTs that carry the
-// contract's request header, which a cross-site form cannot send, from no foreign origin.
+// sends the browser back to `/` (the token leaves the address bar and the history); `/` and `/assets/…` are the
+// built UI; `POST /api/<method>` is the control contract (preload/contract.ts) over HTTP. Every request is checked
+// for Host and Origin like the MCP door; API calls need the cookie or the token as a bearer (401 otherwise) and
+// the contract's request header, which a cross-site form cannot send, from no foreign origin.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  CSRF_HEADER,
-  type AuditQueryView,
-  type Answer,
-  type ControlApi,
-  type ServerAction,
-} from '../../preload/contract.ts';
+import { API_PREFIX, CSRF_HEADER, type Answer, type ControlApi } from '../../preload/contract.ts';
+import { readBody } from '../gateway/http/body-reader.ts';
 import { replyJson } from '../gateway/http/http-reply.ts';
 import { checkOrigin, type OriginPolicy } from '../gateway/http/request-guards.ts';
+import { invokeControl, isControlMethod } from './control-inputs.ts';
 import type { DashboardAccess } from './dashboard-access.ts';
+import type { RendererFiles } from './renderer-files.ts';
 
-const ACTION = /^\/api\/servers\/([^/]{1,256})\/(start|stop|restart)$/;
-const NUMBER_PARAMS = ['since', 'until', 'before', 'limit'] as const;
-const TEXT_PARAMS = ['client', 'server', 'tool', 'outcome', 'text'] as const;
+/** A tool's arguments are the largest input; the gateway's own body limit is larger and applies to MCP only. */
+const MAX_API_BODY = 1024 * 1024;
 
 export interface DashboardDeps {
   readonly access: DashboardAccess;
   readonly origins: OriginPolicy;
   readonly api: ControlApi;
+  readonly files: RendererFiles;
 }
 
 const NO_STORE = { 'cache-control': 'no-store' };
 
-function answer<T>(res: ServerResponse, result: Answer<T>, failure = 400): void {
-  replyJson(res, result.ok ? 200 : failure, result, NO_STORE);
-}
+/**
+ * The page may load only its own scripts and styles and talk only to its own origin: an injected script (a tool
+ * description, a log line) has nowhere to send what it reads. Inline styles are React's style props, set through
+ * the DOM, which CSP does not govern.
+ */
+const PAGE_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
 
-/** The audit filters of a query string, or what is wrong with them. */
-export function auditQueryOf(params: URLSearchParams): Answer<AuditQueryView> {
-  const query: Record<string, string | number> = {};
-  for (const key of NUMBER_PARAMS) {
-    const raw = params.get(key);
-    if (raw === null) continue;
-    const value = Number(raw);
-    if (raw.trim() === '' || !Number.isSafeInteger(value) || value < 0) {
-      return { ok: false, error: `${key} must be a whole number of 0 or more, not ${JSON.stringify(raw)}` };
-    }
-    query[key] = value;
-  }
-  for (const key of TEXT_PARAMS) {
-    const raw = params.get(key);
-    if (raw === null) continue;
-    if (raw.length > 512) return { ok: false, error: `${key} is longer than 512 characters` };
-    query[key] = raw;
-  }
-  const unknown = [...params.keys()].filter(
-    (key) => !(NUMBER_PARAMS as readonly string[]).includes(key) && !(TEXT_PARAMS as readonly string[]).includes(key),
-  );
-  if (unknown.length > 0) return { ok: false, error: `unknown audit filter: ${unknown.join(', ')}` };
-  return { ok: true, value: query as AuditQueryView };
+function answer(res: ServerResponse, result: Answer<unknown>): void {
+  replyJson(res, result.ok ? 200 : 400, result, NO_STORE);
 }
 
 export class DashboardHttp {
@@ -65,43 +54,62 @@ export class DashboardHttp {
 
   /** Whether this door answers `path`. */
   static serves(path: string): boolean {
-    return path === '/' || path === '/api' || path.startsWith('/api/');
+    return (
+      path === '/' ||
+      path === '/api' ||
+      path.startsWith(API_PREFIX) ||
+      path.startsWith('/assets/') ||
+      path === '/favicon.svg'
+    );
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const refused = checkOrigin(req, this.#deps.origins);
     if (refused) return replyJson(res, refused.status, { ok: false, error: refused.message });
-    const { access, api } = this.#deps;
     if (url.pathname === '/') return this.#page(req, res, url);
-    if (!access.allows(req)) {
+    if (!url.pathname.startsWith(API_PREFIX)) return this.#asset(req, res, url.pathname);
+    if (!this.#deps.access.allows(req)) {
       return replyJson(res, 401, {
         ok: false,
         error: 'Unauthorized: open the Dashboard link `switchboard serve` printed, or send its token as a bearer',
       });
     }
-    if (req.method === 'GET' && url.pathname === '/api/status') return answer(res, await api.status(), 500);
-    if (req.method === 'GET' && url.pathname === '/api/audit') {
-      const query = auditQueryOf(url.searchParams);
-      return answer(res, query.ok ? await api.audit(query.value) : query);
+    const method = url.pathname.slice(API_PREFIX.length);
+    if (!isControlMethod(method)) {
+      return replyJson(res, 404, { ok: false, error: `Not Found: no control call named "${method}"` }, NO_STORE);
     }
-    const action = ACTION.exec(url.pathname);
-    if (action !== null) {
-      if (req.method !== 'POST') return replyJson(res, 405, { ok: false, error: 'use POST' }, { allow: 'POST' });
-      if (req.headers[CSRF_HEADER] !== '1') {
-        return replyJson(res, 403, {
-          ok: false,
-          error: `Forbidden: a state-changing call needs the ${CSRF_HEADER} header`,
-        });
-      }
-      let name: string;
-      try {
-        name = decodeURIComponent(action[1]!);
-      } catch {
-        return replyJson(res, 400, { ok: false, error: `not a server name: ${action[1]}` });
-      }
-      return answer(res, await api.serverAction(name, action[2] as ServerAction));
+    if (req.method !== 'POST') return replyJson(res, 405, { ok: false, error: 'use POST' }, { allow: 'POST' });
+    if (req.headers[CSRF_HEADER] !== '1') {
+      return replyJson(res, 403, { ok: false, error: `Forbidden: a control call needs the ${CSRF_HEADER} header` });
     }
-    replyJson(res, 404, { ok: false, error: `Not Found: ${url.pathname}` });
+    const body = await readBody(req, MAX_API_BODY);
+    if (!body.ok) {
+      if (body.reason === 'aborted') return;
+      return replyJson(res, 413, { ok: false, error: `Payload Too Large: at most ${MAX_API_BODY} bytes` });
+    }
+    let input: unknown;
+    try {
+      input = body.body.length === 0 ? {} : JSON.parse(body.body.toString('utf8'));
+    } catch (error) {
+      return replyJson(res, 400, { ok: false, error: `${method}: the body is not JSON: ${(error as Error).message}` });
+    }
+    answer(res, await invokeControl(this.#deps.api, method, input));
+  }
+
+  #asset(req: IncomingMessage, res: ServerResponse, path: string): void {
+    // The UI's own files carry no data; they are served to anyone who may reach the port, like any web app's.
+    const file = this.#deps.files.get(path);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return replyJson(res, 405, { ok: false, error: 'use GET' }, { allow: 'GET, HEAD' });
+    }
+    if (file === undefined) return replyJson(res, 404, { ok: false, error: `Not Found: ${path}` });
+    res.writeHead(200, {
+      'content-type': file.type,
+      'content-length': file.body.length,
+      'x-content-type-options': 'nosniff',
+      'cache-control': file.immutable ? 'public, max-age=31536000, immutable' : 'no-store',
+    });
+    res.end(req.method === 'HEAD' ? undefined : file.body);
   }
 
   #page(req: IncomingMessage, res: ServerResponse, url: URL): void {
@@ -120,9 +128,21 @@ export class DashboardHttp {
         error: 'Unauthorized: open the Dashboard link `switchboard serve` printed',
       });
     }
-    // The dashboard's UI is not part of this build yet: the page says so and points at the API it will use.
-    res
-      .writeHead(200, { 'content-type': 'text/plain; charset=utf-8', ...NO_STORE })
-      .end('Switchboard is running. The dashboard UI is not part of this build; its API answers at /api/status.\n');
+    const page = this.#deps.files.get('/');
+    if (page === undefined) {
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', ...NO_STORE });
+      res.end('Switchboard is running, but its dashboard is not built: run `npm run build:renderer`, then reload.\n');
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': page.type,
+      'content-length': page.body.length,
+      'content-security-policy': PAGE_POLICY,
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+      ...NO_STORE,
+    });
+    res.end(page.body);
   }
 }

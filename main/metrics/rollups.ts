@@ -82,20 +82,8 @@ export class Rollups {
     this.#db
       .transaction(() => {
         for (const minute of done) {
-          for (const [key, bucket] of this.#open.get(minute)!) {
-            const [server, tool, method] = key.split('\0') as [string, string, string];
-            const sorted = [...bucket.samples].sort((a, b) => a - b);
-            insert.run(
-              minute,
-              server,
-              tool,
-              method,
-              bucket.calls,
-              bucket.errors,
-              percentile(sorted, 50),
-              percentile(sorted, 95),
-              percentile(sorted, 99),
-            );
+          for (const r of this.#pending(minute)) {
+            insert.run(r.minute, r.server, r.tool, r.method, r.calls, r.errors, r.p50Ms, r.p95Ms, r.p99Ms);
             written += 1;
           }
           this.#open.delete(minute);
@@ -104,6 +92,39 @@ export class Rollups {
       })
       .immediate();
     return written;
+  }
+
+  /** The rollups of a minute still in memory, as they would be written now. */
+  #pending(minute: number): Rollup[] {
+    return [...(this.#open.get(minute) ?? [])].map(([key, bucket]) => {
+      const [server, tool, method] = key.split('\0') as [string, string, string];
+      const sorted = [...bucket.samples].sort((a, b) => a - b);
+      return {
+        minute,
+        server,
+        tool,
+        method,
+        calls: bucket.calls,
+        errors: bucket.errors,
+        p50Ms: percentile(sorted, 50),
+        p95Ms: percentile(sorted, 95),
+        p99Ms: percentile(sorted, 99),
+      };
+    });
+  }
+
+  /**
+   * Written rollups from `since`, then the minutes still in memory (the one in progress, and any not yet
+   * written), so a chart shows a call within a second, not after its minute ends.
+   */
+  readLive(since: number, server?: string): Rollup[] {
+    const written = this.read(since, server);
+    const open = [...this.#open.keys()]
+      .filter((minute) => minute >= since)
+      .sort((a, b) => a - b)
+      .flatMap((minute) => this.#pending(minute))
+      .filter((r) => server === undefined || r.server === server);
+    return [...written, ...open];
   }
 
   read(since: number, server?: string): Rollup[] {

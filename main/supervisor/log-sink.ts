@@ -18,6 +18,8 @@ export interface LogSinkOptions {
   readonly maxLineBytes?: number;
   /** Masks secrets in each line before it reaches the file or the memory tail. */
   readonly redact?: (text: string) => string;
+  /** Told of each completed line as the memory tail keeps it (redacted, cut), for live views. */
+  readonly onLine?: (line: string) => void;
 }
 
 export const DEFAULT_LOG_MAX_BYTES = 5 * 1024 * 1024;
@@ -50,6 +52,7 @@ export class LogSink {
   #partialBytes = 0;
   #partialCut = false;
   readonly #redact: ((text: string) => string) | null;
+  readonly #onLine: ((line: string) => void) | null;
   /** Redacting sinks only: the end of the stream after its last newline, not yet in the file. */
   #held: Buffer = Buffer.alloc(0);
 
@@ -61,6 +64,7 @@ export class LogSink {
     this.#tailLines = options.tailLines ?? DEFAULT_TAIL_LINES;
     this.#maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     this.#redact = options.redact ?? null;
+    this.#onLine = options.onLine ?? null;
   }
 
   /** Times the file was rotated since this sink was created. */
@@ -211,11 +215,16 @@ export class LogSink {
   }
 
   #push(raw: string): void {
-    if (this.#tailLines <= 0) {
+    if (this.#tailLines <= 0 && this.#onLine === null) {
       this.#seq++;
       return;
     }
     const line = this.#redact === null ? raw : this.#redact(raw);
+    this.#onLine?.(line);
+    if (this.#tailLines <= 0) {
+      this.#seq++;
+      return;
+    }
     if (this.#ring.length < this.#tailLines) this.#ring.push(line);
     else {
       this.#ring[this.#oldest] = line;

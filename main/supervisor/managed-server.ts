@@ -117,7 +117,7 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
+export class ManagedServer extends EventEmitter<{ state: [ServerState]; log: [line: string] }> {
   readonly name: string;
   readonly #options: ManagedServerOptions;
   readonly #logger: Logger;
@@ -170,6 +170,10 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState] }> {
       maxBytes: options.log?.maxBytes,
       keep: options.log?.keep,
       redact: options.redact?.text,
+      // Only while someone watches: a line nobody shows costs nothing more than the tail it is kept in.
+      onLine: (line) => {
+        if (this.listenerCount('log') > 0) this.emit('log', line);
+      },
     });
     this.instances = new InstancePool({
       server: options.name,

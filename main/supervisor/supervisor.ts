@@ -44,7 +44,11 @@ export class UnknownServerError extends Error {
   }
 }
 
-export class Supervisor extends EventEmitter<{ state: [name: string, state: ServerState] }> {
+export class Supervisor extends EventEmitter<{
+  state: [name: string, state: ServerState];
+  /** A line of a server's stderr, redacted, as its log tail keeps it; emitted only while someone listens. */
+  log: [name: string, line: string];
+}> {
   readonly #options: SupervisorOptions;
   readonly #servers = new Map<string, ManagedServer>();
   #applying: Promise<void> = Promise.resolve();
@@ -159,6 +163,9 @@ export class Supervisor extends EventEmitter<{ state: [name: string, state: Serv
       oauth: o.oauth,
     });
     server.on('state', (state) => this.emit('state', name, state));
+    server.on('log', (line) => {
+      if (this.listenerCount('log') > 0) this.emit('log', name, line);
+    });
     this.#servers.set(name, server);
     return server;
   }

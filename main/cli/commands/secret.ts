@@ -2,11 +2,11 @@
 // metadata (created, rotated, expires) to config.json. A running gateway sees the metadata change and restarts the
 // servers that use the secret, without failing a call.
 import { loadConfig } from '../../config/load-config.ts';
-import type { Config, ConfigInput, VaultBackend } from '../../config/schema.ts';
-import { updateConfig } from '../../config/update-config.ts';
+import type { Config, VaultBackend } from '../../config/schema.ts';
 import { dataDirPaths } from '../../paths/data-dir.ts';
 import { describeStanding, expiryStanding } from '../../vault/expiry.ts';
 import { openVault, parseVaultBackend } from '../../vault/open-vault.ts';
+import { recordSecretRemoved, recordSecretSet, usersOf } from '../../vault/secret-meta.ts';
 import { SECRET_NAME_PATTERN, secretsUsedBy } from '../../vault/secret-refs.ts';
 import { UsageError, stringOption, type CliIo, type Command, type ParsedCommand } from '../command.ts';
 import { readSecretValue } from '../read-secret.ts';
@@ -33,13 +33,6 @@ function backendOf(args: ParsedCommand, config: Config): VaultBackend {
   const chosen = parseVaultBackend(stringOption(args, 'vault'));
   if (chosen instanceof Error) throw new UsageError(chosen.message);
   return chosen ?? config.vault;
-}
-
-/** Server names whose env, args, headers or url refer to `name`. */
-function usersOf(config: Config, name: string): string[] {
-  return Object.entries(config.servers)
-    .filter(([, server]) => secretsUsedBy(server).includes(name))
-    .map(([server]) => server);
 }
 
 function vaultFor(args: ParsedCommand, config: Config, dataDir: string, io: CliIo) {
@@ -84,23 +77,11 @@ export const secretSetCommand: Command = {
       io.err(`secret set: ${stored.error.message}\n`);
       return 1;
     }
-    const now = new Date().toISOString();
     const backend = backendOf(args, config);
     const existed = config.secrets[name] !== undefined;
-    const result = await updateConfig(global.dataDir, (draft: ConfigInput) => {
-      const before = draft.secrets?.[name];
-      const meta = {
-        created: before?.created ?? now,
-        ...(before === undefined ? {} : { rotated: now }),
-        // A new value comes with its own lifetime: an old expiry is not carried over to it.
-        ...(expires === undefined ? {} : { expires: expires.toISOString() }),
-        ...(before?.lastUsed === undefined ? {} : { lastUsed: before.lastUsed }),
-      };
-      return {
-        ...draft,
-        ...(backend === 'file' ? { vault: 'file' as const } : {}),
-        secrets: { ...draft.secrets, [name]: meta },
-      };
+    const result = await recordSecretSet(global.dataDir, name, {
+      backend,
+      ...(expires === undefined ? {} : { expires }),
     });
     if (!result.ok) {
       io.err(`secret set: the value is stored in ${vault.label}, but config.json could not be updated:\n`);
@@ -180,11 +161,7 @@ export const secretRemoveCommand: Command = {
     }
     const hadMeta = config.secrets[name] !== undefined;
     if (hadMeta) {
-      const result = await updateConfig(global.dataDir, (draft: ConfigInput) => {
-        const secrets = { ...draft.secrets };
-        delete secrets[name];
-        return { ...draft, secrets };
-      });
+      const result = await recordSecretRemoved(global.dataDir, name);
       if (!result.ok) {
         io.err(`secret rm: the value is gone from ${vault.label}, but config.json could not be updated:\n`);
         for (const p of result.problems) io.err(`  ${p.path ? `${p.path}: ` : ''}${p.message}\n`);

@@ -104,6 +104,11 @@ export class ToolCatalog extends EventEmitter<ToolCatalogEvents> {
     return tool === undefined ? null : { server: server!, tool };
   }
 
+  /** How many tools the server lists now (0 before its list is read). */
+  count(server: string): number {
+    return this.#cache.get(server)?.items.length ?? 0;
+  }
+
   /** The upstream tool definition, for argument validation and audit. */
   tool(server: string, name: string): Tool | undefined {
     return this.#cache.get(server)?.index.byName.get(name);

@@ -14,6 +14,9 @@ import { mintToken, parseToken, type TokenKind } from './token-format.ts';
 
 const CLIENT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
+/** The client name the dashboard's own calls are audited under; no token in the file may take it. */
+export const DASHBOARD_CLIENT = 'dashboard';
+
 const recordSchema = z.object({
   id: z.string().regex(/^[0-9a-f]{16}$/),
   name: z.string(),
@@ -48,6 +51,8 @@ export type StoreResult<T> = { readonly ok: true; readonly value: T } | { readon
 export class TokenStore extends EventEmitter<{ change: [] }> {
   readonly #path: string;
   #records = new Map<string, TokenRecord>();
+  /** Tokens of this run only (the dashboard's client), never written to the file. */
+  readonly #ephemeral = new Map<string, TokenRecord>();
   readonly #material = new Map<string, { salt: string; key: KeyObject; digest: Buffer }>();
   #watcher: FSWatcher | null = null;
   #debounce: NodeJS.Timeout | null = null;
@@ -90,6 +95,9 @@ export class TokenStore extends EventEmitter<{ change: [] }> {
     if (!CLIENT_NAME_PATTERN.test(name)) {
       return { ok: false, error: `invalid name "${name}": use 1-64 characters of A-Z, a-z, 0-9, ".", "_" and "-"` };
     }
+    if (name === DASHBOARD_CLIENT && kind === 'client') {
+      return { ok: false, error: `"${DASHBOARD_CLIENT}" is the name of the dashboard's own calls; pick another name` };
+    }
     if (options.expiresAt !== undefined && !(options.expiresAt.getTime() > Date.now())) {
       return { ok: false, error: `the expiry of token "${name}" must be a date in the future` };
     }
@@ -118,6 +126,26 @@ export class TokenStore extends EventEmitter<{ change: [] }> {
     return { ok: true, value: { token: minted.token, info: toInfo(record) } };
   }
 
+  /**
+   * A client token that lives in memory for this run only: the dashboard calls tools through the gateway with it,
+   * so its calls are authenticated, checked and audited as any client's are.
+   */
+  issueEphemeral(name: string): string {
+    const minted = mintToken('client');
+    const salt = randomBytes(16);
+    this.#ephemeral.set(minted.id, {
+      id: minted.id,
+      name,
+      kind: 'client',
+      salt: salt.toString('base64'),
+      digest: digestToken(minted.secret, salt).toString('base64'),
+      createdAt: new Date().toISOString(),
+      revokedAt: null,
+      expiresAt: null,
+    });
+    return minted.token;
+  }
+
   async revoke(name: string, kind: TokenKind = 'client'): Promise<StoreResult<number>> {
     this.reload();
     const now = new Date().toISOString();
@@ -141,7 +169,7 @@ export class TokenStore extends EventEmitter<{ change: [] }> {
     const parsed = parseToken(raw);
     if (!parsed) return { ok: false, reason: 'malformed' };
     this.#refreshIfChanged();
-    const record = this.#records.get(parsed.id);
+    const record = this.#records.get(parsed.id) ?? this.#ephemeral.get(parsed.id);
     if (!record) return { ok: false, reason: 'unknown' };
     const stored = this.#checkMaterial(record);
     if (!digestsEqual(digestToken(parsed.secret, stored.key), stored.digest)) return { ok: false, reason: 'unknown' };
@@ -167,7 +195,7 @@ export class TokenStore extends EventEmitter<{ change: [] }> {
 
   /** Whether the token with this id can still be used: known, not revoked, not expired. */
   isActive(id: string, now: number = Date.now()): boolean {
-    const record = this.#records.get(id);
+    const record = this.#records.get(id) ?? this.#ephemeral.get(id);
     return record !== undefined && isActive(record, now);
   }
 

@@ -57,19 +57,38 @@ test('dashboard link, cookie, API, event stream, CSRF and the separation of dash
   assert.equal((await fetch(`${base}/?token=${dashboardToken}x`, { redirect: 'manual' })).status, 401);
 
   const api = (path: string, init: RequestInit = {}) => fetch(`${base}${path}`, init);
+  /** A control call as the dashboard makes it: POST, JSON input, the contract's header, the session cookie. */
+  const call = (method: string, input: unknown = {}, headers: Record<string, string> = {}) =>
+    api(`/api/${method}`, {
+      method: 'POST',
+      headers: { cookie, [CSRF_HEADER]: '1', 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(input),
+    });
   // No credentials, a made-up cookie, a client token: 401.
-  assert.equal((await api('/api/status')).status, 401);
-  assert.equal((await api('/api/status', { headers: { cookie: 'sb_dashboard=forged' } })).status, 401);
-  assert.equal((await api('/api/status', { headers: { authorization: `Bearer ${clientToken}` } })).status, 401);
+  const post = { method: 'POST', headers: { [CSRF_HEADER]: '1' } };
+  assert.equal((await api('/api/status', post)).status, 401);
+  assert.equal(
+    (await api('/api/status', { ...post, headers: { ...post.headers, cookie: 'sb_dashboard=forged' } })).status,
+    401,
+  );
+  assert.equal(
+    (await api('/api/status', { ...post, headers: { ...post.headers, authorization: `Bearer ${clientToken}` } }))
+      .status,
+    401,
+  );
   assert.equal((await api('/', {})).status, 401);
 
-  const status = (await (await api('/api/status', { headers: { cookie } })).json()) as { ok: true; value: StatusView };
+  const status = (await (await call('status')).json()) as { ok: true; value: StatusView };
   assert.equal(status.ok, true);
   assert.deepEqual(
     status.value.servers.map((s) => s.name),
     ['echo'],
   );
-  assert.equal((await api('/api/status', { headers: { authorization: `Bearer ${dashboardToken}` } })).status, 200);
+  assert.equal(
+    (await call('status', {}, { cookie: '', authorization: `Bearer ${dashboardToken}` })).status,
+    200,
+    'the token as a bearer',
+  );
 
   // The dashboard token is no client token: the MCP door refuses it.
   const mcp = await fetch(`${base}/mcp`, {
@@ -93,29 +112,31 @@ test('dashboard link, cookie, API, event stream, CSRF and the separation of dash
   stream.on('message', (data: Buffer) => events.push(JSON.parse(data.toString('utf8')) as ControlEvent));
   await once(stream, 'open');
 
-  const restart = '/api/servers/echo/restart';
-  assert.equal((await api(restart, { method: 'GET', headers: { cookie } })).status, 405);
-  assert.equal((await api(restart, { method: 'POST', headers: { cookie } })).status, 403, 'a plain form post');
-  const foreign = await api(restart, {
-    method: 'POST',
-    headers: { cookie, [CSRF_HEADER]: '1', origin: 'https://evil.example' },
-  });
+  const restart = { name: 'echo', action: 'restart' };
+  assert.equal((await api('/api/serverAction', { method: 'GET', headers: { cookie } })).status, 405);
+  const formPost = await api('/api/serverAction', { method: 'POST', headers: { cookie }, body: 'name=echo' });
+  assert.equal(formPost.status, 403, 'a plain form post');
+  const foreign = await call('serverAction', restart, { origin: 'https://evil.example' });
   assert.equal(foreign.status, 403, 'a script from another origin');
   const running = async () => {
-    const now = (await (await api('/api/status', { headers: { cookie } })).json()) as { value: StatusView };
+    const now = (await (await call('status')).json()) as { value: StatusView };
     const state = now.value.servers[0]!.state;
     return state.state === 'running' ? state : false;
   };
   const before = await waitUntil(running, 'echo running');
-  const done = await api(restart, { method: 'POST', headers: { cookie, [CSRF_HEADER]: '1', origin: base } });
+  const done = await call('serverAction', restart, { origin: base });
   assert.equal(done.status, 200, await done.clone().text());
   await waitUntil(
     async () => ((await running()) || { since: before['since'] })['since'] !== before['since'],
     'echo running again after the restart',
   );
-  const unknown = await api('/api/servers/nope/restart', { method: 'POST', headers: { cookie, [CSRF_HEADER]: '1' } });
+  const unknown = await call('serverAction', { name: 'nope', action: 'restart' });
   assert.equal(unknown.status, 400);
   assert.match(((await unknown.json()) as { error: string }).error, /nope/);
+  assert.equal((await call('noSuchCall')).status, 404);
+  const notJson = await api('/api/status', { method: 'POST', headers: { cookie, [CSRF_HEADER]: '1' }, body: '{' });
+  assert.equal(notJson.status, 400);
+  assert.match(((await notJson.json()) as { error: string }).error, /status: the body is not JSON/);
 
   // A call made by an MCP client shows in the audit page, filtered by client; bad filters are named.
   const client = new Client({ name: 'cursor', version: '1' });
@@ -126,7 +147,7 @@ test('dashboard link, cookie, API, event stream, CSRF and the separation of dash
   );
   await client.callTool({ name: 'echo__echo', arguments: { text: 'seen by the dashboard' } });
   await client.close();
-  const page = (await (await api('/api/audit?client=cursor&tool=echo&limit=5', { headers: { cookie } })).json()) as {
+  const page = (await (await call('audit', { client: 'cursor', tool: 'echo', limit: 5 })).json()) as {
     ok: true;
     value: AuditPageView;
   };
@@ -141,9 +162,10 @@ test('dashboard link, cookie, API, event stream, CSRF and the separation of dash
   assert.ok(states.includes('starting') && states.at(-1) === 'running', `echo's states: ${states.join(', ')}`);
   stream.close();
 
-  const bad = await api('/api/audit?limit=ten&colour=red', { headers: { cookie } });
+  const bad = await call('audit', { limit: 'ten', colour: 'red' });
   assert.equal(bad.status, 400);
-  assert.match(((await bad.json()) as { error: string }).error, /limit must be a whole number/);
-  const unknownFilter = await api('/api/audit?colour=red', { headers: { cookie } });
-  assert.match(((await unknownFilter.json()) as { error: string }).error, /unknown audit filter: colour/);
+  const refusal = (await bad.json()) as { error: string; problems: { path: string }[] };
+  assert.match(refusal.error, /^audit: /);
+  assert.deepEqual(refusal.problems.map((p) => p.path).sort(), ['', 'limit'], 'the bad field and the unknown one');
+  assert.match(refusal.error, /colour/);
 });

@@ -213,14 +213,14 @@ test('T4 a client token does not reach the control API, and a control token does
     rpcError(response);
   }
   for (const [method, path] of [
-    ['GET', '/api/servers'],
-    ['GET', '/api/status'],
-    ['POST', '/api/servers/echo/stop'],
+    ['POST', '/api/status'],
+    ['POST', '/api/serverAction'],
+    ['POST', '/api/setSecret'],
   ] as const) {
     const response = await rawRequest(target, {
       method,
       path,
-      body: method === 'POST' ? '{}' : undefined,
+      body: path === '/api/serverAction' ? '{"name":"echo","action":"stop"}' : '{}',
       headers: { 'x-switchboard-request': '1' },
     });
     assert.equal(response.status, 401, `${method} ${path} with a client token`);

@@ -4,7 +4,19 @@ import type { ServerStatus, StatusReport } from '../../../main/core/status-repor
 import type { ServerState } from '../../../main/supervisor/server-state.ts';
 
 export function server(name: string, state: ServerState, enabled = true): ServerStatus {
-  return { name, transport: 'stdio', enabled, state, pid: null, isolation: 'shared', instances: 0, era: null };
+  return {
+    name,
+    transport: 'stdio',
+    enabled,
+    state,
+    pid: null,
+    isolation: 'shared',
+    instances: 0,
+    era: null,
+    restarts: 0,
+    tools: 0,
+    usage: null,
+  };
 }
 
 export const RUNNING: ServerState = { state: 'running', since: 1, pid: 10 };

@@ -279,7 +279,9 @@ export type ControlEvent =
   | { readonly type: 'server-state'; readonly server: string; readonly state: ServerView['state'] }
   | { readonly type: 'audit'; readonly record: Omit<AuditRecordView, 'id' | 'durationMs' | 'error'> }
   | { readonly type: 'log'; readonly server: string; readonly line: string }
-  | { readonly type: 'catalog'; readonly server: string };
+  | { readonly type: 'catalog'; readonly server: string }
+  /** A client name connected for the first time ever to this gateway. */
+  | { readonly type: 'client-first-seen'; readonly client: string };
 
 /** The event stream: a WebSocket under the dashboard's origin, one JSON `ControlEvent` per message. */
 export const EVENTS_PATH = '/api/events';

@@ -34,6 +34,7 @@ import { openVault } from '../vault/open-vault.ts';
 import { renewedSecrets, serversUsing } from '../vault/secret-changes.ts';
 import type { Rollups } from '../metrics/rollups.ts';
 import { startCoreMetrics, type CoreMetrics } from './core-metrics.ts';
+import { ClientSightings } from './client-sightings.ts';
 import { Credentials } from './credentials.ts';
 import { auditConfigChange, auditLifecycle } from './lifecycle-audit.ts';
 import { SupervisedDirectory } from './supervised-directory.ts';
@@ -238,6 +239,10 @@ export class Core {
     let dashboardClient: DashboardClient | null = null;
     const dashboardToken = tokens.issueEphemeral(DASHBOARD_CLIENT);
     const controlEvents = new ControlEvents({ supervisor, audit, catalog, directory });
+    const sightings = new ClientSightings(paths.clientsSeen, (client) =>
+      controlEvents.announce({ type: 'client-first-seen', client }),
+    );
+    audit.subscribe((event) => sightings.observe(event));
     const controlApi = coreControlApi({
       dataDir,
       get gatewayUrl() {

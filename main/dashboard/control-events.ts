@@ -34,6 +34,11 @@ export class ControlEvents {
     directory.on('promptsChanged', changed);
   }
 
+  /** An event from a part that is not wired here (a first sighting of a client). */
+  announce(event: ControlEvent): void {
+    this.#emit(() => event);
+  }
+
   /** Adds a listener; returns the way to remove it. */
   listen(send: (event: ControlEvent) => void, wants: () => boolean = () => true): () => void {
     const listener = { send, wants };

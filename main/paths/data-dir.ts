@@ -56,6 +56,8 @@ export interface DataDirPaths {
   readonly run: string;
   /** Written by a running `serve` with its URL and pid, so other commands can find it. */
   readonly serveInfo: string;
+  /** The names of clients that have ever connected, to tell a first connection (client-sightings.ts). */
+  readonly clientsSeen: string;
   readonly gatewayLog: string;
   /** The opt-in encrypted file vault; absent while secrets live in the OS keychain. */
   readonly vault: string;
@@ -72,6 +74,7 @@ export function dataDirPaths(dir: string): DataDirPaths {
     logs: join(dir, 'logs'),
     run: join(dir, 'run'),
     serveInfo: join(dir, 'serve.json'),
+    clientsSeen: join(dir, 'clients-seen.json'),
     gatewayLog: join(dir, 'gateway.log'),
     vault: join(dir, 'vault.enc'),
   };

@@ -158,6 +158,11 @@ test('dashboard link, cookie, API, event stream, CSRF and the separation of dash
     'the call on the event stream',
   );
   assert.equal(seen.type === 'audit' && seen.record.outcome, 'ok');
+  assert.deepEqual(
+    events.filter((e) => e.type === 'client-first-seen'),
+    [{ type: 'client-first-seen', client: 'cursor' }],
+    'the first connection of cursor is announced once',
+  );
   const states = events.flatMap((e) => (e.type === 'server-state' && e.server === 'echo' ? [e.state.state] : []));
   assert.ok(states.includes('starting') && states.at(-1) === 'running', `echo's states: ${states.join(', ')}`);
   stream.close();

@@ -1,7 +1,7 @@
 // The preload side of the contract in the Electron app: exposes `window.switchboard`, a `ControlApi`, to the
 // isolated renderer through contextBridge. Only these functions cross; the renderer never sees ipcRenderer.
-import type { AuditQueryView, ControlApi, ControlEvent, ServerAction } from './contract.ts';
-import { IPC_CHANNELS } from './ipc-channels.ts';
+import { CONTROL_METHODS, type ControlApi, type ControlEvent, type ControlMethod } from './contract.ts';
+import { EVENT_CHANNEL, callChannel } from './ipc-channels.ts';
 
 /** The part of Electron's ipcRenderer the bridge uses. */
 export interface IpcRendererLike {
@@ -15,13 +15,16 @@ export interface BridgedApi extends ControlApi {
 }
 
 export function bridgedControlApi(ipc: IpcRendererLike): BridgedApi {
+  const calls = Object.fromEntries(
+    (Object.keys(CONTROL_METHODS) as ControlMethod[]).map((method) => [
+      method,
+      (input: unknown) => ipc.invoke(callChannel(method), input),
+    ]),
+  ) as unknown as ControlApi;
   return {
-    status: () => ipc.invoke(IPC_CHANNELS.status) as ReturnType<ControlApi['status']>,
-    serverAction: (name: string, action: ServerAction) =>
-      ipc.invoke(IPC_CHANNELS.serverAction, name, action) as ReturnType<ControlApi['serverAction']>,
-    audit: (query: AuditQueryView) => ipc.invoke(IPC_CHANNELS.audit, query) as ReturnType<ControlApi['audit']>,
+    ...calls,
     onEvent: (listener) => {
-      ipc.on(IPC_CHANNELS.event, (_event, payload) => listener(payload as ControlEvent));
+      ipc.on(EVENT_CHANNEL, (_event, payload) => listener(payload as ControlEvent));
     },
   };
 }

@@ -5,28 +5,37 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { bridgedControlApi } from '../../../preload/bridge.ts';
-import type { AuditQueryView, ControlApi, ControlEvent } from '../../../preload/contract.ts';
-import { IPC_CHANNELS } from '../../../preload/ipc-channels.ts';
+import {
+  CONTROL_METHODS,
+  type Answer,
+  type ControlApi,
+  type ControlEvent,
+  type ControlMethod,
+} from '../../../preload/contract.ts';
+import { EVENT_CHANNEL, callChannel } from '../../../preload/ipc-channels.ts';
 import { registerControlIpc, type InvokeEvent } from '../../../main/electron/control-ipc.ts';
 
 const ORIGIN = 'app://dashboard';
 
+/** A ControlApi that records each call and answers with what `answers` holds for it (a refusal otherwise). */
+function recordingApi(calls: unknown[][], answers: Partial<Record<ControlMethod, Answer<unknown>>>): ControlApi {
+  return Object.fromEntries(
+    (Object.keys(CONTROL_METHODS) as ControlMethod[]).map((method) => [
+      method,
+      async (input: unknown) => {
+        calls.push([method, input]);
+        return answers[method] ?? { ok: false, error: 'recorded' };
+      },
+    ]),
+  ) as unknown as ControlApi;
+}
+
 function joined(senderUrl: string | null) {
   const calls: unknown[][] = [];
-  const api: ControlApi = {
-    status: async () => {
-      calls.push(['status']);
-      return { ok: false, error: 'recorded' };
-    },
-    serverAction: async (name, action) => {
-      calls.push(['serverAction', name, action]);
-      return { ok: true, value: null };
-    },
-    audit: async (query: AuditQueryView) => {
-      calls.push(['audit', query]);
-      return { ok: true, value: { events: [], next: null } };
-    },
-  };
+  const api = recordingApi(calls, {
+    serverAction: { ok: true, value: null },
+    audit: { ok: true, value: { events: [], next: null } },
+  });
   const handlers = new Map<string, (event: InvokeEvent, ...args: unknown[]) => Promise<unknown>>();
   registerControlIpc({ handle: (channel, handler) => handlers.set(channel, handler) }, api, ORIGIN);
   const listeners = new Map<string, (event: unknown, payload: unknown) => void>();
@@ -35,32 +44,44 @@ function joined(senderUrl: string | null) {
     invoke: (channel, ...args) => handlers.get(channel)!(event, ...args),
     on: (channel, listener) => listeners.set(channel, listener),
   });
-  return { bridged, calls, handlers, event, emit: (e: ControlEvent) => listeners.get(IPC_CHANNELS.event)!({}, e) };
+  return { bridged, calls, handlers, event, emit: (e: ControlEvent) => listeners.get(EVENT_CHANNEL)!({}, e) };
 }
 
-test('calls from the dashboard reach the core with checked arguments; bad ones are refused by name', async () => {
+test('every call of the contract has a channel, and nothing else does', () => {
+  const { handlers } = joined(`${ORIGIN}/`);
+  assert.deepEqual(
+    [...handlers.keys()].sort(),
+    (Object.keys(CONTROL_METHODS) as ControlMethod[]).map(callChannel).sort(),
+  );
+});
+
+test('calls from the dashboard reach the core with checked inputs; bad ones are refused by field', async () => {
   const { bridged, calls, handlers, event } = joined(`${ORIGIN}/index.html`);
-  assert.deepEqual(await bridged.status(), { ok: false, error: 'recorded' });
-  assert.deepEqual(await bridged.serverAction('github', 'restart'), { ok: true, value: null });
+  assert.deepEqual(await bridged.status({}), { ok: false, error: 'recorded' });
+  assert.deepEqual(await bridged.serverAction({ name: 'github', action: 'restart' }), { ok: true, value: null });
   assert.deepEqual(await bridged.audit({ client: 'cursor', limit: 5 }), {
     ok: true,
     value: { events: [], next: null },
   });
   // What a compromised renderer could send past the typed bridge:
-  const action = handlers.get(IPC_CHANNELS.serverAction)!;
-  assert.match(
-    JSON.stringify(await action(event, 'github', 'format-disk')),
-    /action must be one of start, stop, restart/,
-  );
-  assert.match(JSON.stringify(await action(event, { name: 'x' }, 'stop')), /name must be a server name/);
-  const audit = handlers.get(IPC_CHANNELS.audit)!;
-  assert.match(JSON.stringify(await audit(event, { limit: 'ten' })), /audit: limit must be a whole number/);
-  assert.match(JSON.stringify(await audit(event, { colour: 'red' })), /unknown audit filter: colour/);
-  assert.match(JSON.stringify(await audit(event, { client: { $ne: 1 } })), /client must be text or a number/);
-  assert.match(JSON.stringify(await audit(event, null)), /query must be an object/);
+  const action = handlers.get(callChannel('serverAction'))!;
+  const refusal = (await action(event, { name: 'github', action: 'format-disk' })) as Answer<null>;
+  assert.equal(refusal.ok, false);
+  assert.match(!refusal.ok ? refusal.error : '', /^serverAction: action: /);
+  assert.deepEqual(!refusal.ok ? refusal.problems?.map((p) => p.path) : [], ['action']);
+  assert.match(JSON.stringify(await action(event, { name: { x: 1 }, action: 'stop' })), /name: /);
+  const audit = handlers.get(callChannel('audit'))!;
+  assert.match(JSON.stringify(await audit(event, { limit: 'ten' })), /audit: limit: /);
+  assert.match(JSON.stringify(await audit(event, { colour: 'red' })), /colour/);
+  assert.match(JSON.stringify(await audit(event, { outcome: 'exploded' })), /audit: outcome: /);
+  assert.match(JSON.stringify(await audit(event, 'all')), /audit: /);
+  const secret = handlers.get(callChannel('setSecret'))!;
+  const badSecret = JSON.stringify(await secret(event, { name: 'k', value: 'hunter2-value', expires: 'soon' }));
+  assert.match(badSecret, /expires/);
+  assert.doesNotMatch(badSecret, /hunter2-value/, 'a refused secret is never echoed');
   assert.deepEqual(calls, [
-    ['status'],
-    ['serverAction', 'github', 'restart'],
+    ['status', {}],
+    ['serverAction', { name: 'github', action: 'restart' }],
     ['audit', { client: 'cursor', limit: 5 }],
   ]);
 });
@@ -68,7 +89,7 @@ test('calls from the dashboard reach the core with checked arguments; bad ones a
 test('a call from any page but the dashboard is refused before the core sees it', async () => {
   for (const url of ['https://evil.example/', 'file:///tmp/x.html', null]) {
     const { bridged, calls } = joined(url);
-    assert.deepEqual(await bridged.serverAction('github', 'stop'), {
+    assert.deepEqual(await bridged.serverAction({ name: 'github', action: 'stop' }), {
       ok: false,
       error: 'refused: the request did not come from the dashboard',
     });

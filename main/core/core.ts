@@ -31,6 +31,7 @@ import type { Rollups } from '../metrics/rollups.ts';
 import { startCoreMetrics, type CoreMetrics } from './core-metrics.ts';
 import { Credentials } from './credentials.ts';
 import { auditConfigChange, auditLifecycle } from './lifecycle-audit.ts';
+import { recordRunIntent } from './run-intent.ts';
 import { SupervisedDirectory } from './supervised-directory.ts';
 import { statusReport, type StatusReport } from './status-report.ts';
 import { SWITCHBOARD_VERSION } from './version.ts';
@@ -392,8 +393,23 @@ export class Core {
   /**
    * A server action asked for over the control channel. Stopping is awaited; starting is launched and not awaited,
    * since a start may take up to the server's startupMs, longer than a CLI should block (`status` shows how it went).
+   * Whether the server should run is written to config.json first (run-intent.ts), so it outlasts this process.
    */
   async serverAction(name: string, action: 'restart' | 'stop' | 'start'): Promise<ActionResult> {
+    const server = this.supervisor.get(name);
+    if (server !== undefined && server.config.enabled !== (action !== 'stop')) {
+      const recorded = await recordRunIntent(this.dataDir, name, action !== 'stop');
+      if (recorded.ok) {
+        // Applied at once rather than when the watcher sees the file, which then finds nothing left to do.
+        const servers = Object.fromEntries(this.supervisor.list().map((s) => [s.name, s.config]));
+        await this.supervisor.apply({ ...servers, [name]: recorded.server });
+        return { ok: true };
+      }
+      this.#logger.warn('config.json could not record whether the server should run; this applies until quit', {
+        server: name,
+        error: recorded.error,
+      });
+    }
     if (!this.supervisor.get(name)) {
       const known = this.supervisor.list().map((s) => s.name);
       return {

@@ -22,6 +22,7 @@ import { McpEndpoint } from '../gateway/http/mcp-endpoint.ts';
 import { originPolicy } from '../gateway/http/request-guards.ts';
 import type { Logger } from '../log/logger.ts';
 import { dataDirPaths, ensureDataDir } from '../paths/data-dir.ts';
+import { startOrphanWatchdog, type OrphanWatchdog } from '../supervisor/orphan-watchdog.ts';
 import { Supervisor } from '../supervisor/supervisor.ts';
 import { redactingLogger } from '../redact/redacting-logger.ts';
 import { Redactor } from '../redact/redactor.ts';
@@ -44,6 +45,9 @@ export interface CoreOptions {
   /** Overrides the config's `vault` setting (`serve --vault file`). */
   readonly vault?: VaultBackend;
 }
+
+/** How long orphans left by a gateway that died get between SIGTERM and SIGKILL (servers' default stopGraceMs). */
+const ORPHAN_GRACE_MS = 2_000;
 
 /** How often secret expiry dates are looked at while serving. */
 const EXPIRY_CHECK_MS = 60 * 60 * 1000;
@@ -69,6 +73,7 @@ export class Core {
     router: CallRouter;
     drainMs: number;
     metrics: CoreMetrics;
+    watchdog: OrphanWatchdog | null;
   };
   readonly #logger: Logger;
   readonly #startedAt = new Date().toISOString();
@@ -92,6 +97,7 @@ export class Core {
     router: CallRouter;
     drainMs: number;
     metrics: CoreMetrics;
+    watchdog: OrphanWatchdog | null;
     logger: Logger;
   }) {
     this.dataDir = fields.dataDir;
@@ -111,6 +117,7 @@ export class Core {
       router: fields.router,
       drainMs: fields.drainMs,
       metrics: fields.metrics,
+      watchdog: fields.watchdog,
     };
     this.#logger = fields.logger;
   }
@@ -285,6 +292,7 @@ export class Core {
       router,
       drainMs: gatewayConfig.drainMs,
       metrics: coreMetrics,
+      watchdog: null,
       logger,
     });
 
@@ -310,6 +318,9 @@ export class Core {
       // Only `bridge` without --url reads it; everything else works without.
       logger.warn('could not write serve.json; give bridge --url', { error: (error as Error).message });
     }
+    // Started once this run owns the data directory (its control socket is up) and before any server is, so no
+    // child runs without it and it never reaps the children of another gateway.
+    core.#parts.watchdog = startOrphanWatchdog({ runDir: paths.run, graceMs: ORPHAN_GRACE_MS, logger });
     await supervisor.apply(config.servers);
     directory.emit('membership');
     credentials.checkExpiry();
@@ -436,6 +447,7 @@ export class Core {
       await router.drain(drainMs);
       await gateway.close();
       await this.supervisor.shutdown();
+      this.#parts.watchdog?.standDown();
       await control.close();
       this.#parts.metrics.stop();
       this.audit.close();

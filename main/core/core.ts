@@ -435,6 +435,16 @@ export class Core {
     return { ok: true };
   }
 
+  /** Pauses the gateway (every MCP request gets 503 until resumed; sessions stay) or resumes it. */
+  setGatewayPaused(paused: boolean): void {
+    if (paused !== this.#parts.endpoint.paused) this.#logger.info(paused ? 'gateway paused' : 'gateway resumed');
+    this.#parts.endpoint.setPaused(paused);
+  }
+
+  get gatewayPaused(): boolean {
+    return this.#parts.endpoint.paused;
+  }
+
   /** Graceful shutdown: stop accepting, drain calls, close sessions, stop every child. Safe to call twice. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {

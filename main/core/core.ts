@@ -27,6 +27,7 @@ import { McpEndpoint } from '../gateway/http/mcp-endpoint.ts';
 import { originPolicy } from '../gateway/http/request-guards.ts';
 import type { Logger } from '../log/logger.ts';
 import { dataDirPaths, ensureDataDir } from '../paths/data-dir.ts';
+import { startOrphanWatchdog, type OrphanWatchdog } from '../supervisor/orphan-watchdog.ts';
 import { Supervisor } from '../supervisor/supervisor.ts';
 import { redactingLogger } from '../redact/redacting-logger.ts';
 import { Redactor } from '../redact/redactor.ts';
@@ -37,6 +38,7 @@ import { startCoreMetrics, type CoreMetrics } from './core-metrics.ts';
 import { ClientSightings } from './client-sightings.ts';
 import { Credentials } from './credentials.ts';
 import { auditConfigChange, auditLifecycle } from './lifecycle-audit.ts';
+import { recordRunIntent } from './run-intent.ts';
 import { SupervisedDirectory } from './supervised-directory.ts';
 import { statusReport, type StatusReport } from './status-report.ts';
 import { SWITCHBOARD_VERSION } from './version.ts';
@@ -49,6 +51,9 @@ export interface CoreOptions {
   /** Overrides the config's `vault` setting (`serve --vault file`). */
   readonly vault?: VaultBackend;
 }
+
+/** How long orphans left by a gateway that died get between SIGTERM and SIGKILL (servers' default stopGraceMs). */
+const ORPHAN_GRACE_MS = 2_000;
 
 /** How often secret expiry dates are looked at while serving. */
 const EXPIRY_CHECK_MS = 60 * 60 * 1000;
@@ -79,6 +84,7 @@ export class Core {
     metrics: CoreMetrics;
     controlEvents: ControlEvents;
     dashboardClient: DashboardClient;
+    watchdog: OrphanWatchdog | null;
   };
   readonly #logger: Logger;
   readonly #startedAt = new Date().toISOString();
@@ -106,6 +112,7 @@ export class Core {
     controlApi: ControlApi;
     controlEvents: ControlEvents;
     dashboardClient: DashboardClient;
+    watchdog: OrphanWatchdog | null;
     logger: Logger;
   }) {
     this.dataDir = fields.dataDir;
@@ -128,6 +135,7 @@ export class Core {
       metrics: fields.metrics,
       controlEvents: fields.controlEvents,
       dashboardClient: fields.dashboardClient,
+      watchdog: fields.watchdog,
     };
     this.controlApi = fields.controlApi;
     this.#logger = fields.logger;
@@ -328,6 +336,7 @@ export class Core {
       controlApi,
       controlEvents,
       dashboardClient,
+      watchdog: null,
       logger,
     });
 
@@ -353,6 +362,9 @@ export class Core {
       // Only `bridge` without --url reads it; everything else works without.
       logger.warn('could not write serve.json; give bridge --url', { error: (error as Error).message });
     }
+    // Started once this run owns the data directory (its control socket is up) and before any server is, so no
+    // child runs without it and it never reaps the children of another gateway.
+    core.#parts.watchdog = startOrphanWatchdog({ runDir: paths.run, graceMs: ORPHAN_GRACE_MS, logger });
     await supervisor.apply(config.servers);
     directory.emit('membership');
     credentials.checkExpiry();
@@ -444,8 +456,23 @@ export class Core {
   /**
    * A server action asked for over the control channel. Stopping is awaited; starting is launched and not awaited,
    * since a start may take up to the server's startupMs, longer than a CLI should block (`status` shows how it went).
+   * Whether the server should run is written to config.json first (run-intent.ts), so it outlasts this process.
    */
   async serverAction(name: string, action: 'restart' | 'stop' | 'start'): Promise<ActionResult> {
+    const server = this.supervisor.get(name);
+    if (server !== undefined && server.config.enabled !== (action !== 'stop')) {
+      const recorded = await recordRunIntent(this.dataDir, name, action !== 'stop');
+      if (recorded.ok) {
+        // Applied at once rather than when the watcher sees the file, which then finds nothing left to do.
+        const servers = Object.fromEntries(this.supervisor.list().map((s) => [s.name, s.config]));
+        await this.supervisor.apply({ ...servers, [name]: recorded.server });
+        return { ok: true };
+      }
+      this.#logger.warn('config.json could not record whether the server should run; this applies until quit', {
+        server: name,
+        error: recorded.error,
+      });
+    }
     if (!this.supervisor.get(name)) {
       const known = this.supervisor.list().map((s) => s.name);
       return {
@@ -458,6 +485,16 @@ export class Core {
     // A restart by hand clears the crash history: start() from stopped does that.
     if (action !== 'stop' && this.supervisor.get(name)) void this.supervisor.start(name);
     return { ok: true };
+  }
+
+  /** Pauses the gateway (every MCP request gets 503 until resumed; sessions stay) or resumes it. */
+  setGatewayPaused(paused: boolean): void {
+    if (paused !== this.#parts.endpoint.paused) this.#logger.info(paused ? 'gateway paused' : 'gateway resumed');
+    this.#parts.endpoint.setPaused(paused);
+  }
+
+  get gatewayPaused(): boolean {
+    return this.#parts.endpoint.paused;
   }
 
   /** Graceful shutdown: stop accepting, drain calls, close sessions, stop every child. Safe to call twice. */
@@ -473,6 +510,7 @@ export class Core {
       await router.drain(drainMs);
       await gateway.close();
       await this.supervisor.shutdown();
+      this.#parts.watchdog?.standDown();
       await control.close();
       this.#parts.metrics.stop();
       this.audit.close();

@@ -8,4 +8,5 @@ export type TrayAction =
   | { readonly kind: 'pause-gateway' }
   | { readonly kind: 'resume-gateway' }
   | { readonly kind: 'connect-client'; readonly client: string }
+  | { readonly kind: 'set-open-at-login'; readonly open: boolean }
   | { readonly kind: 'quit' };

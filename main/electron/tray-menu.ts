@@ -10,6 +10,8 @@ export type MenuEntry =
       readonly type: 'item';
       readonly label: string;
       readonly enabled: boolean;
+      /** A check box, ticked or not; absent for a plain item. */
+      readonly checked?: boolean;
       readonly action?: TrayAction;
       readonly submenu?: readonly MenuEntry[];
     };
@@ -25,6 +27,8 @@ export interface TrayMenuInput {
   readonly report: StatusReport;
   readonly paused: boolean;
   readonly clients: readonly DetectedClient[];
+  /** Whether the app starts at login; the entry is left out where the shell cannot tell. */
+  readonly openAtLogin?: boolean;
 }
 
 const item = (label: string, action?: TrayAction, enabled = true): MenuEntry => ({
@@ -91,7 +95,7 @@ function clientsEntry(clients: readonly DetectedClient[]): MenuEntry {
   return { type: 'item', label: 'Connect a client', enabled: true, submenu };
 }
 
-export function trayMenu({ report, paused, clients }: TrayMenuInput): MenuEntry[] {
+export function trayMenu({ report, paused, clients, openAtLogin }: TrayMenuInput): MenuEntry[] {
   const servers =
     report.servers.length === 0
       ? [item('No servers yet: add one in the dashboard', { kind: 'open-dashboard', page: 'servers' })]
@@ -102,6 +106,17 @@ export function trayMenu({ report, paused, clients }: TrayMenuInput): MenuEntry[
     paused ? item('Resume gateway', { kind: 'resume-gateway' }) : item('Pause gateway', { kind: 'pause-gateway' }),
     clientsEntry(clients),
     item('Open dashboard', { kind: 'open-dashboard' }),
+    ...(openAtLogin === undefined
+      ? []
+      : [
+          {
+            type: 'item',
+            label: 'Open at login',
+            enabled: true,
+            checked: openAtLogin,
+            action: { kind: 'set-open-at-login', open: !openAtLogin },
+          } as const,
+        ]),
     SEPARATOR,
     item('Quit Switchboard', { kind: 'quit' }),
   ];

@@ -27,9 +27,20 @@ export function writePidFile(runDir: string, server: string, record: PidRecord):
 }
 
 export function readPidFile(runDir: string, server: string): PidRecord | null {
+  let text: string;
+  try {
+    text = readFileSync(pidFilePath(runDir, server), 'utf8');
+  } catch {
+    return null;
+  }
+  return parsePidRecord(text);
+}
+
+/** A pid file's record, or null when the text is not one. */
+export function parsePidRecord(text: string): PidRecord | null {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(pidFilePath(runDir, server), 'utf8'));
+    parsed = JSON.parse(text);
   } catch {
     return null;
   }

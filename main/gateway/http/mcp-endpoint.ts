@@ -74,6 +74,7 @@ export class McpEndpoint {
   /** The 2026-07-28 door, loaded on the first request that may be modern: its SDK costs ~30 MB to load. */
   #modern: Promise<ModernDoor> | null = null;
   #accepting = true;
+  #paused = false;
 
   constructor(deps: McpEndpointDeps) {
     this.#deps = deps;
@@ -103,6 +104,18 @@ export class McpEndpoint {
   }
 
   /** Stops opening sessions and taking modern requests; requests on open sessions are served while calls drain. */
+  /**
+   * Pausing (the desktop's tray) refuses every request but a session's DELETE with 503 until resumed; sessions
+   * stay open, so clients carry on where they were. Unlike stopAccepting it can be undone.
+   */
+  setPaused(paused: boolean): void {
+    this.#paused = paused;
+  }
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
   stopAccepting(): void {
     this.#accepting = false;
     void this.#modern?.then((door) => door.endpoint.stopAccepting());
@@ -117,6 +130,15 @@ export class McpEndpoint {
 
     if (scope !== null && this.#deps.directory.get(scope) === undefined) {
       return replyError(res, 404, GatewayErrorCode.InvalidRequest, `Not Found: no server named "${scope}"`);
+    }
+    if (this.#paused && req.method !== 'DELETE') {
+      return replyError(
+        res,
+        503,
+        GatewayErrorCode.ServerUnavailable,
+        'Service Unavailable: the gateway is paused in Switchboard; resume it from the tray menu',
+        { headers: { 'retry-after': '30' } },
+      );
     }
 
     switch (req.method) {

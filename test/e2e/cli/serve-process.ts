@@ -102,3 +102,18 @@ export function killAll(pids: readonly number[]): void {
     }
   }
 }
+
+/** The orphan watchdog of the serve using `dataDir` (main/supervisor/orphan-watchdog.ts), by its command line. */
+export function watchdogsOf(dataDir: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (argv.includes('switchboard-watchdog') && argv.includes(join(dataDir, 'run'))) found.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return found;
+}

@@ -1,6 +1,6 @@
 // `switchboard serve` as a real process, driven by the CLI as a person would: servers added and a token created
 // before it runs, `status` and `server list` both ways, `server restart` while it runs, kill -9 and the next serve
-// reaping what the dead one left (T73), and SIGTERM with calls in flight (drain, exit 0, no process left).
+// reaping what the dead one left when its watchdog died with it (T73), and SIGTERM with calls in flight (drain, exit 0, no process left).
 // Every server process carries a random marker in its environment, so /proc tells which are ours.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -15,7 +15,7 @@ import { updateConfig } from '../../../main/config/update-config.ts';
 import type { StatusReport } from '../../../main/core/status-report.ts';
 import { FIXTURE, GATEWAY_FIXTURE, NODE, REPO } from '../../helpers/gateway-harness.ts';
 import { report, runCliInProcess, timed, waitUntil } from '../gateway/support.ts';
-import { killAll, processesWithEnv, runBin, startServe, type ServeProcess } from './serve-process.ts';
+import { killAll, processesWithEnv, runBin, startServe, watchdogsOf, type ServeProcess } from './serve-process.ts';
 
 const MARKER_NAME = 'SWITCHBOARD_TEST_MARKER';
 const marker = randomUUID();
@@ -163,6 +163,11 @@ test('`switchboard server restart` (the real binary) restarts one server while s
 test('T73: after kill -9 of serve, the next serve reaps every process the dead one left', async (t) => {
   const previous = processesWithEnv(MARKER_NAME, marker);
   assert.ok(previous.length >= 5, `expected the servers and their children, found ${previous.length}`);
+  // The watchdog would reap them within seconds (parent-death.test.ts); here it dies too, as when the
+  // out-of-memory killer takes both, and the pid files are what is left.
+  const watchdogs = watchdogsOf(dataDir);
+  assert.equal(watchdogs.length, 1, 'serve runs one orphan watchdog');
+  killAll(watchdogs);
   serve!.child.kill('SIGKILL');
   await serve!.exited;
   await sleep(300);

@@ -90,3 +90,21 @@ test('a paused gateway offers Resume; no servers and no clients say what to do i
     [['No IDE clients found on this machine', false]],
   );
 });
+
+test('Open at login is a check box whose action turns it the other way; left out where the shell cannot tell', () => {
+  const entry = (openAtLogin?: boolean) =>
+    trayMenu({ report: report([]), paused: false, clients: [], openAtLogin }).find(
+      (e) => e.type === 'item' && e.label === 'Open at login',
+    );
+  assert.deepEqual(entry(false), {
+    type: 'item',
+    label: 'Open at login',
+    enabled: true,
+    checked: false,
+    action: { kind: 'set-open-at-login', open: true },
+  });
+  const on = entry(true);
+  assert.ok(on?.type === 'item');
+  assert.deepEqual([on.checked, on.action], [true, { kind: 'set-open-at-login', open: false }]);
+  assert.equal(entry(undefined), undefined);
+});

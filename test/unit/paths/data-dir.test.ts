@@ -82,6 +82,7 @@ describe('dataDirPaths', () => {
       logs: join('/d', 'logs'),
       run: join('/d', 'run'),
       serveInfo: join('/d', 'serve.json'),
+      clientsSeen: join('/d', 'clients-seen.json'),
       gatewayLog: join('/d', 'gateway.log'),
       vault: join('/d', 'vault.enc'),
     });

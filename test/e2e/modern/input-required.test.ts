@@ -3,8 +3,14 @@
 // the client's retry brings the answer upstream. What the conformance suite does not test: a state used by another
 // client, a tampered one, a client without the capability, and a client that never comes back.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { after, before, test, type TestContext } from 'node:test';
+import {
+  Client,
+  LOG_LEVEL_META_KEY,
+  StreamableHTTPClientTransport,
+  type ClientCapabilities,
+  type InputRequiredResult,
+} from '@modelcontextprotocol/client';
 import { isRunning, startHarness, type Harness } from '../../helpers/gateway-harness.ts';
 import { waitUntil } from '../gateway/support.ts';
 import { rpcError, type RawResponse, type Target } from '../security/raw-http.ts';
@@ -157,4 +163,53 @@ test('a request never retried is cancelled upstream after gateway.inputWaitMs, a
   } finally {
     await short.close();
   }
+});
+
+/** An SDK 2.x client that answers `input_required` itself (manual mode), as a client showing a form would. */
+async function manualClient(t: TestContext, capabilities: ClientCapabilities): Promise<Client> {
+  const client = new Client(
+    { name: 'modern-manual', version: '1.0.0' },
+    { versionNegotiation: { mode: { pin: MODERN } }, capabilities, inputRequired: { autoFulfill: false } },
+  );
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL('/mcp', h.origin), {
+      requestInit: { headers: { authorization: `Bearer ${h.token}` } },
+    }),
+  );
+  t.after(() => client.close());
+  return client;
+}
+
+test('what the upstream reports while its call is parked reaches the client on the retry, before the result', async (t) => {
+  const client = await manualClient(t, ELICITATION);
+  const logs: unknown[] = [];
+  client.setNotificationHandler('notifications/message', (n) => void logs.push(n.params.data));
+  const progress: { round: string; message: string | undefined }[] = [];
+  const call = (round: string, more: Record<string, unknown> = {}) =>
+    client.request(
+      {
+        method: 'tools/call',
+        params: { name: 'fx__ask-and-report', arguments: {}, ...more, _meta: { [LOG_LEVEL_META_KEY]: 'info' } },
+      },
+      { allowInputRequired: true, onprogress: (p) => void progress.push({ round, message: p.message }) },
+    );
+
+  const first = (await call('first')) as unknown as InputRequiredResult;
+  assert.equal(first.resultType, 'input_required');
+  const [key] = Object.keys(first.inputRequests ?? {});
+  assert.ok(key !== undefined);
+  // Parked: no request of this client is open. The upstream now reports on the call.
+  const pid = h.core.status().servers.find((s) => s.name === 'fx')?.pid;
+  assert.equal(typeof pid, 'number');
+  process.kill(pid!, 'SIGUSR2');
+  await waitUntil(() => h.core.supervisor.get('fx')?.stderrTail(200).includes('reported'), 'the upstream’s report');
+  assert.deepEqual([progress, logs], [[], []], 'nothing reached the client while it had no request open');
+
+  const done = await call('retry', {
+    inputResponses: { [key]: { action: 'accept', content: { name: 'Pat' } } },
+    requestState: first.requestState,
+  });
+  assert.equal(textOf(done as Record<string, unknown>), 'hello Pat');
+  assert.deepEqual(progress, [{ round: 'retry', message: 'still waiting' }], 'under the retry’s progress token');
+  assert.deepEqual(logs, ['still waiting'], 'at the level the retry asked for');
 });

@@ -4,7 +4,10 @@
 // - `input_required`: the SDK's own fulfilment is off, because its handlers cannot tell which call an embedded
 //   request belongs to. Here it is known: it came in the answer to one request, made for one caller (its
 //   `origin`). Each embedded request goes to the handler registered for its method with that origin attached
-//   (`originOf`), and the call is retried with `inputResponses` and the echoed `requestState`.
+//   (`originOf`), and the call is retried with `inputResponses` and the echoed `requestState`. A URL-mode
+//   elicitation has no `elicitationId` in 2026-07-28, which the 2025 hop requires: it is given one, and once the
+//   call is over (the server answered the retries, so the out-of-band step is settled) the handlers hear
+//   `notifications/elicitation/complete` for each such elicitation that was accepted, as from a 2025 server.
 // - health: `ping` is gone in 2026-07-28; `server/discover` is the request every server must answer.
 // - `logging/setLevel` is gone too; the level asked for is sent as `_meta["io.modelcontextprotocol/logLevel"]` on
 //   every later request, so log messages still come, on the stream of the request they belong to.
@@ -15,6 +18,7 @@
 //   `notifications/resources/updated` reach the same handler. A stream of its own, so list changes never wait on
 //   a resource's subscription, and one stream for every URI rather than one each: a server serves a bounded
 //   number of streams (the SDK's default is 1024) and each costs a connection over HTTP.
+import { randomUUID } from 'node:crypto';
 import {
   Client as ModernClient,
   isInputRequiredResult,
@@ -42,6 +46,26 @@ import { ChangeStream } from './change-stream.ts';
 import type { CallOrigin, UpstreamClient, UpstreamRequestOptions } from './upstream-client.ts';
 
 export const MODERN_VERSION = '2026-07-28';
+
+/**
+ * An embedded request as the 2025 hop needs it: a URL-mode elicitation gets the `elicitationId` that revision
+ * requires (2026-07-28 has none), and once accepted its id is added to `accepted`, to be completed with the call.
+ */
+function withElicitationId(
+  input: unknown,
+  accepted: string[],
+): { input: unknown; accepted?: (answer: unknown) => void } {
+  const request = input as { method?: unknown; params?: Record<string, unknown> } | null;
+  if (request?.method !== 'elicitation/create' || request.params?.mode !== 'url') return { input };
+  if (typeof request.params.elicitationId === 'string') return { input };
+  const elicitationId = `switchboard-${randomUUID()}`;
+  return {
+    input: { ...request, params: { ...request.params, elicitationId } },
+    accepted: (answer) => {
+      if ((answer as { action?: unknown } | null)?.action === 'accept') accepted.push(elicitationId);
+    },
+  };
+}
 
 /** How many `input_required` rounds one call may take before it is given up (the SDK's own default). */
 const MAX_INPUT_ROUNDS = 10;
@@ -164,30 +188,48 @@ export class ModernUpstreamClient implements UpstreamClient {
     if (this.#logLevel !== null) {
       params = { ...params, _meta: { ...(params._meta as object | undefined), [LOG_LEVEL_META_KEY]: this.#logLevel } };
     }
-    for (let round = 0; ; round++) {
-      const result = await this.#client.request({ method: request.method, params }, resultSchema, {
-        ...sdkOptions,
-        allowInputRequired: true,
-      });
-      if (!isInputRequiredResult(result)) return result as SchemaOutput<T>;
-      if (round >= MAX_INPUT_ROUNDS) {
-        throw new McpError(ErrorCode.InternalError, `the server still asked for input after ${round} rounds`);
+    const accepted: string[] = [];
+    try {
+      for (let round = 0; ; round++) {
+        const result = await this.#client.request({ method: request.method, params }, resultSchema, {
+          ...sdkOptions,
+          allowInputRequired: true,
+        });
+        if (!isInputRequiredResult(result)) return result as SchemaOutput<T>;
+        if (round >= MAX_INPUT_ROUNDS) {
+          throw new McpError(ErrorCode.InternalError, `the server still asked for input after ${round} rounds`);
+        }
+        const inputResponses: Record<string, unknown> = {};
+        for (const [key, input] of Object.entries(result.inputRequests ?? {})) {
+          inputResponses[key] = await this.#answer(withElicitationId(input, accepted), origin, sdkOptions.signal);
+        }
+        const { inputResponses: _old, requestState: _state, ...rest } = params;
+        params = {
+          ...rest,
+          inputResponses,
+          ...(result.requestState === undefined ? {} : { requestState: result.requestState }),
+        };
       }
-      const inputResponses: Record<string, unknown> = {};
-      for (const [key, input] of Object.entries(result.inputRequests ?? {})) {
-        inputResponses[key] = await this.#answer(input, origin, sdkOptions.signal);
+    } finally {
+      const complete = this.#notificationHandlers.get('notifications/elicitation/complete');
+      for (const elicitationId of accepted) {
+        void complete?.({ method: 'notifications/elicitation/complete', params: { elicitationId } }).catch(() => {});
       }
-      const { inputResponses: _old, requestState: _state, ...rest } = params;
-      params = {
-        ...rest,
-        inputResponses,
-        ...(result.requestState === undefined ? {} : { requestState: result.requestState }),
-      };
     }
   }
 
   /** One embedded request, answered by the handler for its method with the call's origin attached. */
-  async #answer(input: unknown, origin: CallOrigin | undefined, signal: AbortSignal | undefined): Promise<unknown> {
+  async #answer(
+    given: { input: unknown; accepted?: (answer: unknown) => void },
+    origin: CallOrigin | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> {
+    const answer = await this.#ask(given.input, origin, signal);
+    given.accepted?.(answer);
+    return answer;
+  }
+
+  async #ask(input: unknown, origin: CallOrigin | undefined, signal: AbortSignal | undefined): Promise<unknown> {
     const method = (input as { method?: unknown } | null)?.method;
     const entry = typeof method === 'string' ? this.#requestHandlers.get(method) : undefined;
     if (entry === undefined) {

@@ -7,6 +7,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Client as ModernClient } from '@modelcontextprotocol/client';
+import { Client as LegacyClient } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ElicitationCompleteNotificationSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { NODE, REPO, isRunning, startHarness, type Harness } from '../../helpers/gateway-harness.ts';
 import { waitUntil } from '../gateway/support.ts';
 import { Session, twinServer } from '../transparency/support.ts';
@@ -142,4 +145,38 @@ test('a modern client’s listen resourceSubscriptions are honoured for a 2026-0
     'each URI under the form the client subscribed with',
   );
   for (const update of modernHeard.updates) assert.notEqual(update.subscription, undefined, 'tagged with its stream');
+});
+
+test('a URL-mode elicitation of a 2026-07-28 server reaches a legacy session with an id, completed with the call', async () => {
+  const client = new LegacyClient(
+    { name: 'url-legacy', version: '1.0.0' },
+    { capabilities: { elicitation: { url: {} } } },
+  );
+  const asked: { elicitationId: string; url: string }[] = [];
+  const completed: string[] = [];
+  client.setRequestHandler(ElicitRequestSchema, (request) => {
+    if (request.params.mode === 'url')
+      asked.push({ elicitationId: request.params.elicitationId, url: request.params.url });
+    return { action: 'accept' };
+  });
+  client.setNotificationHandler(
+    ElicitationCompleteNotificationSchema,
+    (n) => void completed.push(n.params.elicitationId),
+  );
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL('/mcp', h.origin), {
+      requestInit: { headers: { authorization: `Bearer ${h.token}` } },
+    }),
+  );
+  try {
+    const result = await client.callTool({ name: 'ms__connect', arguments: {} });
+    assert.deepEqual(result.content, [{ type: 'text', text: 'connected' }]);
+    assert.equal(asked.length, 1);
+    assert.equal(asked[0]!.url, 'https://accounts.example/c');
+    assert.ok(asked[0]!.elicitationId.length > 0, 'the 2025 hop has the id its revision requires');
+    // The server answering the retry that accepted is what says the out-of-band step is done.
+    await waitUntil(() => completed.includes(asked[0]!.elicitationId), 'the completion notification', GUARD_MS);
+  } finally {
+    await client.close();
+  }
 });

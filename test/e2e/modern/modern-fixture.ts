@@ -10,6 +10,9 @@
 //   ask-and-report  asks for a name the same way; while it waits for the answer, a SIGUSR2 makes it report on the
 //             call (a progress notification when the call has a progress token, and an `info` log message
 //             `still waiting`), then write `reported` to stderr
+//   connect   a URL-mode elicitation (elicitationId `connect-<n>`): once the client accepts, the out-of-band step
+//             is taken as done, `notifications/elicitation/complete` is sent for it, and the call answers
+//             `connected <elicitationId>` (or `not connected (<action>)`)
 // Each cancellation it receives is written to stderr as `cancelled <tool> request=<id> at=<epoch ms>`.
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
@@ -25,6 +28,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 
 const received = new Map<string, number>();
+let connections = 0;
 /** What SIGUSR2 does: report on the call waiting in `ask-and-report`, if one is. */
 let report: (() => Promise<void>) | null = null;
 process.on('SIGUSR2', () => {
@@ -70,6 +74,7 @@ function tools(): Tool[] {
       description: 'Asks for a name; reports on the call while waiting.',
       inputSchema: object({}),
     },
+    { name: 'connect', description: 'Sends the user to a URL, then answers.', inputSchema: object({}) },
     ...[...added].map((name) => ({ name, description: 'Added at run time.', inputSchema: object({}) })),
   ];
 }
@@ -153,6 +158,24 @@ server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<
       } finally {
         report = null;
       }
+    }
+    case 'connect': {
+      const elicitationId = `connect-${++connections}`;
+      const answer = await extra.sendRequest(
+        {
+          method: 'elicitation/create',
+          params: {
+            mode: 'url',
+            message: 'Connect your account.',
+            url: `https://accounts.example/connect?flow=${elicitationId}`,
+            elicitationId,
+          },
+        },
+        ElicitResultSchema,
+      );
+      if (answer.action !== 'accept') return text(`not connected (${answer.action})`);
+      await extra.sendNotification({ method: 'notifications/elicitation/complete', params: { elicitationId } });
+      return text(`connected ${elicitationId}`);
     }
     default:
       if (added.has(name)) return text(`called ${name}`);

@@ -3,10 +3,15 @@
 // server logs, and the server's own requests (sampling, elicitation, roots) reach the client whose call caused
 // them, or are refused with a reason. A server with isolation gets, for each session (or client), an instance of
 // its own (supervisor/instance-pool.ts): its requests and log messages are its owner's alone.
+//
+// A URL-mode elicitation (2025-11-25) is finished out of band, and the server says so later with
+// `notifications/elicitation/complete` naming its `elicitationId`, tied to no request: it goes to the session the
+// elicitation was sent to, remembered by connection and id, and to nobody else.
 import { EventEmitter } from 'node:events';
 import {
   CreateMessageRequestSchema,
   ElicitRequestSchema,
+  ElicitationCompleteNotificationSchema,
   ErrorCode,
   ListRootsRequestSchema,
   LoggingMessageNotificationSchema,
@@ -34,9 +39,14 @@ import type { ManagedServer } from '../supervisor/managed-server.ts';
 import type { Supervisor } from '../supervisor/supervisor.ts';
 import type { CallOrigin, UpstreamClient } from '../supervisor/upstream-client.ts';
 
+/** URL-mode elicitations remembered until they complete; past this the oldest is forgotten (one never completed). */
+export const MAX_URL_ELICITATIONS = 1_000;
+
 export class SupervisedDirectory extends EventEmitter<UpstreamEvents> implements UpstreamDirectory {
   #supervisor: Supervisor | null = null;
   #inFlight: InFlightRequests | null = null;
+  /** The session each URL-mode elicitation went to, by connection and the server's `elicitationId`. */
+  readonly #urlElicitations = new Map<string, string>();
 
   /** Called by the supervisor for every client it creates, before it connects. */
   readonly onClient = (name: string, client: UpstreamClient): void => {
@@ -56,7 +66,32 @@ export class SupervisedDirectory extends EventEmitter<UpstreamEvents> implements
       this.emit('logMessage', name, notification.params);
     });
     this.#routeServerRequests(name, client, null);
+    this.#routeCompletions(name, client, null);
   };
+
+  /** A server's `notifications/elicitation/complete` goes to the session its elicitation was sent to. */
+  #routeCompletions(name: string, client: UpstreamClient, instance: InstanceRef | null): void {
+    client.setNotificationHandler(ElicitationCompleteNotificationSchema, (notification) => {
+      const { elicitationId } = notification.params;
+      const key = urlElicitationKey(name, instance, elicitationId);
+      const session = this.#urlElicitations.get(key);
+      if (session === undefined) return;
+      this.#urlElicitations.delete(key);
+      this.emit('elicitationComplete', name, session, elicitationId);
+    });
+  }
+
+  #rememberUrlElicitation(name: string, instance: InstanceRef | null, request: ServerRequest, session: string): void {
+    const params = request.params as { mode?: unknown; elicitationId?: unknown } | undefined;
+    if (request.method !== 'elicitation/create' || params?.mode !== 'url') return;
+    if (typeof params.elicitationId !== 'string') return;
+    const key = urlElicitationKey(name, instance, params.elicitationId);
+    this.#urlElicitations.delete(key);
+    this.#urlElicitations.set(key, session);
+    if (this.#urlElicitations.size > MAX_URL_ELICITATIONS) {
+      this.#urlElicitations.delete(this.#urlElicitations.keys().next().value!);
+    }
+  }
 
   /**
    * Called by the supervisor for the client of an isolated server's instance. Its catalogs are not read (lists
@@ -68,6 +103,7 @@ export class SupervisedDirectory extends EventEmitter<UpstreamEvents> implements
       this.emit('logMessage', name, notification.params, instance);
     });
     this.#routeServerRequests(name, client, instance);
+    this.#routeCompletions(name, client, instance);
   };
 
   /**
@@ -83,7 +119,10 @@ export class SupervisedDirectory extends EventEmitter<UpstreamEvents> implements
       client.setRequestHandler(schema, async (request, extra) => {
         // A 2026-07-28 server asks inside the answer to one call: that call's caller, and nobody else, answers.
         const origin = client.originOf?.(extra);
-        if (origin !== undefined) return (await this.#answerFor(name, origin, request, extra.signal)) as never;
+        if (origin !== undefined) {
+          if (origin.ask !== undefined) this.#rememberUrlElicitation(name, instance, request, origin.session);
+          return (await this.#answerFor(name, origin, request, extra.signal)) as never;
+        }
         const caller = this.#inFlight?.soleCaller(name, key) ?? null;
         if (caller?.ask === undefined) {
           const waiting = this.#inFlight?.waitingOn(name, key).length ?? 0;
@@ -95,6 +134,7 @@ export class SupervisedDirectory extends EventEmitter<UpstreamEvents> implements
           );
         }
         if (request.method === 'roots/list') return (await caller.ask(request, extra.signal)) as never;
+        this.#rememberUrlElicitation(name, instance, request, caller.session);
         return (await this.#askAudited(name, caller, request, extra.signal)) as never;
       });
     }
@@ -224,6 +264,10 @@ function instanceFor(server: ManagedServer, owner: RequestOwner): UpstreamInstan
       }
     },
   };
+}
+
+function urlElicitationKey(server: string, instance: InstanceRef | null, elicitationId: string): string {
+  return `${server}\u0000${instance?.key ?? ''}\u0000${elicitationId}`;
 }
 
 /** An elicitation's `action` (accept, decline, cancel) is worth a glance in the trail without opening the answer. */

@@ -41,9 +41,15 @@ import { eraOf, type UpstreamClient, type UpstreamEra } from './upstream-client.
 /**
  * What Switchboard declares to every upstream. Servers such as server-everything register their sampling,
  * elicitation and roots tools only for clients that declare these (gateway-notes §10); the gateway answers the
- * requests through handlers it registers in `onClient`.
+ * requests through handlers it registers in `onClient`. Both elicitation modes are declared: a bare
+ * `elicitation: {}` means form only, and the SDK's client refuses a URL-mode request itself, before any client
+ * of the gateway could be asked (whether that client supports the mode is its session's or request's to say).
  */
-export const CLIENT_CAPABILITIES = { sampling: {}, elicitation: {}, roots: { listChanged: true } } as const;
+export const CLIENT_CAPABILITIES = {
+  sampling: {},
+  elicitation: { form: {}, url: {} },
+  roots: { listChanged: true },
+} as const;
 
 export interface ServerCounters {
   /** Processes started (stdio) or connections attempted (remote). */

@@ -4,13 +4,21 @@
 // - `input_required`: the SDK's own fulfilment is off, because its handlers cannot tell which call an embedded
 //   request belongs to. Here it is known: it came in the answer to one request, made for one caller (its
 //   `origin`). Each embedded request goes to the handler registered for its method with that origin attached
-//   (`originOf`), and the call is retried with `inputResponses` and the echoed `requestState`.
+//   (`originOf`), and the call is retried with `inputResponses` and the echoed `requestState`. A URL-mode
+//   elicitation has no `elicitationId` in 2026-07-28, which the 2025 hop requires: it is given one, and once the
+//   call is over (the server answered the retries, so the out-of-band step is settled) the handlers hear
+//   `notifications/elicitation/complete` for each such elicitation that was accepted, as from a 2025 server.
 // - health: `ping` is gone in 2026-07-28; `server/discover` is the request every server must answer.
 // - `logging/setLevel` is gone too; the level asked for is sent as `_meta["io.modelcontextprotocol/logLevel"]` on
 //   every later request, so log messages still come, on the stream of the request they belong to.
 // - list changes come on a `subscriptions/listen` stream held open while connected (change-stream.ts), to the
 //   same handlers.
-// - resource subscriptions are not offered: capabilities say `subscribe` is absent, so the gateway refuses them.
+// - `resources/subscribe` is gone too: the URIs subscribed to are the `resourceSubscriptions` of a second listen
+//   stream, replaced by one naming the new set on each subscribe and unsubscribe, and its
+//   `notifications/resources/updated` reach the same handler. A stream of its own, so list changes never wait on
+//   a resource's subscription, and one stream for every URI rather than one each: a server serves a bounded
+//   number of streams (the SDK's default is 1024) and each costs a connection over HTTP.
+import { randomUUID } from 'node:crypto';
 import {
   Client as ModernClient,
   isInputRequiredResult,
@@ -39,6 +47,26 @@ import type { CallOrigin, UpstreamClient, UpstreamRequestOptions } from './upstr
 
 export const MODERN_VERSION = '2026-07-28';
 
+/**
+ * An embedded request as the 2025 hop needs it: a URL-mode elicitation gets the `elicitationId` that revision
+ * requires (2026-07-28 has none), and once accepted its id is added to `accepted`, to be completed with the call.
+ */
+function withElicitationId(
+  input: unknown,
+  accepted: string[],
+): { input: unknown; accepted?: (answer: unknown) => void } {
+  const request = input as { method?: unknown; params?: Record<string, unknown> } | null;
+  if (request?.method !== 'elicitation/create' || request.params?.mode !== 'url') return { input };
+  if (typeof request.params.elicitationId === 'string') return { input };
+  const elicitationId = `switchboard-${randomUUID()}`;
+  return {
+    input: { ...request, params: { ...request.params, elicitationId } },
+    accepted: (answer) => {
+      if ((answer as { action?: unknown } | null)?.action === 'accept') accepted.push(elicitationId);
+    },
+  };
+}
+
 /** How many `input_required` rounds one call may take before it is given up (the SDK's own default). */
 const MAX_INPUT_ROUNDS = 10;
 
@@ -58,6 +86,11 @@ export class ModernUpstreamClient implements UpstreamClient {
   readonly #origins = new WeakMap<object, CallOrigin>();
   #logLevel: LoggingLevel | null = null;
   #changes: ChangeStream | null = null;
+  /** The resources subscribed to, and the listen stream that watches them (null until the first subscription). */
+  readonly #watched = new Set<string>();
+  #watching: ChangeStream | null = null;
+  #listenTimeoutMs = 30_000;
+  #onListenError: ((error: Error) => void) | undefined;
 
   constructor(info: Implementation, capabilities: ClientCapabilities) {
     this.#client = new ModernClient(info, {
@@ -77,6 +110,8 @@ export class ModernUpstreamClient implements UpstreamClient {
    * announces none is read when asked. Rejects when the first stream cannot be opened.
    */
   async listenForChanges(timeoutMs: number, onError?: (error: Error) => void): Promise<void> {
+    this.#listenTimeoutMs = timeoutMs;
+    this.#onListenError = onError;
     const capabilities = this.getServerCapabilities() ?? {};
     const filter = {
       ...(capabilities.tools?.listChanged === true ? { toolsListChanged: true } : {}),
@@ -95,7 +130,7 @@ export class ModernUpstreamClient implements UpstreamClient {
     this.#changes = changes;
   }
 
-  /** Lists that may have changed while no listen stream was open are announced as changed. */
+  /** Lists and resources that may have changed while no listen stream was open are announced as changed. */
   #missed(filter: SubscriptionFilter): void {
     const methods = [
       filter.toolsListChanged === true ? 'notifications/tools/list_changed' : null,
@@ -106,12 +141,17 @@ export class ModernUpstreamClient implements UpstreamClient {
       const handle = method === null ? undefined : this.#notificationHandlers.get(method);
       if (handle !== undefined) void handle({ method }).catch(() => {});
     }
+    const updated = this.#notificationHandlers.get('notifications/resources/updated');
+    for (const uri of filter.resourceSubscriptions ?? []) {
+      void updated?.({ method: 'notifications/resources/updated', params: { uri } }).catch(() => {});
+    }
   }
 
   async close(): Promise<void> {
-    const changes = this.#changes;
+    const streams = [this.#changes, this.#watching];
     this.#changes = null;
-    await changes?.close().catch(() => {});
+    this.#watching = null;
+    await Promise.all(streams.map((stream) => stream?.close().catch(() => {})));
     await this.#client.close();
   }
 
@@ -120,13 +160,9 @@ export class ModernUpstreamClient implements UpstreamClient {
     return this.#origins.get(extra);
   }
 
+  /** As the server declared them: `resources.subscribe` means it honours `resourceSubscriptions` on listen. */
   getServerCapabilities(): ServerCapabilities | undefined {
-    const capabilities = this.#client.getServerCapabilities();
-    if (capabilities === undefined) return undefined;
-    const { resources, ...rest } = capabilities as ServerCapabilities;
-    if (resources === undefined) return rest;
-    const { subscribe: _removed, ...others } = resources;
-    return { ...rest, resources: others };
+    return this.#client.getServerCapabilities() as ServerCapabilities | undefined;
   }
 
   readonly setNotificationHandler: Client['setNotificationHandler'] = (schema, handler) => {
@@ -152,30 +188,48 @@ export class ModernUpstreamClient implements UpstreamClient {
     if (this.#logLevel !== null) {
       params = { ...params, _meta: { ...(params._meta as object | undefined), [LOG_LEVEL_META_KEY]: this.#logLevel } };
     }
-    for (let round = 0; ; round++) {
-      const result = await this.#client.request({ method: request.method, params }, resultSchema, {
-        ...sdkOptions,
-        allowInputRequired: true,
-      });
-      if (!isInputRequiredResult(result)) return result as SchemaOutput<T>;
-      if (round >= MAX_INPUT_ROUNDS) {
-        throw new McpError(ErrorCode.InternalError, `the server still asked for input after ${round} rounds`);
+    const accepted: string[] = [];
+    try {
+      for (let round = 0; ; round++) {
+        const result = await this.#client.request({ method: request.method, params }, resultSchema, {
+          ...sdkOptions,
+          allowInputRequired: true,
+        });
+        if (!isInputRequiredResult(result)) return result as SchemaOutput<T>;
+        if (round >= MAX_INPUT_ROUNDS) {
+          throw new McpError(ErrorCode.InternalError, `the server still asked for input after ${round} rounds`);
+        }
+        const inputResponses: Record<string, unknown> = {};
+        for (const [key, input] of Object.entries(result.inputRequests ?? {})) {
+          inputResponses[key] = await this.#answer(withElicitationId(input, accepted), origin, sdkOptions.signal);
+        }
+        const { inputResponses: _old, requestState: _state, ...rest } = params;
+        params = {
+          ...rest,
+          inputResponses,
+          ...(result.requestState === undefined ? {} : { requestState: result.requestState }),
+        };
       }
-      const inputResponses: Record<string, unknown> = {};
-      for (const [key, input] of Object.entries(result.inputRequests ?? {})) {
-        inputResponses[key] = await this.#answer(input, origin, sdkOptions.signal);
+    } finally {
+      const complete = this.#notificationHandlers.get('notifications/elicitation/complete');
+      for (const elicitationId of accepted) {
+        void complete?.({ method: 'notifications/elicitation/complete', params: { elicitationId } }).catch(() => {});
       }
-      const { inputResponses: _old, requestState: _state, ...rest } = params;
-      params = {
-        ...rest,
-        inputResponses,
-        ...(result.requestState === undefined ? {} : { requestState: result.requestState }),
-      };
     }
   }
 
   /** One embedded request, answered by the handler for its method with the call's origin attached. */
-  async #answer(input: unknown, origin: CallOrigin | undefined, signal: AbortSignal | undefined): Promise<unknown> {
+  async #answer(
+    given: { input: unknown; accepted?: (answer: unknown) => void },
+    origin: CallOrigin | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> {
+    const answer = await this.#ask(given.input, origin, signal);
+    given.accepted?.(answer);
+    return answer;
+  }
+
+  async #ask(input: unknown, origin: CallOrigin | undefined, signal: AbortSignal | undefined): Promise<unknown> {
     const method = (input as { method?: unknown } | null)?.method;
     const entry = typeof method === 'string' ? this.#requestHandlers.get(method) : undefined;
     if (entry === undefined) {
@@ -222,14 +276,58 @@ export class ModernUpstreamClient implements UpstreamClient {
     return {};
   }
 
-  subscribeResource(): Promise<Record<string, never>> {
-    return Promise.reject(
-      new McpError(ErrorCode.MethodNotFound, 'resources/subscribe does not exist in 2026-07-28 (not offered)'),
-    );
+  /**
+   * `resources/subscribe` of 2026-07-28: the URI joins the `resourceSubscriptions` of the resource listen stream,
+   * and is subscribed once the server has acknowledged a stream that names it.
+   */
+  async subscribeResource(params: { uri: string }): Promise<Record<string, never>> {
+    const { uri } = params;
+    if (this.getServerCapabilities()?.resources?.subscribe !== true) {
+      throw new McpError(ErrorCode.MethodNotFound, 'the server does not offer resource subscriptions');
+    }
+    if (this.#watched.has(uri)) return {};
+    this.#watched.add(uri);
+    let honoured: SubscriptionFilter;
+    try {
+      honoured = await this.#watchStream().replace(this.#watchFilter());
+    } catch (error) {
+      this.#watched.delete(uri);
+      throw new McpError(
+        ErrorCode.InternalError,
+        `subscriptions/listen for resourceSubscriptions [${uri}] failed: ${(error as Error).message}`,
+      );
+    }
+    if (!(honoured.resourceSubscriptions ?? []).includes(uri)) {
+      // Its stream still names the URI until the next change; an update for it then concerns nobody.
+      this.#watched.delete(uri);
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `the server left ${uri} out of the resourceSubscriptions it acknowledged on subscriptions/listen`,
+      );
+    }
+    return {};
   }
 
-  unsubscribeResource(): Promise<Record<string, never>> {
-    return this.subscribeResource();
+  /** The URI leaves the resource listen stream's `resourceSubscriptions` (the stream ends with the last one). */
+  async unsubscribeResource(params: { uri: string }): Promise<Record<string, never>> {
+    if (!this.#watched.delete(params.uri)) return {};
+    await this.#watchStream().replace(this.#watchFilter());
+    return {};
+  }
+
+  #watchFilter(): SubscriptionFilter {
+    return this.#watched.size === 0 ? {} : { resourceSubscriptions: [...this.#watched] };
+  }
+
+  #watchStream(): ChangeStream {
+    this.#watching ??= new ChangeStream({
+      filter: {},
+      timeoutMs: this.#listenTimeoutMs,
+      open: (wanted, timeout) => this.#client.listen(wanted, { timeout }),
+      missed: (missed) => this.#missed(missed),
+      onError: this.#onListenError,
+    });
+    return this.#watching;
   }
 
   /** Used by tests and tools of our own; the gateway sends calls through `request`. */

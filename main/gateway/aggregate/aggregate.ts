@@ -56,6 +56,15 @@ export class Aggregate {
       logger.child({ part: 'subscriptions' }),
     );
     this.sessions = new SessionRegistry();
+    // Tied to no request: it travels on the session's GET stream. A 2026-07-28 client never gets it (the era
+    // removed it; the retry's result tells the out-of-band step is done), as its session has no such stream.
+    directory.on('elicitationComplete', (_server, session, elicitationId) => {
+      const notification = { method: 'notifications/elicitation/complete' as const, params: { elicitationId } };
+      void this.sessions
+        .get(session)
+        ?.notify(notification)
+        .catch(() => {});
+    });
     this.logs = new LogRouter(directory, this.sessions, router.upstreamRequests, logger.child({ part: 'logging' }));
     this.requests = new RequestRouter({
       directory,

@@ -66,6 +66,11 @@ export interface UpstreamEvents {
    * instance sent it, which makes it its owner's alone.
    */
   logMessage: [name: string, params: LoggingMessageNotification['params'], instance?: InstanceRef];
+  /**
+   * `notifications/elicitation/complete` for a URL-mode elicitation the server sent to `session` (2025-11-25):
+   * that session's alone.
+   */
+  elicitationComplete: [name: string, session: string, elicitationId: string];
   /** The set of configured servers changed (added or removed). */
   membership: [];
 }

@@ -8,6 +8,13 @@
 // Requests the upstream sends together (several in one go) are gathered into one round: a round is answered once
 // no new request has arrived for `gatherMs`. A request the client did not declare the capability for never reaches
 // it: the upstream gets -32021 naming what is missing (the modern era's error for it), and may go on without.
+//
+// While the flow is parked the client has no request open, and 2026-07-28 has nowhere else for what the upstream
+// reports on its call: progress and log messages are request-scoped, sent on the response stream of the request
+// they concern and never on a listen stream (basic/patterns/progress, server/utilities/logging). So they are held
+// and sent on the retry's stream, before anything else: the retry is the active request that continues the same
+// operation, and it says for itself whether it wants them (its own progress token, its own `logLevel`). Progress
+// is cumulative, so only the latest is kept; at most `MAX_HELD` others are, the rest counted as dropped.
 import type { JSONRPCNotification, JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { ClientCapabilities, InputRequest, InputRequests } from '@modelcontextprotocol/server';
 import { CallError } from '../aggregate/call-error.ts';
@@ -26,6 +33,9 @@ import type { DispatchCall } from './legacy-dispatch.ts';
 
 /** The modern era's error for a capability the client did not declare (spec 2026-07-28, basic/index). */
 export const MISSING_CLIENT_CAPABILITY = -32021;
+
+/** Notifications (other than the latest progress) a parked flow keeps for its retry. */
+export const MAX_HELD = 64;
 
 /** One HTTP request of the client serving this flow for now: the first one, or a retry. */
 export interface InputExchange {
@@ -76,6 +86,9 @@ export class InputFlow {
   #gather: NodeJS.Timeout | null = null;
   /** Wakes the request being served when something happened (an ask, the outcome, the end of a gathering). */
   #changed: (() => void) | null = null;
+  /** What the upstream reported on its request while no request of the client was being served, in order. */
+  #held: JSONRPCNotification[] = [];
+  #heldDropped = 0;
 
   constructor(options: InputFlowOptions) {
     this.#options = options;
@@ -85,7 +98,7 @@ export class InputFlow {
   begin(send: (call: DispatchCall) => Promise<Record<string, unknown>>): void {
     const call: DispatchCall = {
       signal: this.#controller.signal,
-      notify: (notification) => this.#exchange?.notify(notification) ?? Promise.resolve(),
+      notify: (notification) => this.#exchange?.notify(notification) ?? this.#hold(notification),
       ask: (request, withdrawn) => this.#ask(request, withdrawn),
       serving: () => this.#exchange !== null,
     };
@@ -93,6 +106,11 @@ export class InputFlow {
       (result) => this.#settle({ ok: true, result }),
       (error: unknown) => this.#settle({ ok: false, error }),
     );
+  }
+
+  /** Notifications that came while the flow was parked and were dropped past `MAX_HELD`. */
+  get heldDropped(): number {
+    return this.#heldDropped;
   }
 
   /** Over: the upstream request has answered, failed or been cancelled. */
@@ -115,6 +133,12 @@ export class InputFlow {
     const answers = this.#answersIn(exchange);
     this.#exchange = exchange;
     this.#capabilities = exchange.capabilities;
+    // Sent in order, and before the answers can lead the upstream to anything newer (each notify is issued at once).
+    if (this.#held.length > 0) {
+      const held = this.#held;
+      this.#held = [];
+      await Promise.all(held.map((notification) => exchange.notify(notification).catch(() => {})));
+    }
     for (const [ask, result] of answers) {
       this.#asks.delete(ask.key);
       ask.answer(result);
@@ -170,6 +194,19 @@ export class InputFlow {
       answers.push([ask, value as Record<string, unknown>]);
     }
     return answers;
+  }
+
+  #hold(notification: JSONRPCNotification): Promise<void> {
+    if (this.ended) return Promise.resolve();
+    const isProgress = (held: JSONRPCNotification): boolean => held.method === 'notifications/progress';
+    if (isProgress(notification)) {
+      this.#held = this.#held.filter((held) => !isProgress(held));
+    } else if (this.#held.filter((held) => !isProgress(held)).length >= MAX_HELD) {
+      this.#heldDropped += 1;
+      return Promise.resolve();
+    }
+    this.#held.push(notification);
+    return Promise.resolve();
   }
 
   #ask(request: JSONRPCRequest, withdrawn: AbortSignal): Promise<Record<string, unknown>> {

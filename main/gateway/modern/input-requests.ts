@@ -45,10 +45,16 @@ export function hintedKey(params: Record<string, unknown> | undefined): string |
   return typeof hint === 'string' && KEY_PATTERN.test(hint) ? hint : null;
 }
 
-/** The upstream's request as an embedded input request: its method and params, without the gateway's key hint. */
+/**
+ * The upstream's request as an embedded input request: its method and params, without the gateway's key hint,
+ * and without a URL-mode elicitation's `elicitationId`: 2026-07-28 removed it with
+ * `notifications/elicitation/complete` (changelog, minor change 11), since the answer belongs to the flow and the
+ * retry's result is what says the out-of-band step is done. The upstream's id stays with its own request.
+ */
 export function embeddedRequest(method: InputMethod, params: Record<string, unknown> | undefined): InputRequest {
   if (params === undefined) return { method } as InputRequest;
   const { _meta, ...rest } = params;
+  if (method === 'elicitation/create' && rest.mode === 'url') delete rest.elicitationId;
   const meta = { ...(_meta as Record<string, unknown> | undefined) };
   delete meta[INPUT_KEY_META];
   return { method, params: Object.keys(meta).length > 0 ? { ...rest, _meta: meta } : rest } as InputRequest;

@@ -3,8 +3,14 @@
 // the client's retry brings the answer upstream. What the conformance suite does not test: a state used by another
 // client, a tampered one, a client without the capability, and a client that never comes back.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { after, before, test, type TestContext } from 'node:test';
+import {
+  Client,
+  LOG_LEVEL_META_KEY,
+  StreamableHTTPClientTransport,
+  type ClientCapabilities,
+  type InputRequiredResult,
+} from '@modelcontextprotocol/client';
 import { isRunning, startHarness, type Harness } from '../../helpers/gateway-harness.ts';
 import { waitUntil } from '../gateway/support.ts';
 import { rpcError, type RawResponse, type Target } from '../security/raw-http.ts';
@@ -156,5 +162,138 @@ test('a request never retried is cancelled upstream after gateway.inputWaitMs, a
     assert.match(asked.error ?? '', /inputWaitMs/);
   } finally {
     await short.close();
+  }
+});
+
+/** An SDK 2.x client that answers `input_required` itself (manual mode), as a client showing a form would. */
+async function manualClient(t: TestContext, capabilities: ClientCapabilities): Promise<Client> {
+  const client = new Client(
+    { name: 'modern-manual', version: '1.0.0' },
+    { versionNegotiation: { mode: { pin: MODERN } }, capabilities, inputRequired: { autoFulfill: false } },
+  );
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL('/mcp', h.origin), {
+      requestInit: { headers: { authorization: `Bearer ${h.token}` } },
+    }),
+  );
+  t.after(() => client.close());
+  return client;
+}
+
+test('what the upstream reports while its call is parked reaches the client on the retry, before the result', async (t) => {
+  const client = await manualClient(t, ELICITATION);
+  const logs: unknown[] = [];
+  client.setNotificationHandler('notifications/message', (n) => void logs.push(n.params.data));
+  const progress: { round: string; message: string | undefined }[] = [];
+  const call = (round: string, more: Record<string, unknown> = {}) =>
+    client.request(
+      {
+        method: 'tools/call',
+        params: { name: 'fx__ask-and-report', arguments: {}, ...more, _meta: { [LOG_LEVEL_META_KEY]: 'info' } },
+      },
+      { allowInputRequired: true, onprogress: (p) => void progress.push({ round, message: p.message }) },
+    );
+
+  const first = (await call('first')) as unknown as InputRequiredResult;
+  assert.equal(first.resultType, 'input_required');
+  const [key] = Object.keys(first.inputRequests ?? {});
+  assert.ok(key !== undefined);
+  // Parked: no request of this client is open. The upstream now reports on the call.
+  const pid = h.core.status().servers.find((s) => s.name === 'fx')?.pid;
+  assert.equal(typeof pid, 'number');
+  process.kill(pid!, 'SIGUSR2');
+  await waitUntil(() => h.core.supervisor.get('fx')?.stderrTail(200).includes('reported'), 'the upstream’s report');
+  assert.deepEqual([progress, logs], [[], []], 'nothing reached the client while it had no request open');
+
+  const done = await call('retry', {
+    inputResponses: { [key]: { action: 'accept', content: { name: 'Pat' } } },
+    requestState: first.requestState,
+  });
+  assert.equal(textOf(done as Record<string, unknown>), 'hello Pat');
+  assert.deepEqual(progress, [{ round: 'retry', message: 'still waiting' }], 'under the retry’s progress token');
+  assert.deepEqual(logs, ['still waiting'], 'at the level the retry asked for');
+});
+
+test('a URL-mode elicitation reaches a 2026-07-28 client in that era’s form; accepting it finishes the call', async (t) => {
+  const client = await manualClient(t, { elicitation: { url: {} } });
+  const completions: unknown[] = [];
+  client.setNotificationHandler('notifications/elicitation/complete', (n) => void completions.push(n.params));
+  const call = (more: Record<string, unknown> = {}) =>
+    client.request(
+      { method: 'tools/call', params: { name: 'fx__connect', arguments: {}, ...more } },
+      { allowInputRequired: true },
+    );
+  const first = (await call()) as unknown as InputRequiredResult;
+  assert.equal(first.resultType, 'input_required');
+  const entries = Object.entries(first.inputRequests ?? {});
+  assert.equal(entries.length, 1);
+  const [key, request] = entries[0]!;
+  const { url } = request.params as { url: string };
+  const flow = new URL(url).searchParams.get('flow');
+  assert.match(flow ?? '', /^connect-\d+$/);
+  // 2026-07-28 has no elicitationId (the flow itself is what the answer belongs to, changelog item 11).
+  assert.deepEqual(request, {
+    method: 'elicitation/create',
+    params: { mode: 'url', message: 'Connect your account.', url },
+  });
+
+  // The user consented and went to the URL; the retry waits until the upstream has finished the call.
+  const done = await call({ inputResponses: { [key]: { action: 'accept' } }, requestState: first.requestState });
+  assert.equal(textOf(done as Record<string, unknown>), `connected ${flow}`);
+  // notifications/elicitation/complete does not exist in 2026-07-28: the retry's result is the completion.
+  assert.deepEqual(completions, []);
+});
+
+test('a 2026-07-28 client that declared only form elicitation is not sent to a URL: the call fails with -32021', async (t) => {
+  const client = await manualClient(t, ELICITATION);
+  const failed = await client
+    .request({ method: 'tools/call', params: { name: 'fx__connect', arguments: {} } }, { allowInputRequired: true })
+    .then(
+      () => null,
+      (error: unknown) => error as { code?: number; message: string },
+    );
+  assert.ok(failed !== null, 'the call must fail');
+  assert.equal(failed.code, -32021);
+  assert.match(failed.message, /elicitation\.url/);
+});
+
+test('a legacy session sent to a URL hears notifications/elicitation/complete for it; another session does not', async () => {
+  const { Client: LegacyClient } = await import('@modelcontextprotocol/sdk/client/index.js');
+  const { StreamableHTTPClientTransport: LegacyTransport } =
+    await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
+  const { ElicitRequestSchema, ElicitationCompleteNotificationSchema } =
+    await import('@modelcontextprotocol/sdk/types.js');
+  const open = async (name: string) => {
+    const client = new LegacyClient({ name, version: '1.0.0' }, { capabilities: { elicitation: { url: {} } } });
+    const completed: string[] = [];
+    const asked: string[] = [];
+    client.setNotificationHandler(
+      ElicitationCompleteNotificationSchema,
+      (n) => void completed.push(n.params.elicitationId),
+    );
+    client.setRequestHandler(ElicitRequestSchema, (request) => {
+      if (request.params.mode === 'url') asked.push(request.params.elicitationId);
+      return { action: 'accept' };
+    });
+    await client.connect(
+      new LegacyTransport(new URL('/mcp', h.origin), {
+        requestInit: { headers: { authorization: `Bearer ${h.token}` } },
+      }),
+    );
+    return { client, completed, asked };
+  };
+  const alice = await open('url-alice');
+  const bystander = await open('url-bystander');
+  try {
+    const result = await alice.client.callTool({ name: 'fx__connect', arguments: {} });
+    const [id] = alice.asked;
+    assert.match(id ?? '', /^connect-\d+$/);
+    assert.deepEqual(result.content, [{ type: 'text', text: `connected ${id}` }]);
+    await waitUntil(() => alice.completed.includes(id!), 'the completion notification');
+    // The bystander's own call, answered after the completion was sent, shows it was not sent there too.
+    await bystander.client.callTool({ name: 'fx__echo', arguments: { text: 'x' } });
+    assert.deepEqual(bystander.completed, []);
+  } finally {
+    await Promise.all([alice.client.close(), bystander.client.close()]);
   }
 });

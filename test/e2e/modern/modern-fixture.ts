@@ -7,22 +7,37 @@
 //   calls     returns how many tools/call requests it has received, by tool (what "nothing forwarded" counts)
 //   ask-name  asks its client for a name (elicitation/create) during the call and greets with it; a refusal is
 //             answered as a tool error naming the client's JSON-RPC error code and message
+//   ask-and-report  asks for a name the same way; while it waits for the answer, a SIGUSR2 makes it report on the
+//             call (a progress notification when the call has a progress token, and an `info` log message
+//             `still waiting`), then write `reported` to stderr
+//   connect   a URL-mode elicitation (elicitationId `connect-<n>`): once the client accepts, the out-of-band step
+//             is taken as done, `notifications/elicitation/complete` is sent for it, and the call answers
+//             `connected <elicitationId>` (or `not connected (<action>)`)
 // Each cancellation it receives is written to stderr as `cancelled <tool> request=<id> at=<epoch ms>`.
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
   CallToolRequestSchema,
   ElicitResultSchema,
   ListToolsRequestSchema,
   type CallToolResult,
+  type ServerNotification,
+  type ServerRequest,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 
 const received = new Map<string, number>();
+let connections = 0;
+/** What SIGUSR2 does: report on the call waiting in `ask-and-report`, if one is. */
+let report: (() => Promise<void>) | null = null;
+process.on('SIGUSR2', () => {
+  void report?.().then(() => process.stderr.write('reported\n'));
+});
 const added = new Set<string>();
 const server = new Server(
   { name: 'modern-fixture', version: '1.0.0' },
-  { capabilities: { tools: { listChanged: true } } },
+  { capabilities: { tools: { listChanged: true }, logging: {} } },
 );
 
 const text = (value: string): CallToolResult => ({ content: [{ type: 'text', text: value }] });
@@ -54,11 +69,30 @@ function tools(): Tool[] {
     },
     { name: 'calls', description: 'Counts the calls received, by tool.', inputSchema: object({}) },
     { name: 'ask-name', description: 'Asks the user for a name, then greets.', inputSchema: object({}) },
+    {
+      name: 'ask-and-report',
+      description: 'Asks for a name; reports on the call while waiting.',
+      inputSchema: object({}),
+    },
+    { name: 'connect', description: 'Sends the user to a URL, then answers.', inputSchema: object({}) },
     ...[...added].map((name) => ({ name, description: 'Added at run time.', inputSchema: object({}) })),
   ];
 }
 
 server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: tools() }));
+
+function askName(extra: RequestHandlerExtra<ServerRequest, ServerNotification>) {
+  return extra.sendRequest(
+    {
+      method: 'elicitation/create',
+      params: {
+        message: 'What is your name?',
+        requestedSchema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
+      },
+    },
+    ElicitResultSchema,
+  );
+}
 
 server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
   const name = request.params.name;
@@ -96,16 +130,7 @@ server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<
       return text(JSON.stringify(Object.fromEntries(received)));
     case 'ask-name':
       try {
-        const answer = await extra.sendRequest(
-          {
-            method: 'elicitation/create',
-            params: {
-              message: 'What is your name?',
-              requestedSchema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
-            },
-          },
-          ElicitResultSchema,
-        );
+        const answer = await askName(extra);
         return text(
           answer.action === 'accept' ? `hello ${String(answer.content?.name)}` : `no name (${answer.action})`,
         );
@@ -113,6 +138,45 @@ server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<
         const { code, message } = error as { code?: number; message: string };
         return { content: [{ type: 'text', text: `refused ${String(code)}: ${message}` }], isError: true };
       }
+    case 'ask-and-report': {
+      const token = request.params._meta?.progressToken;
+      report = async () => {
+        if (token !== undefined) {
+          await extra.sendNotification({
+            method: 'notifications/progress',
+            params: { progressToken: token, progress: 1, message: 'still waiting' },
+          });
+        }
+        await extra.sendNotification({
+          method: 'notifications/message',
+          params: { level: 'info', data: 'still waiting' },
+        });
+      };
+      try {
+        const answer = await askName(extra);
+        return text(answer.action === 'accept' ? `hello ${String(answer.content?.name)}` : answer.action);
+      } finally {
+        report = null;
+      }
+    }
+    case 'connect': {
+      const elicitationId = `connect-${++connections}`;
+      const answer = await extra.sendRequest(
+        {
+          method: 'elicitation/create',
+          params: {
+            mode: 'url',
+            message: 'Connect your account.',
+            url: `https://accounts.example/connect?flow=${elicitationId}`,
+            elicitationId,
+          },
+        },
+        ElicitResultSchema,
+      );
+      if (answer.action !== 'accept') return text(`not connected (${answer.action})`);
+      await extra.sendNotification({ method: 'notifications/elicitation/complete', params: { elicitationId } });
+      return text(`connected ${elicitationId}`);
+    }
     default:
       if (added.has(name)) return text(`called ${name}`);
       return { content: [{ type: 'text', text: `no tool named ${name}` }], isError: true };

@@ -14,6 +14,7 @@ import {
   ElicitRequestSchema,
   ListRootsRequestSchema,
   LoggingMessageNotificationSchema,
+  ResourceUpdatedNotificationSchema,
   ToolListChangedNotificationSchema,
   type CallToolResult,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -172,6 +173,33 @@ test('a tool the server adds is announced on its listen stream and listed namesp
   );
   assert.ok(names.includes('mu__fresh'));
   assert.equal(textOf(await client.callTool({ name: 'mu__fresh', arguments: {} })), 'fresh');
+});
+
+test('resources/subscribe of a legacy session becomes the server’s listen resourceSubscriptions over HTTP', async () => {
+  // Scoped to one server: on /mcp the URIs of `mu`, `pinned` and `iso` (one upstream) collide and are namespaced.
+  const client = await h.connect({ name: 'subscriber', path: '/mcp/pinned' });
+  const updates: string[] = [];
+  client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updates.push(n.params.uri));
+  await client.subscribeResource({ uri: 'note://watched' });
+  // The session's GET stream opens after initialize: touch until the first update comes through it.
+  await waitUntil(
+    async () => {
+      await client.callTool({ name: 'touch', arguments: { uri: 'note://watched' } });
+      return updates.length > 0;
+    },
+    'the update of note://watched',
+    GUARD_MS,
+  );
+  assert.deepEqual(new Set(updates), new Set(['note://watched']));
+  await client.subscribeResource({ uri: 'note://other' });
+  await client.unsubscribeResource({ uri: 'note://watched' });
+  const heard = updates.length;
+  await client.callTool({ name: 'touch', arguments: { uri: 'note://watched' } });
+  await client.callTool({ name: 'touch', arguments: { uri: 'note://other' } });
+  // Both come on the one stream that watches this server's resources, in order: once `other` is heard, an update
+  // of `watched` would have been too.
+  await waitUntil(() => updates.includes('note://other'), 'the update of note://other', GUARD_MS);
+  assert.deepEqual(updates.slice(heard), ['note://other'], 'no update of note://watched after unsubscribing');
 });
 
 test('input_required: each of two sessions calling at once is asked its own question and completes its call', async () => {

@@ -6,12 +6,16 @@ import { ChangeStream } from '../../../main/supervisor/change-stream.ts';
 type End = 'local' | 'graceful' | 'remote';
 
 /** A subscription whose end the test decides. */
-function subscription(): { sub: McpSubscription; end: (why: End) => void; closes: () => number } {
+function subscription(honoredFilter: SubscriptionFilter = { toolsListChanged: true }): {
+  sub: McpSubscription;
+  end: (why: End) => void;
+  closes: () => number;
+} {
   let end!: (why: End) => void;
   const closed = new Promise<End>((resolve) => (end = resolve));
   let closes = 0;
   const sub: McpSubscription = {
-    honoredFilter: { toolsListChanged: true },
+    honoredFilter,
     closed,
     close: () => {
       closes += 1;
@@ -23,7 +27,7 @@ function subscription(): { sub: McpSubscription; end: (why: End) => void; closes
 }
 
 /** A ChangeStream whose `open` answers from `script`, in order; `missed` and errors are recorded. */
-function harness(script: (() => McpSubscription | Error)[]) {
+function harness(script: (() => McpSubscription | Error)[], retry = { firstMs: 1, maxMs: 4 }) {
   const opened: SubscriptionFilter[] = [];
   const missed: SubscriptionFilter[] = [];
   const errors: string[] = [];
@@ -35,7 +39,7 @@ function harness(script: (() => McpSubscription | Error)[]) {
   const stream = new ChangeStream({
     filter: { toolsListChanged: true },
     timeoutMs: 1_000,
-    retry: { firstMs: 1, maxMs: 4 },
+    retry,
     open: (filter) => {
       opened.push(filter);
       const next = script.shift()?.() ?? new Error('script ran out');
@@ -88,4 +92,51 @@ test('a stream we close, or one the server ends after close, is not opened again
 test('the first stream refused is the caller’s to hear about', async () => {
   const h = harness([() => new Error('no listen here')]);
   await assert.rejects(h.stream.open(), /no listen here/);
+});
+
+test('a new filter opens its stream before the old one closes, and answers what the server acknowledged', async () => {
+  const first = subscription();
+  const watched = { resourceSubscriptions: ['note://a'] };
+  const second = subscription(watched);
+  const h = harness([() => first.sub, () => second.sub]);
+  await h.stream.open();
+  let closedBeforeOpen = false;
+  const opened = h.stream.replace(watched).then((honoured) => {
+    closedBeforeOpen = first.closes() === 1 && h.opened.length === 2;
+    return honoured;
+  });
+  assert.deepEqual(await opened, watched);
+  assert.ok(closedBeforeOpen, 'the old stream was closed after the new one was acknowledged');
+  assert.deepEqual(h.opened, [{ toolsListChanged: true }, watched]);
+  // The old stream ending now concerns nobody: nothing is opened again.
+  first.end('remote');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(h.opened.length, 2);
+  await h.stream.close();
+  assert.equal(second.closes(), 1);
+});
+
+test('a refused new filter keeps the stream there was; an empty one ends it', async () => {
+  const first = subscription();
+  const h = harness([() => first.sub, () => new Error('too many')]);
+  await h.stream.open();
+  await assert.rejects(h.stream.replace({ resourceSubscriptions: ['note://a'] }), /too many/);
+  assert.equal(first.closes(), 0, 'still listening as before');
+  assert.deepEqual(await h.stream.replace({}), {});
+  assert.equal(first.closes(), 1);
+  assert.equal(h.opened.length, 2, 'an empty filter opens nothing');
+});
+
+test('a new filter while the stream is down opens it at once, and says changes were missed', async () => {
+  const first = subscription();
+  const watched = { resourceSubscriptions: ['note://a', 'note://b'] };
+  // A reopening far off, so that the new filter comes first.
+  const h = harness([() => first.sub, () => subscription(watched).sub], { firstMs: 60_000, maxMs: 60_000 });
+  await h.stream.open();
+  first.end('remote');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(await h.stream.replace(watched), watched);
+  assert.deepEqual(h.missed, [watched]);
+  assert.equal(h.opened.length, 2, 'the pending reopening was dropped');
+  await h.stream.close();
 });

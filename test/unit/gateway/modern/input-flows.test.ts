@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ClientCapabilities } from '@modelcontextprotocol/server';
 import { CallError } from '../../../../main/gateway/aggregate/call-error.ts';
-import type { InputExchange } from '../../../../main/gateway/modern/input-flow.ts';
+import { InputFlow, MAX_HELD, type InputExchange } from '../../../../main/gateway/modern/input-flow.ts';
 import { InputFlows, type FlowOutcome } from '../../../../main/gateway/modern/input-flows.ts';
 import type { DispatchCall } from '../../../../main/gateway/modern/legacy-dispatch.ts';
 import { settlesWithin } from '../../../helpers/settled.ts';
@@ -265,4 +265,48 @@ test('an answer the request already carries, under the key the upstream then use
   const up2 = upstream(async (ask) => ({ got: await ask('elicitation/create', named('user_name')) }));
   const shown = await flows.start(OWNER, up2.send, exchange({ inputResponses: { user_name: 12345 } }), holds().hold);
   assert.equal(shown.kind, 'input');
+});
+
+test('what the upstream reports while parked goes to the retry first: the latest progress, the rest bounded', async () => {
+  const flow = new InputFlow({ gatherMs: 0, maxAsks: 16 });
+  let call!: DispatchCall;
+  // Served from the start, as InputFlows does: the upstream's request meets a request of the client.
+  const serving = flow.run(exchange());
+  flow.begin((given) => {
+    call = given;
+    const answer = given.ask!({ jsonrpc: '2.0', id: 1, method: 'roots/list' }, new AbortController().signal);
+    return answer.then(() => ({ content: [] }));
+  });
+  assert.equal((await serving).kind, 'input');
+
+  const progress = (n: number) => ({
+    jsonrpc: '2.0' as const,
+    method: 'notifications/progress',
+    params: { progressToken: 't', progress: n },
+  });
+  const log = (data: string) => ({
+    jsonrpc: '2.0' as const,
+    method: 'notifications/message',
+    params: { level: 'info', data },
+  });
+  await call.notify(progress(1));
+  await call.notify(log('a'));
+  await call.notify(progress(2));
+  for (let i = 0; i < MAX_HELD; i++) await call.notify(log(`filler-${i}`));
+  assert.equal(flow.heldDropped, 1, 'one log message past the bound');
+
+  const seen: unknown[] = [];
+  const done = await flow.run(
+    exchange({
+      inputResponses: { 'roots-1': { roots: [] } },
+      notify: (notification) => {
+        seen.push(notification.method === 'notifications/progress' ? notification.params : notification.params?.data);
+        return Promise.resolve();
+      },
+    }),
+  );
+  assert.equal(done.kind, 'complete');
+  assert.deepEqual(seen.slice(0, 3), ['a', { progressToken: 't', progress: 2 }, 'filler-0']);
+  assert.equal(seen.length, MAX_HELD + 1, 'the latest progress and MAX_HELD log messages');
+  assert.equal(seen.filter((s) => typeof s === 'object').length, 1, 'progress 1 was superseded');
 });

@@ -43,6 +43,13 @@ test('the upstream may name its key; only a plain identifier is taken, and the h
     params: { _meta: { other: 1 } },
   });
   assert.deepEqual(embeddedRequest('roots/list', undefined), { method: 'roots/list' });
+  // 2026-07-28 has no elicitationId: a URL-mode elicitation is shown without it, a form one is left as it is.
+  const url = { mode: 'url', message: 'm', url: 'https://example.test/', elicitationId: 'e-1' };
+  assert.deepEqual(embeddedRequest('elicitation/create', url), {
+    method: 'elicitation/create',
+    params: { mode: 'url', message: 'm', url: 'https://example.test/' },
+  });
+  assert.equal(url.elicitationId, 'e-1', 'the upstream’s own request keeps it');
 });
 
 test('an answer must be a result of its request’s kind', () => {

@@ -4,6 +4,22 @@
 // checkout, as the benchmark does to measure what users run.
 import { existsSync } from 'node:fs';
 
+// `serve` runs for days with little live data: a young generation of 2 x 4 MiB instead of V8's 2 x 32 MiB keeps its
+// resident memory about 45 MB lower at the same work. The flag only takes effect at start, so the process replaces
+// itself once (same pid, same stdio) where the platform can (not Windows); a flag given by the user wins.
+const YOUNG_GENERATION_FLAG = '--max-semi-space-size=4';
+const flagGiven = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) =>
+  a.includes('--max-semi-space-size'),
+);
+if (process.argv.slice(2).includes('serve') && !flagGiven && typeof process.execve === 'function') {
+  process.execve(process.execPath, [
+    process.execPath,
+    YOUNG_GENERATION_FLAG,
+    ...process.execArgv,
+    ...process.argv.slice(1),
+  ]);
+}
+
 const sources = new URL('../main/cli/cli.ts', import.meta.url);
 const compiled = new URL('../dist/main/cli/cli.js', import.meta.url);
 const useBuild = process.env.SWITCHBOARD_DIST === '1' || !existsSync(sources);

@@ -1,6 +1,7 @@
 // The one contract between the dashboard and the core: what the UI may ask and command, and the shapes it gets
-// back. Served over Electron IPC (contextBridge) in the app and over HTTP on 127.0.0.1 by `switchboard serve`;
-// the renderer imports types from here only. Plain data: no secret value ever appears in these shapes.
+// back. Served over Electron IPC (contextBridge) in the app and over HTTP + WebSocket on 127.0.0.1 by
+// `switchboard serve`; the renderer takes its types from here only. Plain data: no secret value ever appears in
+// an answer (a secret's value travels one way, in `setSecret`'s input).
 
 export type ServerStateName = 'stopped' | 'starting' | 'running' | 'degraded' | 'backoff' | 'failed' | 'blocked';
 
@@ -15,6 +16,12 @@ export interface ServerView {
   readonly instances: number;
   /** The protocol era spoken to the server while connected: `legacy` (initialize) or `modern` (2026-07-28). */
   readonly era: 'legacy' | 'modern' | null;
+  /** Restarts after crashes or failed health checks since `serve` started. */
+  readonly restarts: number;
+  /** Tools the server lists now (0 while it is not running). */
+  readonly tools: number;
+  /** The process's CPU (percent of one core) and resident memory, sampled every few seconds; null when unknown. */
+  readonly usage: { readonly cpuPercent: number; readonly rssBytes: number } | null;
 }
 
 export interface StatusView {
@@ -28,6 +35,23 @@ export interface StatusView {
 }
 
 export type ServerAction = 'start' | 'stop' | 'restart';
+
+/** A server as config.json holds it: what the add/edit form shows and sends. Secrets appear as `${secret:NAME}`. */
+export type ServerInputView =
+  | {
+      readonly transport: 'stdio';
+      readonly command: string;
+      readonly args: readonly string[];
+      readonly env: Readonly<Record<string, string>>;
+      readonly cwd?: string;
+      readonly enabled: boolean;
+    }
+  | {
+      readonly transport: 'http' | 'sse';
+      readonly url: string;
+      readonly headers: Readonly<Record<string, string>>;
+      readonly enabled: boolean;
+    };
 
 export interface AuditQueryView {
   readonly client?: string;
@@ -54,35 +78,205 @@ export interface AuditRecordView {
   readonly error: string | null;
 }
 
+/** One record whole, for the detail drawer: arguments are masked and size-capped as they were stored. */
+export interface AuditDetailView extends AuditRecordView {
+  readonly arguments: string | null;
+  readonly decision: string | null;
+  readonly rule: string | null;
+  readonly requestBytes: number | null;
+  readonly responseBytes: number | null;
+  readonly errorDetail: string | null;
+  readonly protocolVersion: string | null;
+  readonly sessionId: string | null;
+  readonly detail: Readonly<Record<string, unknown>> | null;
+}
+
 export interface AuditPageView {
   readonly events: readonly AuditRecordView[];
   /** Pass as `before` for the next (older) page; null on the last page. */
   readonly next: number | null;
 }
 
-/** An answer, or why not: the UI shows `error` where the action was taken. */
-export type Answer<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
-
-export interface ControlApi {
-  status(): Promise<Answer<StatusView>>;
-  serverAction(name: string, action: ServerAction): Promise<Answer<null>>;
-  audit(query: AuditQueryView): Promise<Answer<AuditPageView>>;
+/** What a server offers, as the gateway exposes it (names already namespaced). */
+export interface CatalogView {
+  readonly servers: readonly {
+    readonly server: string;
+    readonly tools: readonly ToolView[];
+    readonly resources: readonly { readonly uri: string; readonly name: string; readonly description?: string }[];
+    readonly prompts: readonly {
+      readonly name: string;
+      readonly description?: string;
+      readonly arguments?: readonly { readonly name: string; readonly required?: boolean }[];
+    }[];
+    /** Why a list could not be read (the server is not running, or refused), per list. */
+    readonly problems: readonly string[];
+  }[];
 }
 
-/** The HTTP form of the contract, under the dashboard's origin. State-changing calls are POSTs. */
-export const HTTP_ROUTES = {
-  status: { method: 'GET', path: '/api/status' },
-  serverAction: { method: 'POST', path: '/api/servers/:name/:action' },
-  audit: { method: 'GET', path: '/api/audit' },
-} as const;
+export interface ToolView {
+  /** The name a client calls: `<server><separator><tool>`. */
+  readonly name: string;
+  readonly title?: string;
+  readonly description?: string;
+  readonly inputSchema: Readonly<Record<string, unknown>>;
+  readonly outputSchema?: Readonly<Record<string, unknown>>;
+  readonly annotations?: Readonly<Record<string, unknown>>;
+}
+
+/** A tool's answer as a client would see it; `isError` marks a tool-level failure. */
+export interface ToolResultView {
+  readonly content: readonly Readonly<Record<string, unknown>>[];
+  readonly structuredContent?: Readonly<Record<string, unknown>>;
+  readonly isError: boolean;
+  readonly durationMs: number;
+}
+
+export interface LogLinesView {
+  readonly server: string;
+  readonly lines: readonly string[];
+}
+
+export interface MetricsQueryView {
+  /** Minutes back from now, 1 to 10,080 (7 days). */
+  readonly minutes: number;
+  readonly server?: string;
+}
+
+export interface MetricsView {
+  /** One point per minute and server (and tool when a server is chosen), oldest first. */
+  readonly points: readonly {
+    readonly minute: number;
+    readonly server: string;
+    readonly tool: string;
+    readonly calls: number;
+    readonly errors: number;
+    readonly p50Ms: number | null;
+    readonly p95Ms: number | null;
+    readonly p99Ms: number | null;
+  }[];
+}
+
+export interface SecretView {
+  readonly name: string;
+  readonly created: string | null;
+  readonly rotated: string | null;
+  readonly expires: string | null;
+  readonly lastUsed: string | null;
+  /** `ok`, `soon` (within 7 days), `imminent` (within a day), `expired`, or `none` (no expiry set), `missing`. */
+  readonly expiry: { readonly state: string; readonly days?: number };
+  readonly usedBy: readonly string[];
+}
+
+export interface SecretsView {
+  /** Where values are kept: the OS keychain or the encrypted file. */
+  readonly vault: string;
+  readonly secrets: readonly SecretView[];
+}
+
+export interface ClientsView {
+  /** Client tokens: who may connect to the gateway. */
+  readonly tokens: readonly {
+    readonly name: string;
+    readonly created: string;
+    readonly expires: string | null;
+    readonly revoked: boolean;
+  }[];
+  /** Connected MCP sessions now, by client. */
+  readonly sessions: readonly { readonly client: string; readonly sessions: number }[];
+}
+
+export interface SettingsView {
+  readonly dataDir: string;
+  readonly gatewayUrl: string;
+  readonly gateway: Readonly<Record<string, unknown>>;
+  readonly vault: string;
+  readonly audit: Readonly<Record<string, unknown>>;
+}
+
+/** A problem with one field of an input, by its path (`env.API_KEY`), so a form can show it beside the field. */
+export interface FieldProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** An answer, or why not: the UI shows `error` where the action was taken, and each problem beside its field. */
+export type Answer<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: string; readonly problems?: readonly FieldProblem[] };
+
+/**
+ * Every call: its input and what it answers. Queries read; commands change something and so go over HTTP only
+ * with the CSRF header. One table drives both transports, the validators in the core and the renderer's client.
+ */
+export interface ControlCalls {
+  status: { input: Record<string, never>; output: StatusView; kind: 'query' };
+  serverAction: { input: { name: string; action: ServerAction }; output: null; kind: 'command' };
+  serverConfig: { input: { name: string }; output: ServerInputView; kind: 'query' };
+  /** Adds a server (`replace: false`, refused if the name exists) or replaces one's config. */
+  saveServer: { input: { name: string; server: ServerInputView; replace: boolean }; output: null; kind: 'command' };
+  removeServer: { input: { name: string }; output: null; kind: 'command' };
+  logs: { input: { name: string; lines: number }; output: LogLinesView; kind: 'query' };
+  catalog: { input: Record<string, never>; output: CatalogView; kind: 'query' };
+  /** Calls a tool through the gateway as the client `dashboard`: routed, checked and audited like any other. */
+  callTool: {
+    input: { name: string; arguments: Readonly<Record<string, unknown>> };
+    output: ToolResultView;
+    kind: 'command';
+  };
+  audit: { input: AuditQueryView; output: AuditPageView; kind: 'query' };
+  auditRecord: { input: { id: number }; output: AuditDetailView; kind: 'query' };
+  metrics: { input: MetricsQueryView; output: MetricsView; kind: 'query' };
+  secrets: { input: Record<string, never>; output: SecretsView; kind: 'query' };
+  /** Stores a new value (or a rotated one) in the vault; the value never comes back. */
+  setSecret: { input: { name: string; value: string; expires?: string }; output: null; kind: 'command' };
+  removeSecret: { input: { name: string }; output: null; kind: 'command' };
+  clients: { input: Record<string, never>; output: ClientsView; kind: 'query' };
+  settings: { input: Record<string, never>; output: SettingsView; kind: 'query' };
+}
+
+export type ControlMethod = keyof ControlCalls;
+export type ControlInput<M extends ControlMethod> = ControlCalls[M]['input'];
+export type ControlOutput<M extends ControlMethod> = ControlCalls[M]['output'];
+
+export type ControlApi = {
+  readonly [M in ControlMethod]: (input: ControlInput<M>) => Promise<Answer<ControlOutput<M>>>;
+};
+
+/** Each call's kind, as data both transports and the renderer's client can walk. */
+export const CONTROL_METHODS: { readonly [M in ControlMethod]: ControlCalls[M]['kind'] } = {
+  status: 'query',
+  serverAction: 'command',
+  serverConfig: 'query',
+  saveServer: 'command',
+  removeServer: 'command',
+  logs: 'query',
+  catalog: 'query',
+  callTool: 'command',
+  audit: 'query',
+  auditRecord: 'query',
+  metrics: 'query',
+  secrets: 'query',
+  setSecret: 'command',
+  removeSecret: 'command',
+  clients: 'query',
+  settings: 'query',
+};
+
+/**
+ * The HTTP form: `POST /api/<method>` with the input as a JSON body, every call carrying `CSRF_HEADER: 1`. One
+ * verb keeps one rule: no call, query or command, can be made by a cross-site form or image tag.
+ */
+export const API_PREFIX = '/api/';
 
 /** What the core pushes to an open dashboard, in order, as it happens. */
 export type ControlEvent =
   | { readonly type: 'server-state'; readonly server: string; readonly state: ServerView['state'] }
-  | { readonly type: 'audit'; readonly record: Omit<AuditRecordView, 'id' | 'durationMs' | 'error'> };
+  | { readonly type: 'audit'; readonly record: Omit<AuditRecordView, 'id' | 'durationMs' | 'error'> }
+  | { readonly type: 'log'; readonly server: string; readonly line: string }
+  | { readonly type: 'catalog'; readonly server: string };
 
 /** The event stream: a WebSocket under the dashboard's origin, one JSON `ControlEvent` per message. */
 export const EVENTS_PATH = '/api/events';
 
-/** A state-changing request must carry this header: a cross-site form cannot, and a script needs our origin to. */
+/** Every API call must carry this header: a cross-site form cannot, and a script needs our origin to. */
 export const CSRF_HEADER = 'x-switchboard-request';

@@ -1,0 +1,51 @@
+import { act, screen, waitFor } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { FakeCore, serverView } from '../fake-control-api.ts';
+import { renderWith } from '../render-app.tsx';
+
+const PAGES = ['Servers', 'Tools', 'Calls', 'Metrics', 'Credentials', 'Clients', 'Policy', 'Settings'];
+
+describe('the dashboard frame', () => {
+  it('links every page and opens the one the address names', async () => {
+    window.location.hash = '#/settings';
+    renderWith(new FakeCore());
+    for (const name of PAGES) {
+      expect(screen.getByRole('link', { name }).getAttribute('href')).toBe(`#/${name.toLowerCase()}`);
+    }
+    expect(screen.getByRole('link', { name: 'Settings' }).getAttribute('aria-current')).toBe('page');
+    expect(await screen.findByText('/home/me/.switchboard')).toBeTruthy();
+    act(() => {
+      window.location.hash = '#/policy';
+      window.dispatchEvent(new HashChangeEvent('hashchange'));
+    });
+    expect(screen.getByText('No team policy: this gateway uses its local config')).toBeTruthy();
+  });
+
+  it('says honestly how to connect a client', async () => {
+    window.location.hash = '#/clients';
+    renderWith(new FakeCore());
+    expect((await screen.findByRole('region', { name: 'Connect a client' })).textContent).toContain(
+      'switchboard token create NAME',
+    );
+  });
+
+  it('replaces the pages with the way back in when the session is lost', () => {
+    const core = new FakeCore();
+    renderWith(core);
+    act(() => core.setConnection('session-lost'));
+    expect(screen.getByRole('alert', { name: 'Session ended' }).textContent).toContain('switchboard serve');
+    expect(screen.queryByRole('navigation')).toBeNull();
+  });
+
+  it('re-reads the servers when the link is live again', async () => {
+    const core = new FakeCore();
+    core.servers = [serverView('everything', { state: 'running', since: Date.now(), pid: 1 })];
+    renderWith(core);
+    expect(await screen.findByText('running')).toBeTruthy();
+    act(() => core.setConnection('connecting'));
+    expect(screen.getByRole('status').textContent).toBe('Connecting to Switchboard…');
+    core.servers = [serverView('everything', { state: 'stopped' })];
+    act(() => core.setConnection('live'));
+    await waitFor(() => expect(screen.getByText('stopped')).toBeTruthy());
+  });
+});

@@ -16,22 +16,19 @@ export function CallDrawer({ onClose }: { onClose: () => void }) {
   const open = detail !== null;
 
   useEffect(() => {
-    if (open) closeRef.current?.focus();
-  }, [open]);
+    if (!open) return;
+    closeRef.current?.focus();
+    // Escape closes the drawer wherever the focus is, in it or back on the table.
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') onClose();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [open, onClose]);
 
   if (detail === null) return null;
   return (
-    <aside
-      className="drawer"
-      role="dialog"
-      aria-label="Call details"
-      onKeyDown={(event) => {
-        if (event.key === 'Escape') {
-          event.stopPropagation();
-          onClose();
-        }
-      }}
-    >
+    <aside className="drawer" role="dialog" aria-label="Call details">
       <header className="panel-header">
         <h3>Call {detail.id}</h3>
         <button type="button" ref={closeRef} onClick={onClose}>

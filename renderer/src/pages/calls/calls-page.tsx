@@ -1,5 +1,5 @@
 // Calls: the audit history, newest first, filtered; new records appear as they are recorded.
-import { useEffect, useRef } from 'react';
+import { useCallback, useEffect, useRef } from 'react';
 import { useStore } from 'zustand';
 import { useStores } from '../../app/stores-context.tsx';
 import { EmptyState } from '../../ui/empty-state.tsx';
@@ -36,6 +36,11 @@ export function CallsPage() {
     return () => clearTimeout(timer);
   }, [filters, reload]);
 
+  const onClose = useCallback(() => {
+    closeDetail();
+    opener.current?.focus();
+  }, [closeDetail]);
+
   const filtered = filters !== NO_FILTERS && Object.values(filters).some((v) => v !== '' && v !== 0);
 
   return (
@@ -63,12 +68,7 @@ export function CallsPage() {
           }}
         />
       )}
-      <CallDrawer
-        onClose={() => {
-          closeDetail();
-          opener.current?.focus();
-        }}
-      />
+      <CallDrawer onClose={onClose} />
     </Page>
   );
 }

@@ -2,7 +2,7 @@
 // in the DOM, and older pages are read as the view nears the end of what is loaded. Rows are focusable; Enter or
 // a click opens the record, arrow keys move between rows.
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useRef } from 'react';
 import { useStore } from 'zustand';
 import type { AuditRecordView } from '../../../../preload/contract.ts';
 import { useStores } from '../../app/stores-context.tsx';
@@ -33,6 +33,17 @@ export function CallsTable({ onOpen }: { onOpen: (id: number, row: HTMLElement) 
   useEffect(() => {
     if (next !== null && lastIndex >= rows.length - PREFETCH_ROWS) void loadOlder();
   }, [lastIndex, rows.length, next, loadOlder]);
+
+  // New calls go on top; a person reading further down keeps the rows in view where they were.
+  const topId = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    const previous = topId.current;
+    topId.current = rows[0]?.id ?? null;
+    const scroll = scrollRef.current;
+    if (previous === null || scroll === null || scroll.scrollTop === 0) return;
+    const added = rows.findIndex((record) => record.id === previous);
+    if (added > 0) scroll.scrollTop += added * ROW_HEIGHT;
+  }, [rows]);
 
   const focusRow = (index: number) => {
     if (index < 0 || index >= rows.length) return;

@@ -110,6 +110,30 @@ describe('Calls page', () => {
     expect(core.askedFor('audit')).toHaveLength(2);
   });
 
+  it('closes the drawer on Escape with the focus back on the table', async () => {
+    renderWith(bigCore(), <CallsPage />);
+    fireEvent.click(await screen.findByText('everything__tool_100000'));
+    expect(await screen.findByRole('dialog', { name: 'Call details' })).toBeTruthy();
+    fireEvent.keyDown(document.body, { key: 'Escape' });
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(document.activeElement?.getAttribute('role')).toBe('row');
+    expect(document.activeElement?.textContent).toContain('everything__tool_100000');
+  });
+
+  it('keeps the rows in view still when new calls arrive above them', async () => {
+    const core = bigCore();
+    renderWith(core, <CallsPage />);
+    await screen.findByText('everything__tool_100000');
+    const scroll = screen.getByTestId('calls-scroll');
+    scroll.scrollTop = 50 * 32;
+    fireEvent.scroll(scroll);
+    await screen.findByText('everything__tool_99950');
+    core.records.push(auditRecord(100_001), auditRecord(100_002));
+    const { id: _id, durationMs: _d, error: _e, ...event } = auditRecord(100_002);
+    act(() => core.emit({ type: 'audit', record: event }));
+    await waitFor(() => expect(scroll.scrollTop).toBe(52 * 32));
+  });
+
   it('filters by tool', async () => {
     const core = bigCore();
     renderWith(core, <CallsPage />);

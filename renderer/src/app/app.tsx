@@ -9,6 +9,7 @@ import { PolicyPage } from '../pages/policy/policy-page.tsx';
 import { ServersPage } from '../pages/servers/servers-page.tsx';
 import { SettingsPage } from '../pages/settings/settings-page.tsx';
 import { ToolsPage } from '../pages/tools/tools-page.tsx';
+import { ErrorBoundary } from '../ui/error-boundary.tsx';
 import { ROUTES, useRoute, type RoutePath } from './routes.ts';
 import { useStores } from './stores-context.tsx';
 
@@ -66,7 +67,9 @@ export function App() {
         </ul>
       </nav>
       <main className="app-main">
-        <Page route={route} />
+        <ErrorBoundary resetKey={route}>
+          <Page route={route} />
+        </ErrorBoundary>
       </main>
     </div>
   );

@@ -1,5 +1,5 @@
 import { act, screen, waitFor } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FakeCore, serverView } from '../fake-control-api.ts';
 import { renderWith } from '../render-app.tsx';
 
@@ -27,6 +27,21 @@ describe('the dashboard frame', () => {
     expect((await screen.findByRole('region', { name: 'Connect a client' })).textContent).toContain(
       'switchboard token create NAME',
     );
+  });
+
+  it('shows what broke when a page fails, and the other pages still work', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const core = new FakeCore();
+    // An answer the page cannot read: tools missing from a server.
+    core.answer('catalog', () => ({ ok: true, value: { servers: [{ server: 'x' }] } }) as never);
+    window.location.hash = '#/tools';
+    renderWith(core);
+    expect((await screen.findByRole('alert')).textContent).toContain('This page failed');
+    act(() => {
+      window.location.hash = '#/policy';
+      window.dispatchEvent(new HashChangeEvent('hashchange'));
+    });
+    expect(screen.getByText('No team policy: this gateway uses its local config')).toBeTruthy();
   });
 
   it('replaces the pages with the way back in when the session is lost', () => {

@@ -8,10 +8,10 @@ import { EmptyState } from '../../ui/empty-state.tsx';
 import { ErrorNote } from '../../ui/error-note.tsx';
 import { formatDate } from '../../ui/format.ts';
 import { ExpiryBadge } from './expiry-badge.tsx';
-import { SecretForm } from './secret-form.tsx';
+import { SecretForm, type SecretIntent } from './secret-form.tsx';
 import { Page, useReadOnOpen } from '../../ui/page.tsx';
 
-type Editing = { readonly mode: 'add' } | { readonly mode: 'rotate'; readonly name: string } | null;
+type Editing = SecretIntent | null;
 
 export function CredentialsPage() {
   const stores = useStores();
@@ -38,7 +38,7 @@ export function CredentialsPage() {
       {editing !== null && (
         <SecretForm
           key={editing.mode === 'add' ? '+' : editing.name}
-          rotating={editing.mode === 'add' ? null : editing.name}
+          intent={editing}
           onDone={() => setEditing(null)}
         />
       )}
@@ -82,9 +82,15 @@ export function CredentialsPage() {
                   <td>{formatDate(secret.rotated ?? secret.created)}</td>
                   <td>{formatDate(secret.lastUsed)}</td>
                   <td className="actions">
-                    <button type="button" onClick={() => setEditing({ mode: 'rotate', name: secret.name })}>
-                      Rotate
-                    </button>
+                    {secret.expiry.state === 'missing' ? (
+                      <button type="button" onClick={() => setEditing({ mode: 'set', name: secret.name })}>
+                        Set value
+                      </button>
+                    ) : (
+                      <button type="button" onClick={() => setEditing({ mode: 'rotate', name: secret.name })}>
+                        Rotate
+                      </button>
+                    )}
                     <ConfirmButton
                       label="Remove"
                       question={

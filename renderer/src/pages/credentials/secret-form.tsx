@@ -14,7 +14,11 @@ export function expiresOf(date: string): string | undefined {
   return new Date(year, month - 1, day, 23, 59, 59).toISOString();
 }
 
-export function SecretForm({ rotating, onDone }: { rotating: string | null; onDone: () => void }) {
+/** A new secret (`add`), a new value for one (`rotate`), or the first value of one servers refer to (`set`). */
+export type SecretIntent = { readonly mode: 'add' } | { readonly mode: 'rotate' | 'set'; readonly name: string };
+
+export function SecretForm({ intent, onDone }: { intent: SecretIntent; onDone: () => void }) {
+  const rotating = intent.mode === 'add' ? null : intent.name;
   const stores = useStores();
   const save = useStore(stores.secrets, (s) => s.save);
   const [name, setName] = useState(rotating ?? '');
@@ -29,7 +33,7 @@ export function SecretForm({ rotating, onDone }: { rotating: string | null; onDo
   useEffect(() => firstRef.current?.focus(), []);
 
   const problemOf = (path: string) => problems.filter((p) => p.path === path).map((p) => p.message);
-  const title = rotating === null ? 'Add secret' : `Rotate ${rotating}`;
+  const title = intent.mode === 'add' ? 'Add secret' : `${intent.mode === 'set' ? 'Set' : 'Rotate'} ${intent.name}`;
 
   const submit = async () => {
     if (name.trim() === '' || value === '') {
@@ -84,7 +88,7 @@ export function SecretForm({ rotating, onDone }: { rotating: string | null; onDo
         </div>
       )}
       <div className="field">
-        <label htmlFor={`${ids}-value`}>{rotating === null ? 'Value' : 'New value'}</label>
+        <label htmlFor={`${ids}-value`}>{intent.mode === 'rotate' ? 'New value' : 'Value'}</label>
         <input
           id={`${ids}-value`}
           ref={rotating === null ? undefined : firstRef}

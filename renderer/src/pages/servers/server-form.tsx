@@ -203,6 +203,10 @@ export function ServerForm({ editing }: { editing: string | null }) {
           </Field>
         </>
       )}
+      <label className="check">
+        <input type="checkbox" checked={values.enabled} onChange={(e) => set({ enabled: e.target.checked })} />
+        Enabled: runs whenever the gateway runs
+      </label>
       <div className="form-actions">
         <button type="submit" className="primary" disabled={saving}>
           Save

@@ -73,6 +73,21 @@ describe('Credentials page', () => {
     expect(everythingShown()).not.toContain(ROTATED);
   });
 
+  it('offers to set a secret that servers refer to but the vault lacks', async () => {
+    const core = coreWithSecret();
+    core.secretList = [secretView('DOCS_TOKEN', { created: null, usedBy: ['docs'], expiry: { state: 'missing' } })];
+    renderWith(core, <CredentialsPage />);
+    const row = (await screen.findByText('DOCS_TOKEN')).closest('tr');
+    if (row === null) throw new Error('no row');
+    expect(within(row).getByText('missing from the vault')).toBeTruthy();
+    expect(within(row).queryByRole('button', { name: 'Rotate' })).toBeNull();
+    fireEvent.click(within(row).getByRole('button', { name: 'Set value' }));
+    const form = screen.getByRole('form', { name: 'Set DOCS_TOKEN' });
+    fireEvent.change(within(form).getByLabelText('Value'), { target: { value: VALUE } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(core.askedFor('setSecret')).toEqual([{ name: 'DOCS_TOKEN', value: VALUE }]));
+  });
+
   it('removes a secret after confirmation', async () => {
     const core = coreWithSecret();
     renderWith(core, <CredentialsPage />);

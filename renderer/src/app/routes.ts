@@ -14,7 +14,7 @@ export const ROUTES = [
 
 export type RoutePath = (typeof ROUTES)[number]['path'];
 
-export function routeOf(hash: string): RoutePath {
+function routeOf(hash: string): RoutePath {
   const path = hash.replace(/^#\/?/, '').split(/[/?]/)[0] ?? '';
   return ROUTES.find((route) => route.path === path)?.path ?? 'servers';
 }

@@ -4,8 +4,8 @@
 import { createStore, type StoreApi } from 'zustand';
 import type { AuditDetailView, AuditQueryView, AuditRecordView, ControlApi } from '../../../preload/contract.ts';
 
-export const PAGE_SIZE = 200;
-export const DEBOUNCE_MS = 150;
+const PAGE_SIZE = 200;
+const DEBOUNCE_MS = 150;
 
 export interface CallFilters {
   readonly server: string;
@@ -43,7 +43,7 @@ export interface CallsState {
   dispose(): void;
 }
 
-export function queryOf(filters: CallFilters, now: number): AuditQueryView {
+function queryOf(filters: CallFilters, now: number): AuditQueryView {
   const query: Record<string, string | number> = { limit: PAGE_SIZE };
   for (const key of ['server', 'tool', 'client', 'outcome', 'text'] as const) {
     const value = filters[key].trim();

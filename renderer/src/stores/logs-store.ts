@@ -2,9 +2,9 @@
 import { createStore, type StoreApi } from 'zustand';
 import type { ControlApi } from '../../../preload/contract.ts';
 
-export const LOG_LINES = 500;
+const LOG_LINES = 500;
 /** Lines kept in the pane; older ones scroll away (the file keeps them: `switchboard logs NAME`). */
-export const LOG_KEEP = 2_000;
+const LOG_KEEP = 2_000;
 
 export interface LogsState {
   readonly server: string | null;

@@ -21,6 +21,24 @@ describe('the dashboard frame', () => {
     expect(screen.getByText('No team policy: this gateway uses its local config')).toBeTruthy();
   });
 
+  it('keeps the navigation’s link names unique on every page, even matched as substrings', async () => {
+    // End-to-end tests find a page's link by name the way Playwright does: case-insensitive substrings.
+    for (const page of PAGES) {
+      window.location.hash = `#/${page.toLowerCase()}`;
+      const { unmount } = renderWith(new FakeCore());
+      await waitFor(() => expect(screen.queryByText(/Reading/)).toBeNull());
+      const links = screen.getAllByRole('link');
+      for (const name of PAGES) {
+        const named = links.filter((link) => link.textContent?.toLowerCase().includes(name.toLowerCase()));
+        expect(
+          named.map((link) => link.textContent),
+          `${name} on ${page}`,
+        ).toEqual([name]);
+      }
+      unmount();
+    }
+  });
+
   it('says honestly how to connect a client', async () => {
     window.location.hash = '#/clients';
     renderWith(new FakeCore());

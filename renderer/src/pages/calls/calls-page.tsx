@@ -11,7 +11,7 @@ import { CallsTable } from './calls-table.tsx';
 import { Page } from '../../ui/page.tsx';
 
 /** Typing in a filter re-reads after this pause, not on every key. */
-export const FILTER_PAUSE_MS = 250;
+const FILTER_PAUSE_MS = 250;
 
 export function CallsPage() {
   const stores = useStores();
@@ -56,7 +56,7 @@ export function CallsPage() {
           <EmptyState title="No calls yet">
             <p>
               Every tool call through the gateway is recorded here as it happens. Connect an MCP client (see{' '}
-              <a href="#/clients">Clients</a>) or use “Try it” on the <a href="#/tools">Tools</a> page.
+              <a href="#/clients">how to connect one</a>) or <a href="#/tools">try a tool</a> from the dashboard.
             </p>
           </EmptyState>
         )

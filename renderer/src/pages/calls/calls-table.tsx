@@ -9,7 +9,7 @@ import { useStores } from '../../app/stores-context.tsx';
 import { formatDuration, formatTime } from '../../ui/format.ts';
 import { outcomeClass } from './outcomes.ts';
 
-export const ROW_HEIGHT = 32;
+const ROW_HEIGHT = 32;
 /** How close to the end of the loaded rows the view may come before the next page is read. */
 const PREFETCH_ROWS = 60;
 

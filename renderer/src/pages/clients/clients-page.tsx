@@ -88,8 +88,8 @@ function ConnectHelp() {
       <h3>Connect a client</h3>
       <p>
         Run <code>switchboard token create NAME</code> (for example <code>switchboard token create my-ide</code>); it
-        prints the token once. Point your MCP client at the gateway URL shown in <a href="#/settings">Settings</a> with
-        the header <code>Authorization: Bearer &lt;token&gt;</code>, or, for a client that only speaks stdio, run{' '}
+        prints the token once. Point your MCP client at the <a href="#/settings">gateway URL</a> with the header{' '}
+        <code>Authorization: Bearer &lt;token&gt;</code>, or, for a client that only speaks stdio, run{' '}
         <code>SWITCHBOARD_TOKEN=&lt;token&gt; switchboard bridge --client NAME</code>.
       </p>
       <p className="muted">

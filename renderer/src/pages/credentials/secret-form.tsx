@@ -7,7 +7,7 @@ import { useStores } from '../../app/stores-context.tsx';
 import { ErrorNote } from '../../ui/error-note.tsx';
 
 /** A date from the date field as the end of that day in the person's time zone, as ISO 8601. */
-export function expiresOf(date: string): string | undefined {
+function expiresOf(date: string): string | undefined {
   if (date === '') return undefined;
   const [year, month, day] = date.split('-').map(Number);
   if (year === undefined || month === undefined || day === undefined) return undefined;

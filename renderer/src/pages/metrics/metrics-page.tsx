@@ -70,7 +70,7 @@ export function MetricsPage() {
         <EmptyState title="No calls in this range">
           <p>
             Charts fill in as tools are called through the gateway; each minute is added once it ends. Try a longer
-            range, or call a tool from the <a href="#/tools">Tools</a> page.
+            range, or <a href="#/tools">try a tool</a>.
           </p>
         </EmptyState>
       )}

@@ -28,7 +28,7 @@ export interface Totals {
 }
 
 /** A rollup's minute as ms since the epoch, whether the core sent ms or whole minutes. */
-export function minuteMs(minute: number): number {
+function minuteMs(minute: number): number {
   return minute < 1e11 ? minute * MINUTE_MS : minute;
 }
 
@@ -38,7 +38,7 @@ function max(a: number | null, b: number | null): number | null {
   return Math.max(a, b);
 }
 
-export function bucketMinutes(rangeMinutes: number): number {
+function bucketMinutes(rangeMinutes: number): number {
   return Math.max(1, Math.ceil(rangeMinutes / MAX_POINTS));
 }
 

@@ -115,7 +115,7 @@ const FIELDS: readonly FormField[] = ['name', 'transport', 'command', 'args', 'e
  * The field a problem's path names: `name`, `server.command`, `server.env.API_KEY`, or a config path such as
  * `servers.docs.url`. Null for a problem of the whole form.
  */
-export function fieldOf(path: string, serverName: string): FormField | null {
+function fieldOf(path: string, serverName: string): FormField | null {
   let parts = path.split('.');
   if (parts[0] === 'server') parts = parts.slice(1);
   else if (parts[0] === 'servers' && parts.length > 2) parts = parts.slice(2);

@@ -11,7 +11,7 @@ import { ServerForm } from './server-form.tsx';
 import { ServerRow } from './server-row.tsx';
 import { Page } from '../../ui/page.tsx';
 
-export const USAGE_REFRESH_MS = 5_000;
+const USAGE_REFRESH_MS = 5_000;
 
 export function ServersPage() {
   const stores = useStores();

@@ -42,7 +42,7 @@ export function ToolsPage() {
       {catalog !== null && catalog.servers.length === 0 && (
         <EmptyState title="No tools yet">
           <p>
-            Tools come from servers. Add one on the <a href="#/servers">Servers</a> page; its tools, resources and
+            Tools come from servers. Add one from the <a href="#/servers">server list</a>; its tools, resources and
             prompts appear here once it is running.
           </p>
         </EmptyState>

@@ -54,6 +54,62 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard runs in a browser page (or the app's sandboxed window): browser globals, and no way to reach
+    // Node, Electron or the core except through the contract in preload/contract.ts.
+    files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
+    ignores: ['renderer/vite.config.ts', 'renderer/vitest.config.ts'],
+    languageOptions: {
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        navigator: 'readonly',
+        location: 'readonly',
+        console: 'readonly',
+        fetch: 'readonly',
+        Response: 'readonly',
+        Request: 'readonly',
+        Headers: 'readonly',
+        WebSocket: 'readonly',
+        URL: 'readonly',
+        URLSearchParams: 'readonly',
+        HTMLElement: 'readonly',
+        HTMLInputElement: 'readonly',
+        HTMLFormElement: 'readonly',
+        HTMLButtonElement: 'readonly',
+        HTMLPreElement: 'readonly',
+        HTMLDivElement: 'readonly',
+        Element: 'readonly',
+        Event: 'readonly',
+        KeyboardEvent: 'readonly',
+        ResizeObserver: 'readonly',
+        requestAnimationFrame: 'readonly',
+        cancelAnimationFrame: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        queueMicrotask: 'readonly',
+        globalThis: 'readonly',
+      },
+    },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The dashboard reaches the core only through its DashboardClient.' }],
+          patterns: [
+            { group: ['node:*'], message: 'Node does not exist in the dashboard.' },
+            { group: ['**/main/**', '**/main'], message: 'Import types from preload/contract.ts, not the core.' },
+            {
+              group: ['**/preload/*', '!**/preload/contract.ts'],
+              message: 'Of preload/, the dashboard imports only contract.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Token digests are compared in one place, with crypto.timingSafeEqual (security test T3).
     files: ['main/**/*.ts'],
     ignores: ['main/gateway/auth/token-digest.ts'],

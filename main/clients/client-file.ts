@@ -100,6 +100,8 @@ export async function editClientFile(
     checkParses(location, before);
     const after = edit(before);
     if (after === before) return { before, after, changed: false, backup: null };
+    // What we write must read back as the client's format; an edit that would break the file is never written.
+    checkParses(location, after);
     const mode = await writableMode(target);
     // Another program may have written the file while we edited it: then the edit is made again on its text.
     if ((await readClientFile(target)) !== before && attempt < 3) continue;

@@ -104,11 +104,13 @@ function removeValue(body: string, root: Node, path: readonly (string | number)[
     }
     return splice(body, member.offset, next.offset - member.offset, '');
   }
-  const blank = (from: number, to: number): boolean => body.slice(from, to).trim() === '';
+  // The only member: the braces are emptied when nothing else (a comment) is inside; a trailing comma goes too.
+  const blank = (from: number, to: number): boolean => /^\s*,?\s*$/.test(body.slice(from, to));
   if (blank(parent.offset + 1, member.offset) && blank(end, parent.offset + parent.length - 1)) {
     return splice(body, parent.offset + 1, parent.length - 2, '');
   }
-  return splice(body, member.offset, end - member.offset, '');
+  const comma = /^\s*,/.exec(body.slice(end))?.[0].length ?? 0;
+  return splice(body, member.offset, end + comma - member.offset, '');
 }
 
 /** `value` wrapped in objects for each key of `path`: ['a', 'b'], 1 → { a: { b: 1 } }. */

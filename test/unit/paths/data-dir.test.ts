@@ -84,6 +84,7 @@ describe('dataDirPaths', () => {
       serveInfo: join('/d', 'serve.json'),
       gatewayLog: join('/d', 'gateway.log'),
       vault: join('/d', 'vault.enc'),
+      clients: join('/d', 'clients.json'),
     });
   });
 });

@@ -5,6 +5,7 @@ import { resolveDataDir } from '../paths/data-dir.ts';
 import { UsageError, parseCommandArgs, type CliIo, type Command } from './command.ts';
 import { auditCommand, auditExportCommand, auditShowCommand, auditVerifyCommand } from './commands/audit.ts';
 import { bridgeCommand } from './commands/bridge.ts';
+import { clientsCommand, connectCommand, disconnectCommand, doctorCommand, importCommand } from './commands/clients.ts';
 import { logsCommand } from './commands/logs.ts';
 import { serveCommand } from './commands/serve.ts';
 import { serverAddCommand, serverListCommand, serverRemoveCommand, serverRestartCommand } from './commands/server.ts';
@@ -33,6 +34,11 @@ export const COMMANDS: readonly Command[] = [
   auditVerifyCommand,
   auditExportCommand,
   bridgeCommand,
+  clientsCommand,
+  connectCommand,
+  disconnectCommand,
+  importCommand,
+  doctorCommand,
 ];
 
 const GLOBAL_HELP = `Options for every command:

@@ -61,6 +61,8 @@ export interface DataDirPaths {
   readonly gatewayLog: string;
   /** The opt-in encrypted file vault; absent while secrets live in the OS keychain. */
   readonly vault: string;
+  /** The client config files Switchboard wrote its entry into, with what it wrote (main/clients/). */
+  readonly clients: string;
 }
 
 export function dataDirPaths(dir: string): DataDirPaths {
@@ -77,6 +79,7 @@ export function dataDirPaths(dir: string): DataDirPaths {
     clientsSeen: join(dir, 'clients-seen.json'),
     gatewayLog: join(dir, 'gateway.log'),
     vault: join(dir, 'vault.enc'),
+    clients: join(dir, 'clients.json'),
   };
 }
 

@@ -1,8 +1,8 @@
 // `switchboard bridge`: for clients that only speak stdio. It pipes every message both ways between stdin/stdout
-// and the gateway over Streamable HTTP with the client's token: requests, notifications, and the gateway's own
+// and the gateway over Streamable HTTP with the client's token (SWITCHBOARD_TOKEN, else the one `switchboard
+// connect` keeps in the vault for that client, so the client's config file holds no secret): requests, notifications, and the gateway's own
 // requests to the client. Both ends are SDK transports; the bridge adds no protocol of its own, only what HTTP
 // asks of a 2026-07-28 client that stdio does not (mirrored headers, cancel by closing: gateway/modern/http-relay.ts).
-import { readFileSync } from 'node:fs';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import {
@@ -15,24 +15,23 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { loadConfig } from '../../config/load-config.ts';
 import { ModernHttpRelay } from '../../gateway/modern/http-relay.ts';
+import { gatewayUrl } from '../../clients/gateway-url.ts';
+import { clientTokenSecret } from '../../clients/our-entry.ts';
 import { dataDirPaths } from '../../paths/data-dir.ts';
+import { openVault } from '../../vault/open-vault.ts';
 import { UsageError, stringOption, type CliIo, type Command } from '../command.ts';
 
 export const bridgeCommand: Command = {
   path: ['bridge'],
   summary: 'Speak stdio to a client and forward everything to the gateway with its token.',
-  usage: 'SWITCHBOARD_TOKEN=... switchboard bridge --client NAME [--url URL] [--server NAME]',
+  usage:
+    'switchboard bridge --client NAME [--url URL] [--server NAME]   (token from SWITCHBOARD_TOKEN, else the vault entry connect made)',
   options: { client: { type: 'string' }, url: { type: 'string' }, server: { type: 'string' } },
   allowPositionals: false,
   async run(args, global, io) {
     const client = stringOption(args, 'client');
     if (client === undefined) throw new UsageError('--client NAME is required (the name its token was created with)');
-    const token = io.env.SWITCHBOARD_TOKEN;
-    if (!token) {
-      throw new UsageError(
-        `set SWITCHBOARD_TOKEN to the token of client "${client}" (switchboard token create ${client})`,
-      );
-    }
+    const token = await clientToken(client, global.dataDir, io.env);
     const base = stringOption(args, 'url') ?? (await gatewayUrl(global.dataDir));
     const server = stringOption(args, 'server');
     const url = new URL(server === undefined ? base : `${base.replace(/\/$/, '')}/${server}`);
@@ -41,18 +40,20 @@ export const bridgeCommand: Command = {
   },
 };
 
-/** The running gateway's URL from serve.json, else the configured port on loopback. */
-async function gatewayUrl(dataDir: string): Promise<string> {
-  const paths = dataDirPaths(dataDir);
-  try {
-    const info = JSON.parse(readFileSync(paths.serveInfo, 'utf8')) as { url?: unknown };
-    if (typeof info.url === 'string') return info.url;
-  } catch {
-    // Not running, or from an older run: fall back to the configuration.
-  }
-  const config = await loadConfig(paths.config);
-  const port = config.ok ? config.config.gateway.port : 7345;
-  return `http://127.0.0.1:${port}/mcp`;
+/**
+ * The client's token: SWITCHBOARD_TOKEN when set, else the one `connect` stored in the vault for this client. A
+ * vault that cannot be read fails closed, with the reason on stderr (the client shows it in its MCP log).
+ */
+async function clientToken(client: string, dataDir: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const fromEnv = env.SWITCHBOARD_TOKEN;
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  const config = await loadConfig(dataDirPaths(dataDir).config);
+  const vault = openVault({ backend: config.ok ? config.config.vault : 'keychain', dataDir, env });
+  const stored = await vault.get(clientTokenSecret(client));
+  const fix = `run switchboard connect ${client}, or set SWITCHBOARD_TOKEN`;
+  if (!stored.ok) throw new Error(`cannot read the token of client "${client}" (${fix}): ${stored.error.message}`);
+  if (stored.value === null) throw new UsageError(`no token for client "${client}" in ${vault.label}: ${fix}`);
+  return stored.value;
 }
 
 /** After stdin ends, how long answers to requests already forwarded are still awaited before the bridge exits. */

@@ -85,6 +85,7 @@ describe('dataDirPaths', () => {
       clientsSeen: join('/d', 'clients-seen.json'),
       gatewayLog: join('/d', 'gateway.log'),
       vault: join('/d', 'vault.enc'),
+      clients: join('/d', 'clients.json'),
     });
   });
 });

@@ -110,6 +110,18 @@ test(
     await page.keyboard.press('Escape');
     await drawer.waitFor({ state: 'hidden' });
 
+    // Try it: a form made from the tool's input schema calls it through the gateway and shows the result; the call
+    // is audited as the dashboard's.
+    await page.getByRole('link', { name: 'Tools' }).click();
+    await page.getByRole('button', { name: 'echo__echo', exact: true }).click();
+    const tryIt = page.getByRole('region', { name: 'Try echo__echo' });
+    await tryIt.getByLabel('text').fill('tried in the browser');
+    await tryIt.getByRole('button', { name: 'Call tool' }).click();
+    await page.getByRole('region', { name: 'Result' }).getByText('tried in the browser').first().waitFor();
+    await page.screenshot({ path: join(shots, '06-try-it.png'), fullPage: true });
+    await page.getByRole('link', { name: 'Calls' }).click();
+    await page.getByRole('row').filter({ hasText: 'dashboard' }).filter({ hasText: 'echo' }).first().waitFor();
+
     // Every page renders (and is kept as a screenshot).
     for (const [i, name] of PAGES.entries()) {
       await page.getByRole('link', { name }).click();

@@ -191,6 +191,50 @@ export interface ClientsView {
   readonly sessions: readonly { readonly client: string; readonly sessions: number }[];
 }
 
+/** An IDE client Switchboard can connect: where its MCP config lives and whether our entry is in it. */
+export interface IdeClientView {
+  readonly id: string;
+  readonly label: string;
+  readonly scope: 'user' | 'project';
+  readonly file: string;
+  /** `stale`: our entry is there but its token or path no longer works, or someone edited it. */
+  readonly state: 'not-installed' | 'not-connected' | 'connected' | 'stale';
+  readonly reason?: string;
+  readonly entry?: 'stdio' | 'url';
+}
+
+export interface ConnectView {
+  readonly file: string;
+  readonly changed: boolean;
+  readonly backup: string | null;
+  /** For a URL entry only: the token to give the client once; shown once, never again. */
+  readonly token?: string;
+  /** What the person does next for the client to see it (restart it, reload the window). */
+  readonly reload: string;
+}
+
+export interface DoctorView {
+  readonly client: string;
+  readonly file: string;
+  readonly ok: boolean;
+  readonly checks: readonly { readonly name: string; readonly ok: boolean; readonly detail: string }[];
+  readonly tools?: readonly string[];
+}
+
+/** What an import would add: secret values found in the client's file are named, never shown. */
+export interface ImportPreviewView {
+  readonly servers: readonly {
+    readonly source: string;
+    readonly name: string;
+    /** The command line or URL it runs, with secrets already replaced by references. */
+    readonly runs: string;
+    readonly secrets: readonly string[];
+    readonly moved: readonly string[];
+    readonly notes: readonly string[];
+  }[];
+  readonly skipped: readonly { readonly source: string; readonly reason: string }[];
+}
+
 export interface SettingsView {
   readonly dataDir: string;
   readonly gatewayUrl: string;
@@ -237,6 +281,26 @@ export interface ControlCalls {
   setSecret: { input: { name: string; value: string; expires?: string }; output: null; kind: 'command' };
   removeSecret: { input: { name: string }; output: null; kind: 'command' };
   clients: { input: Record<string, never>; output: ClientsView; kind: 'query' };
+  /** The IDE clients of this machine (user scope) and where each stands. */
+  ideClients: { input: Record<string, never>; output: { clients: readonly IdeClientView[] }; kind: 'query' };
+  /** Writes our one entry into the client's config (a new token kept in the keychain); also repairs a stale one. */
+  connectClient: { input: { id: string; url?: boolean }; output: ConnectView; kind: 'command' };
+  /** Removes only our entry and revokes its token. */
+  disconnectClient: {
+    input: { id: string };
+    output: { file: string; removed: boolean; revoked: boolean };
+    kind: 'command';
+  };
+  /** Connects exactly as the client would, and lists what it would see. */
+  doctorClient: { input: { id: string }; output: DoctorView; kind: 'query' };
+  importPreview: { input: { id: string }; output: ImportPreviewView; kind: 'query' };
+  /** Adds the client's servers (`only` by source name, or all), secrets moved to the vault; `replace` swaps the
+   * client's entries for ours. */
+  importApply: {
+    input: { id: string; only?: readonly string[]; replace: boolean };
+    output: { added: readonly string[]; secrets: readonly string[]; replaced: boolean };
+    kind: 'command';
+  };
   settings: { input: Record<string, never>; output: SettingsView; kind: 'query' };
 }
 
@@ -265,6 +329,12 @@ export const CONTROL_METHODS: { readonly [M in ControlMethod]: ControlCalls[M]['
   setSecret: 'command',
   removeSecret: 'command',
   clients: 'query',
+  ideClients: 'query',
+  connectClient: 'command',
+  disconnectClient: 'command',
+  doctorClient: 'query',
+  importPreview: 'query',
+  importApply: 'command',
   settings: 'query',
 };
 

@@ -3,6 +3,7 @@
 import type { ControlApi, ControlEvent } from '../../preload/contract.ts';
 import { coreControlApi } from '../dashboard/core-control-api.ts';
 import { DashboardAccess } from '../dashboard/dashboard-access.ts';
+import { openClientServices, type ClientServices } from '../clients/client-services.ts';
 import { catalogView } from '../dashboard/catalog-view.ts';
 import { ControlEvents } from '../dashboard/control-events.ts';
 import { DashboardClient } from '../dashboard/dashboard-client.ts';
@@ -245,6 +246,7 @@ export class Core {
     // The dashboard's API reaches the core once it exists; nothing can call it before the gateway listens.
     let core: Core | null = null;
     let dashboardClient: DashboardClient | null = null;
+    let clientServices: Promise<ClientServices> | null = null;
     const dashboardToken = tokens.issueEphemeral(DASHBOARD_CLIENT);
     const controlEvents = new ControlEvents({ supervisor, audit, catalog, directory });
     const sightings = new ClientSightings(paths.clientsSeen, (client) =>
@@ -267,6 +269,8 @@ export class Core {
       rollups: (since, server) => coreMetrics.rollups.readLive(since, server),
       tokens: () => tokens.list(),
       sessionsByClient: () => endpoint.sessionsByClient(),
+      clients: () =>
+        (clientServices ??= openClientServices({ dataDir, env: process.env, tokens, vault: credentials.vault })),
     });
     const dashboardAccess = new DashboardAccess();
     const dashboard = new DashboardHttp({

@@ -11,9 +11,11 @@ import {
 } from '../../preload/contract.ts';
 import { AUDIT_OUTCOMES } from '../audit/audit-event.ts';
 import { MAX_PAGE } from '../audit/audit-query.ts';
+import { CLIENT_IDS } from '../clients/client-registry.ts';
 import { SERVER_NAME_PATTERN } from '../config/schema.ts';
 
 const none = z.object({}).strict();
+const clientId = z.enum(CLIENT_IDS, { error: `must be one of ${CLIENT_IDS.join(', ')}` });
 const name = z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters');
 const newServerName = z
   .string()
@@ -89,6 +91,14 @@ const SCHEMAS: { readonly [M in ControlMethod]: z.ZodType } = {
     .strict(),
   removeSecret: z.object({ name }).strict(),
   clients: none,
+  ideClients: none,
+  connectClient: z.object({ id: clientId, url: z.boolean().optional() }).strict(),
+  disconnectClient: z.object({ id: clientId }).strict(),
+  doctorClient: z.object({ id: clientId }).strict(),
+  importPreview: z.object({ id: clientId }).strict(),
+  importApply: z
+    .object({ id: clientId, only: z.array(z.string().min(1).max(256)).max(1000).optional(), replace: z.boolean() })
+    .strict(),
   settings: none,
 };
 

@@ -14,6 +14,9 @@ import type {
 } from '../../preload/contract.ts';
 import type { AuditEvent, AuditOutcome } from '../audit/audit-event.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
+import type { ClientServices } from '../clients/client-services.ts';
+import type { ClientId } from '../clients/client-registry.ts';
+import type { ImportedServer } from '../clients/import-servers.ts';
 import type { Config, ConfigInput } from '../config/schema.ts';
 import { updateConfig } from '../config/update-config.ts';
 import type { ParsedConfig } from '../config/validate-config.ts';
@@ -41,6 +44,21 @@ export interface ControlledCore {
   rollups(since: number, server?: string): readonly Rollup[];
   tokens(): readonly TokenInfo[];
   sessionsByClient(): ReadonlyMap<string, number>;
+  /** The IDE client connectors, for the Clients page, first run and the tray. */
+  clients(): Promise<ClientServices>;
+}
+
+/** A call into the client connectors, whose failures are thrown with a message a person can act on. */
+async function attempt<T>(work: () => Promise<T>): Promise<Answer<T>> {
+  try {
+    return { ok: true, value: await work() };
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  }
+}
+
+function runs(server: ImportedServer['server']): string {
+  return 'command' in server ? [server.command, ...(server.args ?? [])].join(' ') : server.url;
 }
 
 const DONE: Answer<null> = { ok: true, value: null };
@@ -291,6 +309,80 @@ export function coreControlApi(core: ControlledCore): ControlApi {
         sessions: [...core.sessionsByClient()].map(([client, sessions]) => ({ client, sessions })),
       },
     }),
+
+    ideClients: () =>
+      attempt(async () => {
+        const statuses = await (await core.clients()).connections.list();
+        return {
+          clients: statuses.map((c) => ({
+            id: c.id,
+            label: c.label,
+            scope: c.scope,
+            file: c.file,
+            state: c.state,
+            ...(c.reason === undefined ? {} : { reason: c.reason }),
+            ...(c.entry === undefined ? {} : { entry: c.entry }),
+          })),
+        };
+      }),
+
+    connectClient: ({ id, url }) =>
+      attempt(async () => {
+        const done = await (await core.clients()).connections.connect(id as ClientId, { url: url === true });
+        return {
+          file: done.file,
+          changed: done.changed,
+          backup: done.backup,
+          ...(done.token === undefined ? {} : { token: done.token }),
+          reload: done.reload,
+        };
+      }),
+
+    disconnectClient: ({ id }) =>
+      attempt(async () => {
+        const done = await (await core.clients()).connections.disconnect(id as ClientId);
+        return { file: done.file, removed: done.removed, revoked: done.revoked };
+      }),
+
+    doctorClient: ({ id }) =>
+      attempt(async () => {
+        const report = await (await core.clients()).doctor.run(id as ClientId);
+        return {
+          client: report.client,
+          file: report.file,
+          ok: report.ok,
+          checks: report.checks,
+          ...(report.tools === undefined ? {} : { tools: report.tools }),
+        };
+      }),
+
+    importPreview: ({ id }) =>
+      attempt(async () => {
+        const plan = await (await core.clients()).importer.preview(id as ClientId);
+        return {
+          // The plan holds the secret values to store; only their names leave the core.
+          servers: plan.servers.map((s) => ({
+            source: s.source,
+            name: s.name,
+            runs: runs(s.server),
+            secrets: Object.keys(s.secrets),
+            moved: s.moved,
+            notes: s.notes,
+          })),
+          skipped: plan.skipped,
+        };
+      }),
+
+    importApply: ({ id, only, replace }) =>
+      attempt(async () => {
+        const services = await core.clients();
+        const plan = await services.importer.preview(id as ClientId);
+        const chosen = only === undefined ? plan.servers : plan.servers.filter((s) => only.includes(s.source));
+        const unknown = (only ?? []).filter((name) => !plan.servers.some((s) => s.source === name));
+        if (unknown.length > 0) throw new Error(`the client has no importable server named ${unknown.join(', ')}`);
+        const outcome = await services.importer.apply(id as ClientId, { ...plan, servers: chosen }, { replace });
+        return { added: outcome.added, secrets: outcome.secrets, replaced: outcome.replaced !== undefined };
+      }),
 
     settings: async () => {
       const config = core.config();

@@ -12,6 +12,7 @@ import type {
   ControlInput,
   ControlMethod,
   ControlOutput,
+  IdeClientView,
   MetricsView,
   SecretView,
   ServerInputView,
@@ -82,6 +83,7 @@ export class FakeCore {
     audit: { retentionDays: 30 },
   };
   toolResult: ToolResultView = { content: [{ type: 'text', text: 'ok' }], isError: false, durationMs: 3 };
+  ideClientList: IdeClientView[] = [];
   /** Every call, in order. */
   readonly asked: Asked[] = [];
   readonly #overrides = new Map<ControlMethod, (input: unknown) => Answer<unknown>>();
@@ -166,6 +168,12 @@ export class FakeCore {
       return ok(null);
     },
     clients: () => ok(this.clientsView),
+    ideClients: () => ok({ clients: this.ideClientList }),
+    connectClient: () => refuse('connectClient is not faked here'),
+    disconnectClient: () => refuse('disconnectClient is not faked here'),
+    doctorClient: () => refuse('doctorClient is not faked here'),
+    importPreview: () => ok({ servers: [], skipped: [] }),
+    importApply: () => refuse('importApply is not faked here'),
     settings: () => ok(this.settingsView),
   };
 

@@ -13,6 +13,10 @@
 //   every later request, so log messages still come, on the stream of the request they belong to.
 // - list changes come on a `subscriptions/listen` stream held open while connected (change-stream.ts), to the
 //   same handlers.
+// - `Mcp-Param-*` headers (SEP-2243): the SDK writes them only in its own `callTool`, which calls go around (they
+//   need their `input_required` rounds answered here), so each `tools/call` carries those its tool's schema, as
+//   last listed, declares. A server that still finds them wrong (the schema changed unannounced) refuses with
+//   -32020 before running anything: the tools are listed again and the call sent once more, as the SDK does.
 // - `resources/subscribe` is gone too: the URIs subscribed to are the `resourceSubscriptions` of a second listen
 //   stream, replaced by one naming the new set on each subscribe and unsubscribe, and its
 //   `notifications/resources/updated` reach the same handler. A stream of its own, so list changes never wait on
@@ -42,6 +46,7 @@ import {
   type Request,
   type ServerCapabilities,
 } from '@modelcontextprotocol/sdk/types.js';
+import { mirroredParamHeaders } from '../protocol/param-headers.ts';
 import { ChangeStream } from './change-stream.ts';
 import type { CallOrigin, UpstreamClient, UpstreamRequestOptions } from './upstream-client.ts';
 
@@ -70,6 +75,9 @@ function withElicitationId(
 /** How many `input_required` rounds one call may take before it is given up (the SDK's own default). */
 const MAX_INPUT_ROUNDS = 10;
 
+/** `HeaderMismatch` (2026-07-28): the server found a mirrored header contradicting the body, and ran nothing. */
+const HEADER_MISMATCH = -32020;
+
 type Extra = RequestHandlerExtra<ClientRequest, ClientNotification>;
 type RequestHandler = (request: unknown, extra: Extra) => unknown;
 
@@ -90,6 +98,8 @@ export class ModernUpstreamClient implements UpstreamClient {
   readonly #watched = new Set<string>();
   #watching: ChangeStream | null = null;
   #listenTimeoutMs = 30_000;
+  /** Each tool's input schema as last listed: what its calls' `Mcp-Param-*` headers are made from. */
+  readonly #toolSchemas = new Map<string, unknown>();
   #onListenError: ((error: Error) => void) | undefined;
 
   constructor(info: Implementation, capabilities: ClientCapabilities) {
@@ -183,7 +193,27 @@ export class ModernUpstreamClient implements UpstreamClient {
     resultSchema: T,
     options: UpstreamRequestOptions = {},
   ): Promise<SchemaOutput<T>> {
+    if (request.method !== 'tools/call') return this.#request(request, resultSchema, options);
+    try {
+      return await this.#request(request, resultSchema, options);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== HEADER_MISMATCH) throw error;
+      await this.listTools(undefined, { signal: options.signal });
+      return this.#request(request, resultSchema, options);
+    }
+  }
+
+  async #request<T extends AnySchema>(
+    request: Request,
+    resultSchema: T,
+    options: UpstreamRequestOptions,
+  ): Promise<SchemaOutput<T>> {
     const { origin, ...sdkOptions } = options;
+    const call = request.params as { name?: unknown; arguments?: unknown } | undefined;
+    const headers =
+      request.method === 'tools/call' && typeof call?.name === 'string'
+        ? mirroredParamHeaders(this.#toolSchemas.get(call.name), call.arguments)
+        : {};
     let params: Record<string, unknown> = { ...(request.params ?? {}) };
     if (this.#logLevel !== null) {
       params = { ...params, _meta: { ...(params._meta as object | undefined), [LOG_LEVEL_META_KEY]: this.#logLevel } };
@@ -193,6 +223,7 @@ export class ModernUpstreamClient implements UpstreamClient {
       for (let round = 0; ; round++) {
         const result = await this.#client.request({ method: request.method, params }, resultSchema, {
           ...sdkOptions,
+          ...(Object.keys(headers).length > 0 ? { headers } : {}),
           allowInputRequired: true,
         });
         if (!isInputRequiredResult(result)) return result as SchemaOutput<T>;
@@ -334,8 +365,13 @@ export class ModernUpstreamClient implements UpstreamClient {
   callTool: Client['callTool'] = (params, _resultSchema, options) =>
     this.request({ method: 'tools/call', params }, CallToolResultSchema, options) as never;
 
-  listTools: Client['listTools'] = (params, options) =>
-    this.#client.listTools(params, { ...options, cacheMode: 'bypass' }) as never;
+  listTools: Client['listTools'] = async (params, options) => {
+    const listed = await this.#client.listTools(params, { ...options, cacheMode: 'bypass' });
+    // Without a cursor the SDK walks every page, so this is the whole list.
+    if (params?.cursor === undefined) this.#toolSchemas.clear();
+    for (const tool of listed.tools) this.#toolSchemas.set(tool.name, tool.inputSchema);
+    return listed as never;
+  };
 
   listPrompts: Client['listPrompts'] = (params, options) =>
     this.#client.listPrompts(params, { ...options, cacheMode: 'bypass' }) as never;

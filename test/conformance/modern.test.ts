@@ -7,7 +7,8 @@
 // passes directly, the gateway passes too. How far the gateway gets beyond that is reported, and asserted for what
 // only the gateway's translation can pass: the fixture's requests to its client as `input_required` rounds (every
 // input-required-result scenario, and server-stateless, whose undeclared-capability and response-stream checks call
-// tools that ask their client).
+// tools that ask their client), and every scenario the suite runs as pending, among them the checks of the mirrored
+// headers (Mcp-Method, Mcp-Name, Mcp-Param-*) that the gateway's 2026-07-28 door makes for the fixture.
 import assert from 'node:assert/strict';
 import { after, before, test, type TestContext } from 'node:test';
 import { closeComparison, startComparison, type Comparison } from './comparison.ts';
@@ -91,5 +92,23 @@ test('through Switchboard, the fixture’s requests to its client pass as input_
     failed.map((r) => r.scenario),
     [],
     `${failed.length} scenario(s) of the input_required translation fail through the gateway:\n${explain(failed)}`,
+  );
+});
+
+test('through Switchboard, the scenarios the suite runs as pending pass too, header validation among them', async () => {
+  const gatewayResults = await viaGateway;
+  const pending = gatewayResults.filter((r) => r.suite === 'pending');
+  assert.deepEqual(
+    pending.map((r) => r.scenario).sort(),
+    Object.entries(MODERN_UNSCORED_SCENARIOS)
+      .filter(([, standing]) => standing === 'pending')
+      .map(([scenario]) => scenario)
+      .sort(),
+  );
+  const failed = pending.filter((r) => !r.passed);
+  assert.deepEqual(
+    failed.map((r) => r.scenario),
+    [],
+    `${failed.length} pending scenario(s) fail through the gateway:\n${explain(failed)}`,
   );
 });

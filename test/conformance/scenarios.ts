@@ -81,7 +81,10 @@ export const MODERN_SCORED_SCENARIOS = [
   'input-required-result-validate-input',
 ] as const;
 
-/** What `--requirements 2026-07-28` runs too but does not score: the tasks extension, then pending scenarios. */
+/**
+ * What `--requirements 2026-07-28` runs too but does not score: the tasks extension (which the gateway does not
+ * offer), then pending scenarios (which it passes: modern.test.ts asserts it).
+ */
 export const MODERN_UNSCORED_SCENARIOS = {
   'tasks-lifecycle': 'extension',
   'tasks-capability-negotiation': 'extension',

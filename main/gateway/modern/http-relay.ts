@@ -13,17 +13,9 @@ import {
   type JSONRPCMessage,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
-import { paramHeaders } from './param-headers.ts';
+import { encodeHeaderValue, mirroredParamHeaders } from '../../protocol/param-headers.ts';
 
 type Fetch = (url: string | URL, init?: RequestInit) => Promise<Response>;
-
-const PLAIN = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
-
-/** A header value as the spec wants it: plain visible ASCII as is, anything else as `=?base64?…?=`. */
-export function encodeHeaderValue(value: string): string {
-  const sentinelLike = value.startsWith('=?base64?') && value.endsWith('?=');
-  return PLAIN.test(value) && !sentinelLike ? value : `=?base64?${Buffer.from(value, 'utf8').toString('base64')}?=`;
-}
 
 /** The version a message's `_meta` names, when it carries the modern envelope. */
 function claimedVersion(message: unknown): string | undefined {
@@ -107,12 +99,7 @@ export class ModernHttpRelay {
       headers['mcp-name'] = encodeHeaderValue(name);
     }
     if (message.method === 'tools/call' && typeof name === 'string') {
-      for (const declared of paramHeaders(this.#schemas.get(name))) {
-        let value: unknown = params.arguments;
-        for (const key of declared.path) value = (value as Record<string, unknown> | undefined)?.[key];
-        if (value === undefined || value === null || typeof value === 'object') continue;
-        headers[`mcp-param-${declared.name.toLowerCase()}`] = encodeHeaderValue(String(value));
-      }
+      Object.assign(headers, mirroredParamHeaders(this.#schemas.get(name), params.arguments));
     }
     return headers;
   }

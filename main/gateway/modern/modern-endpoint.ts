@@ -29,7 +29,7 @@ import { InputFlows } from './input-flows.ts';
 import { LegacyDispatch } from './legacy-dispatch.ts';
 import { openListen, type ListenStream } from './listen-stream.ts';
 import { INPUT_METHODS, createModernServer, type ModernInput } from './modern-server.ts';
-import { checkParamHeaders, paramHeaders } from './param-headers.ts';
+import { checkParamHeaders, paramHeaders } from '../../protocol/param-headers.ts';
 import { mismatch, type ModernNotification, type ModernRequest } from './request-ladder.ts';
 import { RequestStateSeal, bindingAuthInfo, requestBinding } from './request-state.ts';
 

@@ -15,7 +15,7 @@ import {
   type RequestId,
 } from '@modelcontextprotocol/server';
 import { GATEWAY_PROTOCOL_VERSIONS, LEGACY_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSIONS } from './protocol-eras.ts';
-import { decodeHeaderValue } from './param-headers.ts';
+import { decodeHeaderValue } from '../../protocol/param-headers.ts';
 
 /** `HeaderMismatch`: a mirrored header is missing or contradicts the body (2026-07-28, basic/index "Error Codes"). */
 export const HEADER_MISMATCH = -32020;

@@ -138,6 +138,22 @@ test('a legacy client sees the modern server tools namespaced and calls them, pr
   assert.equal((envelope['io.modelcontextprotocol/clientInfo'] as { name?: string }).name, 'switchboard');
 });
 
+test('a tool whose argument is mirrored into an Mcp-Param header is called with that header', async () => {
+  const client = await h.connect({ name: 'param-header' });
+  for (const server of ['mu', 'pinned']) {
+    const result = await client.callTool({ name: `${server}__region`, arguments: { region: 'eu-west 1 ü' } });
+    assert.equal(textOf(result), 'region eu-west 1 ü', server);
+  }
+});
+
+test('a call the server refuses for a header its changed schema no longer names is sent again, listed afresh', async () => {
+  const client = await h.connect({ name: 'param-header-renamed' });
+  assert.equal(textOf(await client.callTool({ name: 'pinned__tagged', arguments: { tag: 'a' } })), 'tag a');
+  await client.callTool({ name: 'pinned__rename-tag-header', arguments: { name: 'Label' } });
+  // Mcp-Param-Tag is refused with -32020 now; the tools are listed again and the call carries Mcp-Param-Label.
+  assert.equal(textOf(await client.callTool({ name: 'pinned__tagged', arguments: { tag: 'b' } })), 'tag b');
+});
+
 test('what the server sends passes the same redaction: a client token echoed back is masked', async () => {
   const client = await h.connect({ name: 'redaction' });
   const echoed = textOf(await client.callTool({ name: 'mu__echo', arguments: { text: `token=${h.token}` } }));
@@ -335,6 +351,9 @@ test('a 2026-07-28 client through the gateway lists and calls the modern server'
   assert.ok(names.includes('mu__echo') && names.includes('mu__count'), names.join(', '));
   const result = await client.callTool({ name: 'mu__echo', arguments: { text: 'modern both ways' } });
   assert.equal(textOf(result), 'modern both ways');
+  // The SDK mirrors `region` into Mcp-Param-Region for the gateway's door, and the gateway again for the server's.
+  const region = await client.callTool({ name: 'mu__region', arguments: { region: 'eu-west 1 ü' } });
+  assert.equal(textOf(region), 'region eu-west 1 ü');
 });
 
 test('a 2026-07-28 client answers, by auto-fulfilment, the elicitation a 2026-07-28 server asks for', async (t) => {

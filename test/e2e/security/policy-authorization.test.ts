@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
+import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import {
@@ -17,6 +18,7 @@ import {
 import { updateConfig } from '../../../main/config/update-config.ts';
 import type { Harness } from '../../helpers/gateway-harness.ts';
 import { makeTempDir } from '../../helpers/temp-dir.ts';
+import { MODERN } from '../modern/modern-http.ts';
 import { audit, sleep } from './mcp-session.ts';
 import { policyServer, received, startPolicyCore, textOf } from './policy-support.ts';
 
@@ -293,4 +295,45 @@ test('T60 an untrusted server claiming read-only is hidden in read-only mode, an
   assert.deepEqual(record?.detail, { annotations: 'annotation ignored: untrusted server' });
   assert.equal(record?.rule, 'policy.toolsets.a.readOnly');
   assert.deepEqual(await received(h), {});
+});
+
+test('T21 (modern) a 2026-07-28 client is asked through input_required, before the server sees the call', async (t) => {
+  const h = await startPolicyCore(t, { policy: { destructive: 'confirm', trustedServers: ['fs'] } });
+  const client = new ModernClient(
+    { name: 'modern-confirm', version: '1.0.0' },
+    { versionNegotiation: { mode: { pin: MODERN } }, capabilities: { elicitation: {} } },
+  );
+  const questions: string[] = [];
+  let answer: 'accept' | 'decline' = 'decline';
+  client.setRequestHandler('elicitation/create', async (request) => {
+    questions.push((request.params as { message: string }).message);
+    return { action: answer };
+  });
+  await client.connect(
+    new ModernTransport(new URL('/mcp', h.origin), {
+      requestInit: { headers: { authorization: `Bearer ${await h.mintToken('modern')}` } },
+    }),
+  );
+  t.after(() => client.close());
+  const args = { path: '/tmp/x/precious.txt' };
+  const declined = await client.callTool({ name: 'fs__delete', arguments: args });
+  assert.equal(declined.isError, true);
+  assert.match(textOf(declined), /declined/);
+  assert.equal(questions.length, 1);
+  assert.match(questions[0]!, /Client "modern" wants to call fs__delete/);
+  assert.deepEqual(await received(h), {});
+  answer = 'accept';
+  assert.equal(
+    textOf(await client.callTool({ name: 'fs__delete', arguments: args })),
+    `delete ${JSON.stringify(args)}`,
+  );
+  assert.deepEqual(await received(h), { delete: 1 });
+  const records = audit(h, { method: 'tools/call', target: 'delete' }).reverse();
+  assert.deepEqual(
+    records.map((r) => [r.outcome, r.rule, r.protocolVersion]),
+    [
+      ['denied', 'policy.destructive', MODERN],
+      ['ok', 'policy.destructive', MODERN],
+    ],
+  );
 });

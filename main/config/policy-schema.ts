@@ -34,7 +34,8 @@ const schemaFragment = z.record(z.string(), z.unknown()).superRefine((fragment, 
 /**
  * What one argument must be. Every field given must hold: `schema` (a JSON Schema fragment), `pathPrefix` (a path
  * under one of these directories once `~`, `..` and symlinks are resolved), `pattern` (a regular expression the
- * string matches; anchor it with ^…$ to match the whole), `values` (one of these JSON values).
+ * string matches; anchor it with ^…$ to match the whole), `values` (one of these JSON values), `publicUrl` (an
+ * http(s) URL reaching only public addresses).
  */
 export const argumentConstraintSchema = z
   .object({
@@ -52,13 +53,16 @@ export const argumentConstraintSchema = z
       .optional(),
     pattern: regex.optional(),
     values: z.array(z.unknown()).min(1).optional(),
+    /** An http(s) URL whose host is, or resolves only to, public addresses (no private, loopback or metadata). */
+    publicUrl: z.literal(true).optional(),
     /** An `allow` or `confirm` rule passes a call without this argument only when this is set. */
     optional: z.boolean().default(false),
   })
   .strict()
-  .refine((c) => c.schema !== undefined || c.pathPrefix !== undefined || c.pattern !== undefined || c.values, {
-    message: 'must give at least one of "schema", "pathPrefix", "pattern" or "values"',
-  });
+  .refine(
+    (c) => c.schema !== undefined || c.pathPrefix !== undefined || c.pattern !== undefined || c.values || c.publicUrl,
+    { message: 'must give at least one of "schema", "pathPrefix", "pattern", "values" or "publicUrl"' },
+  );
 
 /** Where an argument is: property names joined by ".", with "*" for every item of an array or object. */
 const argumentPath = z

@@ -4,12 +4,15 @@ import { isDeepStrictEqual } from 'node:util';
 import type { ArgumentConstraint } from '../config/policy-schema.ts';
 import { argumentPath, valuesAt } from './argument-paths.ts';
 import { checkPathPrefix } from './path-prefix.ts';
+import { publicUrlProblem, type Lookup } from './public-url.ts';
 import type { ArgumentProblem, SchemaValidator } from './schema-validator.ts';
 
 export interface ConstraintContext {
   readonly validator: SchemaValidator;
   /** The home directory `~` stands for. */
   readonly home: string;
+  /** Resolves host names of `publicUrl` arguments. */
+  readonly lookup: Lookup;
 }
 
 /** Every problem the arguments have with the constraints; empty when all hold. */
@@ -53,6 +56,10 @@ async function valueProblems(
       const inside = await checkPathPrefix(value, constraint.pathPrefix, context.home);
       if (!inside.ok) problems.push(inside.reason);
     }
+  }
+  if (constraint.publicUrl === true) {
+    const problem = typeof value === 'string' ? await publicUrlProblem(value, context.lookup) : 'must be a URL';
+    if (problem !== null) problems.push(problem);
   }
   if (constraint.schema !== undefined) {
     const checked = context.validator.check(constraint.schema, value);

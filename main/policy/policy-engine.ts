@@ -18,6 +18,7 @@ import { globMatcher, type NameMatcher } from './glob.ts';
 import { ConcurrencyCaps, RateLimiter, type CompiledLimit } from './rate-limiter.ts';
 import { applies, compileRules, decideByRules, listableByRules, type CompiledRule } from './rules.ts';
 import { SchemaValidator, type ArgumentProblem } from './schema-validator.ts';
+import { systemLookup, type Lookup } from './public-url.ts';
 import { toolHints, type ToolHints } from './tool-hints.ts';
 
 export interface PolicyCall {
@@ -70,11 +71,14 @@ export interface PolicyEngineOptions {
   readonly now?: () => number;
   /** What `~` means in path arguments. */
   readonly home?: string;
+  /** How host names in `publicUrl` arguments are resolved (the system resolver unless given). */
+  readonly lookup?: Lookup;
 }
 
 export class PolicyEngine extends EventEmitter<PolicyEngineEvents> {
   readonly #separator: string;
   readonly #home: string;
+  readonly #lookup: Lookup;
   readonly #validator = new SchemaValidator();
   readonly #limiter: RateLimiter;
   readonly #caps = new ConcurrencyCaps();
@@ -86,6 +90,7 @@ export class PolicyEngine extends EventEmitter<PolicyEngineEvents> {
     this.setMaxListeners(0);
     this.#separator = options.separator;
     this.#home = options.home ?? homedir();
+    this.#lookup = options.lookup ?? systemLookup;
     this.#limiter = new RateLimiter(options.now);
     this.#compiled = compile(options.policy);
   }
@@ -124,7 +129,7 @@ export class PolicyEngine extends EventEmitter<PolicyEngineEvents> {
     const limit = checkArgumentLimits(call.args, c.policy.argumentLimits);
     if (limit !== null) return argumentRefusal('policy.argumentLimits', 'the arguments are too large', [limit]);
 
-    const context = { validator: this.#validator, home: this.#home };
+    const context = { validator: this.#validator, home: this.#home, lookup: this.#lookup };
     const byRule = await decideByRules(c.rules, subject, call.args, c.policy.defaultAction, context);
     if (byRule.action === 'deny') {
       if (byRule.problems !== null) return argumentRefusal(byRule.rule, byRule.reason, byRule.problems);

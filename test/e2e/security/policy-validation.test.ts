@@ -1,5 +1,6 @@
 // Security catalogue, section D, through the gateway: arguments are checked against the tool's own inputSchema
-// (T24), bounded in size and depth (T25), passed on as data (T26), and tool names must name a listed tool (T27).
+// (T24), bounded in size and depth (T25), passed on as data (T26), tool names must name a listed tool (T27), and
+// URL arguments can be held to public addresses (T64).
 // Also the modern (2026-07-28) door: the same policy decides its lists and calls.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -138,6 +139,37 @@ test('T27 tool names outside the grammar or unlisted are -32602, and nothing is 
     assert.equal(error.code, -32602, name);
   }
   assert.deepEqual(await received(h), {});
+});
+
+test('T64 with a public-URL rule, private, loopback and metadata URLs are refused naming the argument', async (t) => {
+  const h = await startPolicyCore(t, {
+    policy: {
+      rules: [{ id: 'public-fetch', tools: ['fs__fetch'], action: 'allow', arguments: { url: { publicUrl: true } } }],
+    },
+  });
+  const client = await h.connect();
+  for (const url of [
+    'http://169.254.169.254/latest/meta-data',
+    'http://[::ffff:127.0.0.1]/',
+    'http://0x7f000001/',
+    'http://2130706433/',
+    'http://localhost:8080/admin',
+  ]) {
+    const result = (await client.callTool({ name: 'fs__fetch', arguments: { url } })) as CallToolResult;
+    assert.equal(result.isError, true, url);
+    assert.match(textOf(result), /public-fetch/);
+    assert.deepEqual(
+      problemsOf(result).map((p) => p.path),
+      ['arguments.url'],
+      url,
+    );
+  }
+  // A public address passes (an IP literal: a test must not depend on DNS; names are resolved the same way).
+  assert.match(
+    textOf(await client.callTool({ name: 'fs__fetch', arguments: { url: 'https://93.184.215.14/' } })),
+    /^fetch /,
+  );
+  assert.deepEqual(await received(h), { fetch: 1 });
 });
 
 test('the modern door lists and calls through the same policy', async (t) => {

@@ -7,7 +7,11 @@ import { compileRules, decideByRules, listableByRules } from '../../../main/poli
 import { SchemaValidator } from '../../../main/policy/schema-validator.ts';
 import { makeTempDir } from '../../helpers/temp-dir.ts';
 
-const context = { validator: new SchemaValidator(), home: '/home/nobody' };
+const context = {
+  validator: new SchemaValidator(),
+  home: '/home/nobody',
+  lookup: async (host: string) => (host === 'intranet.example' ? ['10.0.0.1'] : ['93.184.215.14']),
+};
 const rules = (list: unknown[]) => compileRules(list.map((r) => policyRuleSchema.parse(r) as PolicyRule));
 const subject = (client: string, tool: string) => ({ client, server: tool.split('__')[0]!, tool });
 
@@ -119,4 +123,31 @@ test('listing hides what a rule always denies, not what it denies only for some 
   assert.equal(listableByRules(list, subject('a', 'sh__run'), 'allow'), true);
   assert.equal(listableByRules(list, subject('a', 'sh__run'), 'deny'), false);
   assert.equal(listableByRules(list, subject('a', 'web__get'), 'deny'), true);
+});
+
+test('T64 URL arguments must reach only public addresses, however the address is spelled', async () => {
+  const list = rules([
+    { id: 'public-fetch', tools: ['web__fetch'], action: 'allow', arguments: { url: { publicUrl: true } } },
+  ]);
+  const decide = (url: string) => decideByRules(list, subject('a', 'web__fetch'), { url }, 'allow', context);
+  for (const url of [
+    'http://169.254.169.254/latest/meta-data',
+    'http://[::ffff:127.0.0.1]/',
+    'http://0x7f000001/',
+    'http://2130706433/',
+    'http://intranet.example/',
+    'file:///etc/passwd',
+  ]) {
+    const decision = await decide(url);
+    assert.equal(decision.action, 'deny', url);
+    if (decision.action === 'deny')
+      assert.deepEqual(
+        decision.problems?.map((p) => p.path),
+        ['arguments.url'],
+        url,
+      );
+  }
+  const metadata = await decide('http://169.254.169.254/latest/meta-data');
+  assert.match(metadata.action === 'deny' ? (metadata.problems?.[0]?.message ?? '') : '', /cloud-metadata/);
+  assert.deepEqual(await decide('https://example.com/'), { action: 'allow', rule: 'public-fetch', matched: true });
 });

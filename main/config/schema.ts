@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { SECRET_NAME_PATTERN, refsIn } from '../vault/secret-refs.ts';
 import { describeValue } from './issue-messages.ts';
+import { policySchema } from './policy-schema.ts';
 
 /** Server names become the prefix of tool names and a URL path segment, so they are kept to a safe alphabet. */
 export const SERVER_NAME_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
@@ -238,6 +239,8 @@ export const configSchema = z
     gateway: gatewaySchema.default(gatewaySchema.parse({})),
     servers: z.record(serverName, serverSchema).default({}),
     audit: auditSchema.default(auditSchema.parse({})),
+    /** Who may call what, with which arguments and how often (main/policy/). */
+    policy: policySchema.default(policySchema.parse({})),
     /** Where secret values are kept: the OS keychain, or the opt-in encrypted file `vault.enc`. */
     vault: z.enum(['keychain', 'file']).default('keychain'),
     secrets: z.record(secretName, secretMetaSchema).default({}),

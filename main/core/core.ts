@@ -27,6 +27,7 @@ import { GatewayServer } from '../gateway/gateway-server.ts';
 import { McpEndpoint } from '../gateway/http/mcp-endpoint.ts';
 import { originPolicy } from '../gateway/http/request-guards.ts';
 import type { Logger } from '../log/logger.ts';
+import { PolicyEngine } from '../policy/policy-engine.ts';
 import { dataDirPaths, ensureDataDir } from '../paths/data-dir.ts';
 import { startOrphanWatchdog, type OrphanWatchdog } from '../supervisor/orphan-watchdog.ts';
 import { Supervisor } from '../supervisor/supervisor.ts';
@@ -217,7 +218,8 @@ export class Core {
     );
 
     const catalog = new ToolCatalog(directory, gatewayConfig.toolSeparator, logger.child({ part: 'catalog' }));
-    const router = new CallRouter(directory, catalog, audit, { listWaitMs: gatewayConfig.listWaitMs });
+    const policy = new PolicyEngine({ policy: config.policy, separator: gatewayConfig.toolSeparator });
+    const router = new CallRouter(directory, catalog, audit, { listWaitMs: gatewayConfig.listWaitMs, policy });
     const aggregate = new Aggregate({
       directory,
       tools: catalog,
@@ -385,6 +387,8 @@ export class Core {
     if (JSON.stringify(next.gateway) !== JSON.stringify(previous.gateway)) {
       this.#logger.warn('gateway settings changed; restart switchboard serve to apply them');
     }
+    // Policy applies from the next call on; sessions are told their tool lists may have changed.
+    this.#parts.router.policy?.setPolicy(next.policy);
     // A secret with a new value: the servers using it move over to it without dropping calls. Servers whose own
     // config changed are restarted by apply() anyway.
     const renewed = renewedSecrets(previous.secrets, next.secrets);

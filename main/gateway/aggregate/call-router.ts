@@ -1,11 +1,18 @@
 // Sends one client's tools/call to the server that owns the tool and brings the answer back. Every call has a
 // timeout, follows its caller's cancellation, forwards progress, is audited, and fails fast with a message naming
 // the server when that server is not serving (gateway notes 3 and 4).
-import { ErrorCode, type CallToolRequest, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ErrorCode,
+  type CallToolRequest,
+  type CallToolResult,
+  type ClientCapabilities,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { AuditLog } from '../../audit/audit-log.ts';
 import type { AuditEventInput, AuditOutcome } from '../../audit/audit-event.ts';
 import { DEFAULT_DECISION, firstText, jsonSize, upstreamErrorDetail } from '../../audit/audit-fields.ts';
+import type { PolicyEngine } from '../../policy/policy-engine.ts';
 import { GatewayErrorCode } from '../http/http-reply.ts';
+import { confirmerFor, refusalAnswer, refusalText } from './call-policy.ts';
 import { CallError } from './call-error.ts';
 import { InFlightRequests } from './in-flight.ts';
 import type { ToolCatalog } from './tool-catalog.ts';
@@ -23,6 +30,8 @@ export interface CallContext {
   readonly scope: string | null;
   /** The session as the session registry knows it (session-registry.ts); `sessionId` when not given. */
   readonly peer?: string;
+  /** What the calling client declared; a policy confirmation asks it only when it can answer elicitation. */
+  readonly clientCapabilities?: ClientCapabilities;
 }
 
 export interface CallRouterOptions {
@@ -30,6 +39,8 @@ export interface CallRouterOptions {
   readonly listWaitMs: number;
   /** Shared with the log router, which needs to know who is waiting on each server; one of its own otherwise. */
   readonly inFlight?: InFlightRequests;
+  /** Decides every call before it is forwarded (main/policy/); without one every call is allowed. */
+  readonly policy?: PolicyEngine;
 }
 
 export class CallRouter {
@@ -37,6 +48,7 @@ export class CallRouter {
   readonly #catalog: ToolCatalog;
   readonly #audit: AuditLog;
   readonly #listWaitMs: number;
+  readonly policy: PolicyEngine | null;
   /** Requests waiting on each server, by session. */
   readonly upstreamRequests: InFlightRequests;
   #inFlight = 0;
@@ -49,6 +61,7 @@ export class CallRouter {
     this.#catalog = catalog;
     this.#audit = audit;
     this.#listWaitMs = options.listWaitMs;
+    this.policy = options.policy ?? null;
     this.upstreamRequests = options.inFlight ?? new InFlightRequests();
   }
 
@@ -96,6 +109,7 @@ export class CallRouter {
       }
       const server = route?.server ?? named;
       const args = request.params.arguments;
+      let decision: { decision: string; rule: string; detail?: Record<string, unknown> } = DEFAULT_DECISION;
       // Awaited before the answer goes out: a client never holds a result whose record could still be lost.
       const audit = (outcome: AuditOutcome, error: string | null, more: Partial<AuditEventInput> = {}) =>
         this.#audit.record({
@@ -106,7 +120,7 @@ export class CallRouter {
           server,
           target: route?.tool ?? requested,
           arguments: args,
-          ...DEFAULT_DECISION,
+          ...decision,
           durationMs: performance.now() - started,
           requestBytes: jsonSize(args),
           error,
@@ -121,10 +135,33 @@ export class CallRouter {
         await audit('unavailable', message);
         throw new CallError(GatewayErrorCode.ServerUnavailable, message);
       }
+      const unknown = `Unknown tool "${requested}"${context.scope ? ` on server "${context.scope}"` : ''}`;
       if (!route || !upstream?.client) {
-        const message = `Unknown tool "${requested}"${context.scope ? ` on server "${context.scope}"` : ''}`;
-        await audit('unknown-tool', message);
-        throw new CallError(ErrorCode.InvalidParams, message);
+        await audit('unknown-tool', unknown);
+        throw new CallError(ErrorCode.InvalidParams, unknown);
+      }
+
+      // Policy decides before anything reaches the server; its rule is what the audit record names.
+      let release = (): void => {};
+      if (this.policy !== null) {
+        const admission = await this.policy.admit({
+          client: context.client,
+          server: route.server,
+          tool: route.tool,
+          definition: this.#catalog.tool(route.server, route.tool),
+          args,
+          confirm: confirmerFor(extra, context.clientCapabilities),
+        });
+        const detail = admission.detail === null ? {} : { detail: admission.detail };
+        if (!admission.ok) {
+          decision = { decision: 'deny', rule: admission.rule, ...detail };
+          await audit(admission.outcome, refusalText(admission, unknown));
+          const answer = refusalAnswer(admission, unknown);
+          if (answer.error !== null) throw answer.error;
+          return answer.result;
+        }
+        decision = { decision: 'allow', rule: admission.rule, ...detail };
+        release = admission.release;
       }
 
       let cut: Cut = null;
@@ -170,6 +207,8 @@ export class CallRouter {
         );
         await audit(failure.outcome, failure.error.message, { errorDetail: upstreamErrorDetail(error) });
         throw failure.error;
+      } finally {
+        release();
       }
     } finally {
       this.#inFlight -= 1;

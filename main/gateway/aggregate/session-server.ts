@@ -23,6 +23,7 @@ import {
   UnsubscribeRequestSchema,
   type ServerCapabilities,
   type ServerResult,
+  type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Aggregate } from './aggregate.ts';
@@ -98,11 +99,19 @@ export function createSessionServer(options: SessionServerOptions): Server {
   };
   const wait = aggregate.listWaitMs;
 
+  const policy = aggregate.router.policy;
+  const visible =
+    policy === null ? undefined : (owner: string, tool: Tool) => policy.visible(context().client, owner, tool);
   handle(ListToolsRequestSchema, async (request) =>
-    listed('tools', 'tools', request.params?.cursor, await tools.list(scope, wait)),
+    listed('tools', 'tools', request.params?.cursor, await tools.list(scope, wait, visible)),
   );
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
-    const result = await aggregate.router.call(request, extra, { ...context(), peer: peer.id });
+    const clientCapabilities = server.getClientCapabilities();
+    const result = await aggregate.router.call(request, extra, {
+      ...context(),
+      peer: peer.id,
+      ...(clientCapabilities === undefined ? {} : { clientCapabilities }),
+    });
     const route = scope === null ? tools.route(request.params.name) : null;
     return route === null ? result : mapToolResult(result, resources.exposer(route.server, scope));
   });
@@ -149,11 +158,15 @@ export function createSessionServer(options: SessionServerOptions): Server {
   const onResources = (changed: string): void => {
     if (concerns(changed)) void server.sendResourceListChanged().catch(() => {});
   };
+  // A policy change can show or hide tools for this client.
+  const onPolicy = (): void => void server.sendToolListChanged().catch(() => {});
   tools.on('changed', onTools);
+  policy?.on('changed', onPolicy);
   prompts.on('changed', onPrompts);
   resources.on('changed', onResources);
   server.onclose = () => {
     tools.off('changed', onTools);
+    policy?.off('changed', onPolicy);
     prompts.off('changed', onPrompts);
     resources.off('changed', onResources);
     sessions.remove(peer.id);

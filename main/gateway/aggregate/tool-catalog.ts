@@ -73,17 +73,23 @@ export class ToolCatalog extends EventEmitter<ToolCatalogEvents> {
 
   /**
    * The merged list (or one server's, with its own names, when `scope` is set). Servers still starting or
-   * still being listed get up to `waitMs`; whatever is missing after that is named in `unavailable`.
+   * still being listed get up to `waitMs`; whatever is missing after that is named in `unavailable`. `visible`
+   * (policy: the client's toolset) is asked about each tool by its server's own name for it.
    */
-  async list(scope: string | null, waitMs: number): Promise<MergedList> {
+  async list(
+    scope: string | null,
+    waitMs: number,
+    visible: (server: string, tool: Tool) => boolean = () => true,
+  ): Promise<MergedList> {
     const collected = await this.#cache.collect(scope, waitMs);
-    const groups = collected.lists.map(({ server, list }) => ({
-      server,
-      items:
-        scope === null
-          ? list.items.map((tool) => ({ ...tool, name: list.index.names.toExposed.get(tool.name)! }))
-          : list.items,
-    }));
+    const groups = collected.lists.map(({ server, list }) => {
+      const shown = list.items.filter((tool) => visible(server, tool));
+      return {
+        server,
+        items:
+          scope === null ? shown.map((tool) => ({ ...tool, name: list.index.names.toExposed.get(tool.name)! })) : shown,
+      };
+    });
     // A tool whose name could not be given a clash-free exposed name has no entry in the map and is left out.
     const cleaned = groups.map((g) => ({ ...g, items: g.items.filter((t) => t.name !== undefined) }));
     return { tools: cleaned.flatMap((g) => g.items), groups: cleaned, unavailable: collected.unavailable };

@@ -233,6 +233,9 @@ export class TokenStore extends EventEmitter<{ change: [] }> {
   async #persist(): Promise<void> {
     const body = { version: 1 as const, tokens: [...this.#records.values()] };
     await writeFileAtomic(this.#path, JSON.stringify(body, null, 2) + '\n', 0o600);
+    // What was written is what the file holds now. A re-read while the write was under way (the watcher's, after
+    // an earlier write) saw the file before it and must not stand: it would drop the token just created.
+    this.#records = new Map(body.tokens.map((r) => [r.id, r]));
     // This store's own write is already in memory; only later writes by others need a re-read.
     this.#loaded = this.#fileIdentity();
   }

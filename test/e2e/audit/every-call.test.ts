@@ -1,7 +1,6 @@
 // T42: every call produces exactly one record with the deciding rule. 100 calls mixing success, a tool's own
-// failure, arguments the tool refuses, a tool that does not exist and a call that times out leave exactly 100
-// records, each with client, server, tool, outcome, rule, duration and masked arguments. Policy (denials) comes
-// with team policy; until then the deciding rule of every call is the default allow.
+// failure, arguments its inputSchema refuses, a call a policy rule denies and a call that times out leave exactly
+// 100 records, each with client, server, tool, outcome, decision, rule, duration and masked arguments.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fixtureServer, startHarness } from '../../helpers/gateway-harness.ts';
@@ -9,7 +8,10 @@ import { fixtureServer, startHarness } from '../../helpers/gateway-harness.ts';
 const KEY = 'sk-live-abcdefghijklmnopqrstuv';
 
 test('T42 100 mixed calls leave exactly 100 records, each complete', async () => {
-  const h = await startHarness({ servers: { fx: { ...fixtureServer('echo'), timeouts: { callMs: 400 } } } });
+  const h = await startHarness({
+    servers: { fx: { ...fixtureServer('echo'), timeouts: { callMs: 400 } } },
+    policy: { rules: [{ id: 'no-env', tools: ['fx__env'], action: 'deny' }] },
+  });
   try {
     await h.waitForState('fx', (s) => s.state === 'running');
     const client = await h.connect({ token: await h.mintToken('mixer') });
@@ -17,8 +19,8 @@ test('T42 100 mixed calls leave exactly 100 records, each complete', async () =>
     const kinds = [
       { name: 'fx__echo', arguments: { text: `hello ${KEY}` }, outcome: 'ok' },
       { name: 'fx__leak', arguments: { how: 'error' }, outcome: 'tool-error' },
-      { name: 'fx__echo', arguments: { text: 42 }, outcome: 'tool-error' },
-      { name: 'fx__nope', arguments: {}, outcome: 'unknown-tool' },
+      { name: 'fx__echo', arguments: { text: 42 }, outcome: 'denied' },
+      { name: 'fx__env', arguments: {}, outcome: 'denied' },
       { name: 'fx__hang', arguments: {}, outcome: 'timeout' },
     ] as const;
     const calls = Array.from({ length: 100 }, (_, i) => kinds[i % kinds.length]!);
@@ -28,21 +30,27 @@ test('T42 100 mixed calls leave exactly 100 records, each complete', async () =>
     assert.equal(fresh, 100, 'exactly one record per call');
     const counts: Record<string, number> = {};
     for (const r of records) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
-    assert.deepEqual(counts, { ok: 20, 'tool-error': 40, 'unknown-tool': 20, timeout: 20 });
+    assert.deepEqual(counts, { ok: 20, 'tool-error': 20, denied: 40, timeout: 20 });
     for (const r of records) {
       assert.equal(r.client, 'mixer');
       assert.equal(r.server, 'fx');
       assert.ok(r.target !== null && r.target.length > 0);
-      assert.equal(r.decision, 'allow');
-      assert.equal(r.rule, 'default');
+      const [decision, rule] =
+        r.outcome !== 'denied'
+          ? ['allow', 'default']
+          : r.target === 'env'
+            ? ['deny', 'no-env']
+            : ['deny', 'inputSchema'];
+      assert.equal(r.decision, decision, `${r.target} ${r.outcome}`);
+      assert.equal(r.rule, rule, `${r.target} ${r.outcome}`);
       assert.ok(r.durationMs !== null && r.durationMs >= 0);
       assert.ok(r.arguments !== null);
       assert.equal(r.arguments.includes(KEY), false, 'arguments are masked');
     }
     const timeout = records.find((r) => r.outcome === 'timeout')!;
     assert.match(timeout.error!, /callMs/);
-    const refused = records.find((r) => r.outcome === 'tool-error' && r.target === 'echo')!;
-    assert.match(refused.errorDetail ?? refused.error ?? '', /Invalid|expected string/i);
+    const refused = records.find((r) => r.outcome === 'denied' && r.target === 'echo')!;
+    assert.match(refused.error ?? '', /arguments\.text: must be string/);
   } finally {
     await h.close();
   }

@@ -49,3 +49,17 @@ test('a tokens.json written before expiry existed still loads, its tokens never 
   assert.equal(store.verify(created.value.token, 'client', Date.parse('2999-01-01')).ok, true);
   assert.equal(store.list()[0]!.expiresAt, null);
 });
+
+test('a re-read while a new token is being written does not lose it', async (t) => {
+  const path = join(await makeTempDir(t), 'tokens.json');
+  const store = new TokenStore(path);
+  const a = await store.create('a');
+  assert.ok(a.ok);
+  // The watcher's re-read of the file can land while create() is still writing: it reads the file without b.
+  const creating = store.create('b');
+  store.reload();
+  const b = await creating;
+  assert.ok(b.ok);
+  assert.equal(store.verify(b.value.token, 'client').ok, true);
+  assert.equal(store.verify(a.value.token, 'client').ok, true);
+});

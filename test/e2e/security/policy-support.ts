@@ -1,0 +1,33 @@
+// What the policy tests share: a core with the policy fixture (test/fixtures/policy-server.ts), the text of a
+// tool result, and what the fixture received, asked by the unrestricted `test-client` token.
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { ConfigInput } from '../../../main/config/schema.ts';
+import { NODE, REPO, isRunning, startHarness, type Harness } from '../../helpers/gateway-harness.ts';
+
+const POLICY_FIXTURE = join(REPO, 'test/fixtures/policy-server.ts');
+
+/** A stdio server entry running the policy fixture; `label` prefixes its echo, to tell processes apart. */
+export function policyServer(mode = 'tools', label = mode): { command: string; args: string[] } {
+  return { command: NODE, args: [POLICY_FIXTURE, mode, label] };
+}
+
+/** A core whose servers (by default one policy fixture named fs) all run, torn down when the test ends. */
+export async function startPolicyCore(t: TestContext, config: ConfigInput = {}): Promise<Harness> {
+  const h = await startHarness({ servers: { fs: policyServer() }, ...config });
+  t.after(() => h.close());
+  for (const name of Object.keys(config.servers ?? { fs: null })) await h.waitForState(name, isRunning);
+  return h;
+}
+
+export const textOf = (result: unknown): string =>
+  ((result as CallToolResult).content as { type: string; text: string }[]).map((c) => c.text).join('\n');
+
+/** The tools/call requests a fixture process received, by tool. */
+export async function received(h: Harness, server = 'fs'): Promise<Record<string, number>> {
+  const counter = await h.connect();
+  const answer = await counter.callTool({ name: `${server}__calls`, arguments: {} });
+  await counter.close();
+  return JSON.parse(textOf(answer)) as Record<string, number>;
+}

@@ -235,6 +235,13 @@ export interface ImportPreviewView {
   readonly skipped: readonly { readonly source: string; readonly reason: string }[];
 }
 
+/** The policy in force: where it comes from, and its settings and rules as written (defaults filled in). */
+export interface PolicyView {
+  /** `local`: config.json's `policy`; a synced team policy is named here once the app is enrolled. */
+  readonly source: 'local';
+  readonly policy: Readonly<Record<string, unknown>>;
+}
+
 export interface SettingsView {
   readonly dataDir: string;
   readonly gatewayUrl: string;
@@ -301,6 +308,7 @@ export interface ControlCalls {
     output: { added: readonly string[]; secrets: readonly string[]; replaced: boolean };
     kind: 'command';
   };
+  policy: { input: Record<string, never>; output: PolicyView; kind: 'query' };
   settings: { input: Record<string, never>; output: SettingsView; kind: 'query' };
 }
 
@@ -335,6 +343,7 @@ export const CONTROL_METHODS: { readonly [M in ControlMethod]: ControlCalls[M]['
   doctorClient: 'query',
   importPreview: 'query',
   importApply: 'command',
+  policy: 'query',
   settings: 'query',
 };
 

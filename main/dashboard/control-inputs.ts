@@ -99,6 +99,7 @@ const SCHEMAS: { readonly [M in ControlMethod]: z.ZodType } = {
   importApply: z
     .object({ id: clientId, only: z.array(z.string().min(1).max(256)).max(1000).optional(), replace: z.boolean() })
     .strict(),
+  policy: none,
   settings: none,
 };
 

@@ -384,6 +384,8 @@ export function coreControlApi(core: ControlledCore): ControlApi {
         return { added: outcome.added, secrets: outcome.secrets, replaced: outcome.replaced !== undefined };
       }),
 
+    policy: async () => ({ ok: true, value: { source: 'local', policy: { ...core.config().policy } } }),
+
     settings: async () => {
       const config = core.config();
       return {

@@ -174,6 +174,7 @@ export class FakeCore {
     doctorClient: () => refuse('doctorClient is not faked here'),
     importPreview: () => ok({ servers: [], skipped: [] }),
     importApply: () => refuse('importApply is not faked here'),
+    policy: () => ok({ source: 'local' as const, policy: {} }),
     settings: () => ok(this.settingsView),
   };
 

@@ -166,6 +166,9 @@ test('the control contract over HTTP: servers, secrets, tools, audit, logs, metr
     clients.tokens.map((c) => [c.name, c.revoked]),
     [['cursor', false]],
   );
+  const policy = value(await call('policy', {}));
+  assert.equal(policy.source, 'local');
+  assert.equal(policy.policy['defaultAction'], 'allow');
   const settings = value(await call('settings', {}));
   assert.equal(settings.dataDir, dir);
   assert.equal(settings.vault, 'file');

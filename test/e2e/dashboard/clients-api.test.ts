@@ -7,19 +7,14 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import {
-  CSRF_HEADER,
-  type Answer,
-  type ControlInput,
-  type ControlMethod,
-  type ControlOutput,
-} from '../../../preload/contract.ts';
+import { CSRF_HEADER } from '../../../preload/contract.ts';
 import { writeConfig } from '../../../main/config/write-config.ts';
 import { dataDirPaths } from '../../../main/paths/data-dir.ts';
 import { PASSPHRASE_ENV } from '../../../main/vault/file-vault.ts';
 import { fixtureServer } from '../../helpers/gateway-harness.ts';
 import { startServe } from '../cli/serve-process.ts';
 import { waitUntil } from '../gateway/support.ts';
+import { controlSession } from './control-session.ts';
 
 const SECRET = 'ghp_clientsPageSecret0123456789abcdef';
 
@@ -51,21 +46,7 @@ test('IDE clients from the dashboard: detect, preview and import, connect, docto
     serve.child.kill('SIGTERM');
     await serve.exited;
   });
-  const base = new URL(serve.dashboard).origin;
-  const token = new URL(serve.dashboard).searchParams.get('token')!;
-  const answers: string[] = [];
-  async function call<M extends ControlMethod>(method: M, input: ControlInput<M>): Promise<ControlOutput<M>> {
-    const response = await fetch(`${base}/api/${method}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, [CSRF_HEADER]: '1', 'content-type': 'application/json' },
-      body: JSON.stringify(input),
-    });
-    const text = await response.text();
-    answers.push(text);
-    const answer = JSON.parse(text) as Answer<ControlOutput<M>>;
-    assert.ok(answer.ok, `${method}: ${text}`);
-    return answer.value;
-  }
+  const { base, token, answers, value: call } = controlSession(serve.dashboard);
 
   const cursor = () => call('ideClients', {}).then((r) => r.clients.find((c) => c.id === 'cursor')!);
   assert.equal((await cursor()).state, 'not-connected');

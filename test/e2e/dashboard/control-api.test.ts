@@ -8,20 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { WebSocket } from 'ws';
-import {
-  CSRF_HEADER,
-  type Answer,
-  type ControlEvent,
-  type ControlInput,
-  type ControlMethod,
-  type ControlOutput,
-} from '../../../preload/contract.ts';
+import type { Answer, ControlEvent } from '../../../preload/contract.ts';
 import { writeConfig } from '../../../main/config/write-config.ts';
 import { dataDirPaths } from '../../../main/paths/data-dir.ts';
 import { PASSPHRASE_ENV } from '../../../main/vault/file-vault.ts';
 import { fixtureServer } from '../../helpers/gateway-harness.ts';
 import { runBin, startServe } from '../cli/serve-process.ts';
 import { waitUntil } from '../gateway/support.ts';
+import { controlSession } from './control-session.ts';
 
 const SECRET = 'sk-dashboard-7f3a9c2e51';
 
@@ -35,19 +29,8 @@ test('the control contract over HTTP: servers, secrets, tools, audit, logs, metr
     serve.child.kill('SIGTERM');
     await serve.exited;
   });
-  const base = new URL(serve.dashboard).origin;
-  const token = new URL(serve.dashboard).searchParams.get('token')!;
-  const answers: string[] = [];
-  async function call<M extends ControlMethod>(method: M, input: ControlInput<M>): Promise<Answer<ControlOutput<M>>> {
-    const response = await fetch(`${base}/api/${method}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, [CSRF_HEADER]: '1', 'content-type': 'application/json' },
-      body: JSON.stringify(input),
-    });
-    const text = await response.text();
-    answers.push(text);
-    return JSON.parse(text) as Answer<ControlOutput<M>>;
-  }
+  const session = controlSession(serve.dashboard);
+  const { base, token, answers, call } = session;
   const value = <T>(answer: Answer<T>): T => {
     assert.ok(answer.ok, `expected an answer, got: ${JSON.stringify(answer)}`);
     return answer.value;

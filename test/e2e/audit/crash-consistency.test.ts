@@ -17,6 +17,7 @@ import { writeConfig } from '../../../main/config/write-config.ts';
 import { dataDirPaths } from '../../../main/paths/data-dir.ts';
 import { fixtureServer } from '../../helpers/gateway-harness.ts';
 import { runBin, startServe } from '../cli/serve-process.ts';
+import { waitUntil } from '../gateway/support.ts';
 
 const CYCLES = 20;
 const CLIENTS = 16;
@@ -57,8 +58,10 @@ test(`T43 ${CYCLES} kill -9 of serve under ${CLIENTS} clients: every answered ca
     const answered = new Set<string>();
     const stop = { now: false };
     const clients = Array.from({ length: CLIENTS }, (_, i) => loadClient(`${serve.url}`, token, i, answered, stop));
-    // Let the load build, then kill at a moment nobody chose.
-    await sleep(300 + Math.floor(Math.random() * 700));
+    // Let the load build (every client answered at least once, however busy the machine), then kill at a moment
+    // nobody chose.
+    await waitUntil(() => answered.size >= CLIENTS, `cycle ${cycle}: ${CLIENTS} calls answered`, 30_000);
+    await sleep(Math.floor(Math.random() * 700));
     serve.child.kill('SIGKILL');
     await serve.exited;
     stop.now = true;

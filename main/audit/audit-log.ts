@@ -14,7 +14,7 @@ import type Database from 'better-sqlite3';
 import { GENESIS_HASH, chainHashOfJson } from './audit-chain.ts';
 import type { AuditEvent, AuditEventInput } from './audit-event.ts';
 import { readHead, writeHead, type ChainHead } from './audit-head.ts';
-import { boundedCopy } from './audit-fields.ts';
+import { boundedJson } from './audit-fields.ts';
 import { AuditJournal, journalPathFor, replayJournal, type ChainEnd } from './audit-journal.ts';
 import { queryAudit, readEvent, type AuditPage, type AuditQuery } from './audit-query.ts';
 import { AuditTextIndex } from './audit-text-index.ts';
@@ -50,7 +50,7 @@ const RECORDED = Promise.resolve();
 /** JSON of a value, masked and cut at MAX_FIELD_CHARS with a marker; null for nothing. */
 export function cappedJson(value: unknown, redact: (text: string) => string): string | null {
   if (value === undefined || value === null) return null;
-  const text = redact(typeof value === 'string' ? value : (JSON.stringify(boundedCopy(value)) ?? String(value)));
+  const text = redact(typeof value === 'string' ? value : (boundedJson(value) ?? String(value)));
   if (text.length <= MAX_FIELD_CHARS) return text;
   return `${text.slice(0, MAX_FIELD_CHARS)}…[cut: ${text.length - MAX_FIELD_CHARS} more characters]`;
 }

@@ -1,7 +1,7 @@
 // The hash chain that makes edits, deletions and reorderings of audit records detectable. Each record's hash covers
 // the previous record's hash and every field of its own, its id included, in a fixed order: changing any field,
 // removing a record or swapping two breaks the link at that record.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AuditEvent } from './audit-event.ts';
 
 /** The previous hash of the very first record. */
@@ -39,7 +39,7 @@ export function chainHash(prevHash: string, fields: ChainFields): string {
   return chainHashOfJson(prevHash, JSON.stringify(chainValues(fields)));
 }
 
-/** The same hash from the fields' JSON, for a writer that needs that JSON anyway. */
+/** The same hash from the fields' JSON (a journal line is that JSON), for a writer that has it anyway. */
 export function chainHashOfJson(prevHash: string, valuesJson: string): string {
-  return createHash('sha256').update(prevHash).update('\n').update(valuesJson).digest('hex');
+  return hash('sha256', `${prevHash}\n${valuesJson}`);
 }

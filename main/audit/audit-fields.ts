@@ -28,6 +28,32 @@ function sizeOf(value: unknown, depth: number): number {
 const MAX_STRING = 2_048;
 const MAX_ITEMS = 100;
 
+/**
+ * The JSON of a value as its boundedCopy encodes: the value itself when it is plain data within every bound (the
+ * usual arguments), which checks without building a copy, and the copy otherwise.
+ */
+export function boundedJson(value: unknown): string | undefined {
+  return JSON.stringify(withinBounds(value, 0) ? value : boundedCopy(value));
+}
+
+/** Whether boundedCopy would cut nothing and the value encodes as its copy does: arrays and plain objects only. */
+function withinBounds(value: unknown, depth: number): boolean {
+  if (typeof value === 'string') return value.length <= MAX_STRING;
+  if (value === null || typeof value !== 'object') return true;
+  if (depth > 16) return false;
+  if (Array.isArray(value)) {
+    if (value.length > MAX_ITEMS) return false;
+    for (const item of value) if (!withinBounds(item, depth + 1)) return false;
+    return true;
+  }
+  // Anything else (a Date, a Map, a class with toJSON) encodes differently from its entries: the copy decides.
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  // for…in allocates nothing; on a plain object it walks the same keys as Object.entries.
+  for (const key in value) if (!withinBounds((value as Record<string, unknown>)[key], depth + 1)) return false;
+  return true;
+}
+
 /** A copy small enough to encode cheaply: long strings and arrays cut, with a marker saying so. */
 export function boundedCopy(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') {

@@ -1,23 +1,36 @@
-// The audit journal: an append-only file of chained records, one JSON line each, beside the database. A record is
-// in the journal before the answer it describes is sent; the database takes it a moment later, in large
-// transactions off the event loop (audit-writer.ts). Appending a line is one write(2) into the page cache, so a
-// call pays microseconds for durability against a killed process, instead of a database commit.
+// The audit journal: an append-only file of records, one JSON line each, beside the database. A record is in the
+// journal before the answer it describes is sent; the database takes it a moment later, in large transactions off
+// the event loop (audit-writer.ts). Appending a line is one write(2) into the page cache, so a call pays
+// microseconds for durability against a killed process, instead of a database commit.
 //
-// A line is the row exactly as the `audit` table stores it (the chain's columns, then prev_hash and hash). Each
-// append (one turn's records) ends with a trailer line `#<count>`: a process killed in the middle of a write(2)
-// can leave a prefix of it, and a chunk without its trailer is skipped whole, so a batch is in the log entirely
-// or not at all (T78); its records were never acknowledged. The journal is cut back to empty once the database
-// holds everything in it; until then, opening the audit log replays it (INSERT OR IGNORE by id, so replaying
-// twice changes nothing).
+// A line is the JSON array of the record's chained values (the table's columns up to `detail`), exactly as
+// `chainValues` orders them and JSON.stringify writes them: the chain's hash is taken over that text, so whoever
+// moves the line into the database (the writer thread, or a replay) links it to the record before it there,
+// and the event loop never hashes. A line may carry its two hashes after the values: lines written before the
+// chain moved off the event loop, and a record that does not follow the database's newest one (the first after
+// an open that found the database behind its head file), which links across the gap explicitly.
+//
+// Each append (one turn's records) ends with a trailer line `#<count>`: a process killed in the middle of a
+// write(2) can leave a prefix of it, and a chunk without its trailer is skipped whole, so a batch is in the log
+// entirely or not at all (T78); its records were never acknowledged. The journal is cut back to empty once the
+// database holds everything in it; until then, opening the audit log replays it (records the database has are
+// skipped by id, so replaying twice changes nothing).
 import { closeSync, fstatSync, ftruncateSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type Database from 'better-sqlite3';
+import { GENESIS_HASH, chainHashOfJson } from './audit-chain.ts';
 
 /** How much of the journal is read and inserted at a time. */
 export const REPLAY_CHUNK_BYTES = 4 * 1024 * 1024;
 
-/** A row in the `audit` table's column order. */
-export type AuditRow = readonly unknown[];
+/** A journal line as read: its values in the `audit` table's column order (with or without the hashes) and its text. */
+export interface JournalRow {
+  readonly values: readonly unknown[];
+  readonly line: string;
+}
+
+/** Columns of the `audit` table: the chained values, then prev_hash and hash. */
+const COLUMNS = 21;
 
 /** The journal beside a database file: `audit.db` keeps `audit.journal`. */
 export function journalPathFor(dbPath: string): string {
@@ -83,7 +96,7 @@ export class AuditJournal {
  * The complete chunks between two byte offsets of the journal, parsed; `end` is where the last complete chunk
  * ends (`from` when there is none, or the chunk is longer than the window).
  */
-export function readJournalRows(fd: number, from: number, to: number): { rows: AuditRow[]; end: number } {
+export function readJournalRows(fd: number, from: number, to: number): { rows: JournalRow[]; end: number } {
   if (to <= from) return { rows: [], end: from };
   const buffer = Buffer.allocUnsafe(to - from);
   let read = 0;
@@ -92,8 +105,8 @@ export function readJournalRows(fd: number, from: number, to: number): { rows: A
     if (n === 0) break;
     read += n;
   }
-  const rows: AuditRow[] = [];
-  let chunk: AuditRow[] = [];
+  const rows: JournalRow[] = [];
+  let chunk: JournalRow[] = [];
   let torn = false;
   let end = 0;
   for (let start = 0; start < read;) {
@@ -110,8 +123,8 @@ export function readJournalRows(fd: number, from: number, to: number): { rows: A
       continue;
     }
     try {
-      const row = JSON.parse(line) as unknown;
-      if (Array.isArray(row)) chunk.push(row);
+      const values = JSON.parse(line) as unknown;
+      if (Array.isArray(values)) chunk.push({ values, line });
       else torn = true;
     } catch {
       torn = true;
@@ -121,7 +134,7 @@ export function readJournalRows(fd: number, from: number, to: number): { rows: A
 }
 
 /** Reads `[from, to)` a window at a time, widening the window for a chunk longer than it. */
-export function* journalChunks(fd: number, from: number, to: number): Generator<AuditRow[], number> {
+export function* journalChunks(fd: number, from: number, to: number): Generator<JournalRow[], number> {
   let offset = from;
   let window = REPLAY_CHUNK_BYTES;
   while (offset < to) {
@@ -138,36 +151,73 @@ export function* journalChunks(fd: number, from: number, to: number): Generator<
   return offset;
 }
 
+/** A record of the chain: the one the next record links to. */
+export interface ChainEnd {
+  readonly id: number;
+  readonly hash: string;
+}
+
+/** What a run of journal rows does when a row's id is not one past the record before it. */
+export type OnGap = 'link' | 'stop';
+
 /**
- * Inserts rows the database does not have yet, each call one transaction, and returns the highest id among them.
+ * Moves journal rows into the database, each call one transaction, and returns where the chain then ends and
+ * whether every row was placed. Rows the database has (by id) are skipped. A row without its hashes is linked to
+ * the record before it, read from the database inside the transaction, so concurrent replays (the CLI beside
+ * serve) compute the same hashes and never insert one twice. A row whose id does not follow is linked across the
+ * gap (`link`: the writer and the replay on open, where the journal is the log's own), or ends the run (`stop`:
+ * a reader beside serve may have read the journal as serve cut it back, and leaves the rest to serve).
  * Prepared once per connection: preparing costs more than running.
  */
-export function rowIngester(db: Database.Database): (rows: readonly AuditRow[]) => number {
-  const insert = db.prepare(`INSERT OR IGNORE INTO audit VALUES (${Array.from({ length: 21 }, () => '?').join(', ')})`);
-  return db.transaction((rows: readonly AuditRow[]): number => {
-    let last = 0;
-    for (const row of rows) {
-      insert.run(row);
-      last = Math.max(last, Number(row[0]));
+export function rowIngester(
+  db: Database.Database,
+  onGap: OnGap = 'link',
+): (rows: readonly JournalRow[]) => { end: ChainEnd; placed: boolean } {
+  const insert = db.prepare(`INSERT INTO audit VALUES (${Array.from({ length: COLUMNS }, () => '?').join(', ')})`);
+  const newest = db.prepare('SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1');
+  const anchor = db.prepare("SELECT value FROM audit_meta WHERE key = 'anchor'").pluck();
+  const ingest = db.transaction((rows: readonly JournalRow[]) => {
+    let end = (newest.get() as ChainEnd | undefined) ?? anchorOf(anchor.get() as string | undefined);
+    for (const { values, line } of rows) {
+      const id = Number(values[0]);
+      if (id <= end.id) continue;
+      if (values.length === COLUMNS) {
+        insert.run(values);
+        end = { id, hash: String(values[COLUMNS - 1]) };
+        continue;
+      }
+      if (id !== end.id + 1 && onGap === 'stop') return { end, placed: false };
+      const hash = chainHashOfJson(end.hash, line);
+      insert.run(...values, end.hash, hash);
+      end = { id, hash };
     }
-    return last;
+    return { end, placed: true };
   });
+  // IMMEDIATE: the newest record is read under the write lock, so no other connection commits between that read
+  // and the inserts linked to it.
+  return (rows) => ingest.immediate(rows);
+}
+
+/** The retention anchor (the hash the oldest remaining record links to), or the genesis. */
+function anchorOf(stored: string | undefined): ChainEnd {
+  return stored === undefined ? { id: 0, hash: GENESIS_HASH } : (JSON.parse(stored) as ChainEnd);
 }
 
 /**
  * Puts what the journal holds into the database, leaving records it already has as they are: on open, and for
  * the CLI, so a record whose answer was sent is in the log even while nothing runs to take the journal in.
  */
-export function replayJournal(db: Database.Database, path: string): number {
+export function replayJournal(db: Database.Database, path: string, onGap: OnGap = 'link'): number {
   if (!journalHasRecords(path)) return 0;
-  const ingest = rowIngester(db);
+  const ingest = rowIngester(db, onGap);
   const fd = openSync(path, 'r');
   let count = 0;
   try {
     // In steps, so a long journal (a writer that could not keep up before a crash) never sits in memory whole.
     for (const rows of journalChunks(fd, 0, fstatSync(fd).size)) {
-      ingest(rows);
+      const { placed } = ingest(rows);
       count += rows.length;
+      if (!placed) break;
     }
   } finally {
     closeSync(fd);

@@ -1,20 +1,21 @@
-// The audit trail's writer. Everything recorded in one turn of the event loop is chained (ids and hashes given in
-// order), then appended to the journal (audit-journal.ts) with one write on the next turn; `record` resolves once
-// its record is in the journal. Callers that describe a response (a tool call's result) await it before the
-// response is sent: so every answer a client received has its record on disk, and in the database after a restart,
-// even if the process is killed a moment later (T43). The database takes the journal's records on a thread of its
-// own (audit-writer.ts), in large transactions, and the text index follows; queries first wait until it has
-// everything recorded so far.
+// The audit trail's writer. A record is masked, capped and serialized as it is recorded; everything recorded in one
+// turn of the event loop is given ids in order and appended to the journal (audit-journal.ts) with one write on
+// the next turn, and `record` resolves once its record is in the journal. Callers that describe a response (a tool
+// call's result) await it before the response is sent: so every answer a client received has its record on disk,
+// and in the database after a restart, even if the process is killed a moment later (T43). The event loop does no
+// more than that: the database takes the journal's records on a thread of its own (audit-writer.ts), chaining them
+// (each hash over the journal line and the record before) in large transactions, and the text index follows;
+// queries first wait until it has everything recorded so far.
 //
 // If the journal cannot be written (disk full), calls are not refused: the failure is logged and reported by
 // `failure`, the records are kept in memory (up to a limit) and appended, still chained, once it can. If the
 // database cannot be written, the journal keeps the records and the writer tries again every second.
 import type Database from 'better-sqlite3';
-import { GENESIS_HASH, chainHashOfJson, chainValues, type ChainFields } from './audit-chain.ts';
+import { GENESIS_HASH, chainHashOfJson } from './audit-chain.ts';
 import type { AuditEvent, AuditEventInput } from './audit-event.ts';
 import { readHead, writeHead, type ChainHead } from './audit-head.ts';
-import { boundedCopy } from './audit-fields.ts';
-import { AuditJournal, journalPathFor, replayJournal } from './audit-journal.ts';
+import { boundedJson } from './audit-fields.ts';
+import { AuditJournal, journalPathFor, replayJournal, type ChainEnd } from './audit-journal.ts';
 import { queryAudit, readEvent, type AuditPage, type AuditQuery } from './audit-query.ts';
 import { AuditTextIndex } from './audit-text-index.ts';
 import { AuditWriter } from './audit-writer.ts';
@@ -43,16 +44,13 @@ export interface AuditLogOptions {
   readonly onWriteFailure?: (error: string | null) => void;
 }
 
-interface Pending {
-  readonly input: AuditEventInput;
-  readonly ts: number;
-  readonly resolve: () => void;
-}
+/** What `record` returns once the log is closed. */
+const RECORDED = Promise.resolve();
 
 /** JSON of a value, masked and cut at MAX_FIELD_CHARS with a marker; null for nothing. */
 export function cappedJson(value: unknown, redact: (text: string) => string): string | null {
   if (value === undefined || value === null) return null;
-  const text = redact(typeof value === 'string' ? value : (JSON.stringify(boundedCopy(value)) ?? String(value)));
+  const text = redact(typeof value === 'string' ? value : (boundedJson(value) ?? String(value)));
   if (text.length <= MAX_FIELD_CHARS) return text;
   return `${text.slice(0, MAX_FIELD_CHARS)}…[cut: ${text.length - MAX_FIELD_CHARS} more characters]`;
 }
@@ -64,12 +62,22 @@ export class AuditLog {
   readonly #text: AuditTextIndex;
   readonly #journal: AuditJournal;
   readonly #writer: AuditWriter;
-  #last: { id: number; hash: string };
-  #anchor: { id: number; hash: string };
+  /** The id of the last record given one: in the journal, or the database's newest (the head's, past a gap). */
+  #lastId: number;
+  /**
+   * Where the first record must link when it does not follow the database's newest (the head file named records
+   * the database lacks): that record is written with its hashes, so it links across the gap explicitly.
+   */
+  #link: ChainEnd | null = null;
+  /** The chain's newest record in the database (or as the head file last named it, past a gap), for the head file. */
+  #stored: ChainEnd;
+  #anchor: ChainEnd;
   /** The id of the last record in the journal (or the database, before anything was recorded). */
   #journaled: number;
-  #pending: Pending[] = [];
-  #scheduled = false;
+  /** Each record's line after its id (`,ts,…]`), masked and capped, waiting for this turn's append. */
+  #pending: string[] = [];
+  /** The promise the records of this turn share, resolved when their append is done. */
+  #turn: PromiseWithResolvers<void> | null = null;
   #retry: NodeJS.Timeout | null = null;
   #closed = false;
   #journalFailure: string | null = null;
@@ -97,14 +105,18 @@ export class AuditLog {
       { value: string } | undefined;
     this.#anchor =
       anchor === undefined ? { id: 0, hash: GENESIS_HASH } : (JSON.parse(anchor.value) as { id: number; hash: string });
-    this.#last = last ?? { id: this.#anchor.id, hash: this.#anchor.hash };
+    const end = last ?? { id: this.#anchor.id, hash: this.#anchor.hash };
+    this.#lastId = end.id;
+    this.#stored = end;
     this.#journaled = last?.id ?? 0;
     // A head ahead of the database means its newest records were cut off (or an older copy was put back). New
     // records continue after the head's id, so the gap stays visible to verify instead of being written over.
     const head = options.headPath === undefined ? null : readHead(options.headPath);
-    if (head !== null && head.lastId > this.#last.id) {
-      this.missingAtOpen = { fromId: this.#last.id + 1, toId: head.lastId };
-      this.#last = { id: head.lastId, hash: this.#last.hash };
+    if (head !== null && head.lastId > end.id) {
+      this.missingAtOpen = { fromId: end.id + 1, toId: head.lastId };
+      this.#lastId = head.lastId;
+      this.#stored = { id: head.lastId, hash: end.hash };
+      this.#link = end;
     }
     this.#headDirty = true;
     this.#writer = new AuditWriter({
@@ -116,7 +128,7 @@ export class AuditLog {
         this.#writerFailure = error;
         this.#report();
       },
-      onIngested: (generation, offset) => this.#ingested(generation, offset),
+      onIngested: (generation, offset, stored) => this.#ingested(generation, offset, stored),
     });
   }
 
@@ -138,21 +150,51 @@ export class AuditLog {
     this.#listeners.push(listener);
   }
 
-  /** Queues a record; resolves once it is in the journal (or, if that cannot be written, once it is queued). */
+  /**
+   * Queues a record, masked and serialized now; resolves once it is in the journal (or, if that cannot be written,
+   * once it is queued). All records of a turn share the promise.
+   */
   record(input: AuditEventInput): Promise<void> {
-    if (this.#closed) return Promise.resolve();
+    if (this.#closed) return RECORDED;
     for (const listener of this.#listeners) listener(input);
-    return new Promise((resolve) => {
-      this.#pending.push({ input, ts: input.ts ?? Date.now(), resolve });
-      if (this.#pending.length > MAX_UNWRITTEN) {
-        this.#pending.shift()!.resolve();
-        this.#dropped += 1;
-      }
-      if (!this.#scheduled) {
-        this.#scheduled = true;
-        setImmediate(() => this.#commit());
-      }
-    });
+    this.#pending.push(this.#line(input));
+    if (this.#pending.length > MAX_UNWRITTEN) {
+      this.#pending.shift();
+      this.#dropped += 1;
+    }
+    if (this.#turn === null) {
+      this.#turn = Promise.withResolvers<void>();
+      setImmediate(() => this.#commit());
+    }
+    return this.#turn.promise;
+  }
+
+  /**
+   * A record's journal line after its id: the JSON of its chained values (`chainValues` order), masked and capped.
+   * Built as an array and encoded in one call, which is quicker than a template of per-field encodings.
+   */
+  #line(input: AuditEventInput): string {
+    const json = JSON.stringify([
+      input.ts ?? Date.now(),
+      input.kind,
+      input.method ?? null,
+      input.outcome,
+      input.client ?? null,
+      input.server ?? null,
+      input.target ?? null,
+      cappedJson(input.arguments, this.#redact),
+      input.decision ?? null,
+      input.rule ?? null,
+      input.durationMs ?? null,
+      input.requestBytes ?? null,
+      input.responseBytes ?? null,
+      input.error === undefined || input.error === null ? null : this.#redact(input.error),
+      cappedJson(input.errorDetail, this.#redact),
+      input.protocolVersion ?? null,
+      input.sessionId ?? null,
+      input.detail === undefined || input.detail === null ? null : this.#redact(JSON.stringify(input.detail)),
+    ]);
+    return `,${json.slice(1)}`;
   }
 
   /** Writes everything queued to the journal, then waits (blocking, bounded) until the database holds it. */
@@ -170,50 +212,29 @@ export class AuditLog {
     await this.#writer.whenStored(this.#journaled);
   }
 
-  /** Chains everything queued and appends it to the journal with one write. */
+  /** Gives everything queued its ids and appends it to the journal with one write. */
   #commit(): void {
-    this.#scheduled = false;
-    if (this.#pending.length === 0 || this.#closed) return;
+    const turn = this.#turn;
+    this.#turn = null;
+    if (this.#pending.length > 0 && !this.#closed) this.#append();
+    turn?.resolve();
+  }
+
+  #append(): void {
     const batch = this.#pending;
-    let { id, hash } = this.#last;
+    let id = this.#lastId;
     let lines = '';
-    for (const { input, ts } of batch) {
+    for (const line of batch) {
       id += 1;
-      const fields: ChainFields = {
-        id,
-        ts,
-        kind: input.kind,
-        method: input.method ?? null,
-        outcome: input.outcome,
-        client: input.client ?? null,
-        server: input.server ?? null,
-        target: input.target ?? null,
-        arguments: cappedJson(input.arguments, this.#redact),
-        decision: input.decision ?? null,
-        rule: input.rule ?? null,
-        durationMs: input.durationMs ?? null,
-        requestBytes: input.requestBytes ?? null,
-        responseBytes: input.responseBytes ?? null,
-        error: input.error === undefined || input.error === null ? null : this.#redact(input.error),
-        errorDetail: cappedJson(input.errorDetail, this.#redact),
-        protocolVersion: input.protocolVersion ?? null,
-        sessionId: input.sessionId ?? null,
-        detail: input.detail === undefined || input.detail === null ? null : this.#redact(JSON.stringify(input.detail)),
-      };
-      // The journal line is the row: the chained values' JSON (hashed as it is) with both hashes appended.
-      const valuesJson = JSON.stringify(chainValues(fields));
-      const prevHash = hash;
-      hash = chainHashOfJson(prevHash, valuesJson);
-      lines += `${valuesJson.slice(0, -1)},"${prevHash}","${hash}"]\n`;
+      lines += `[${id}${line}\n`;
     }
+    if (this.#link !== null) lines = this.#linked(lines, this.#link);
     try {
       this.#journal.append(lines, batch.length);
     } catch (error) {
-      // Kept, to be chained and written with the next batch once writing works again.
+      // Kept, to be given ids and written with the next batch once writing works again.
       this.#journalFailure = `the audit journal cannot be written: ${(error as Error).message}`;
       this.#report();
-      for (const item of batch) item.resolve();
-      this.#pending = batch.map((item) => ({ ...item, resolve: () => {} }));
       this.#retry ??= setTimeout(() => {
         this.#retry = null;
         this.#commit();
@@ -221,19 +242,30 @@ export class AuditLog {
       return;
     }
     this.#pending = [];
-    this.#last = { id, hash };
+    this.#lastId = id;
+    this.#link = null;
     this.#journaled = id;
     this.#journalFailure = null;
     this.#report();
-    for (const item of batch) item.resolve();
     this.#writer.wakeSoon(this.#journal.generation, this.#journal.size);
-    this.#headDirty = true;
-    this.#scheduleHead();
   }
 
-  /** The writer has everything up to `offset`: once that is all the journal holds, it can be cut back. */
-  #ingested(generation: number, offset: number): void {
-    if (this.#closed || generation !== this.#journal.generation || offset !== this.#journal.size) return;
+  /** The lines with the first one carrying its hashes, linked to `link` (once, after an open past a gap). */
+  #linked(lines: string, link: ChainEnd): string {
+    const newline = lines.indexOf('\n');
+    const first = lines.slice(0, newline);
+    const hash = chainHashOfJson(link.hash, first);
+    return `${first.slice(0, -1)},"${link.hash}","${hash}"]${lines.slice(newline)}`;
+  }
+
+  /**
+   * The writer has everything up to `offset`, and the database's chain ends at `stored`: the head file follows,
+   * and once that is all the journal holds, the journal can be cut back.
+   */
+  #ingested(generation: number, offset: number, stored: ChainEnd): void {
+    if (this.#closed) return;
+    this.#advance(stored);
+    if (generation !== this.#journal.generation || offset !== this.#journal.size) return;
     if (offset < JOURNAL_CLEAR_BYTES) return;
     try {
       this.#journal.clear();
@@ -266,11 +298,11 @@ export class AuditLog {
     return readEvent(this.#db, id);
   }
 
-  /** The chain's ends as they are now, for the head file and for verify. */
+  /** The chain's ends as the database holds them now, for the head file and for verify. */
   head(): ChainHead {
     return {
-      lastId: this.#last.id,
-      lastHash: this.#last.hash,
+      lastId: this.#stored.id,
+      lastHash: this.#stored.hash,
       anchorId: this.#anchor.id,
       anchorHash: this.#anchor.hash,
     };
@@ -302,12 +334,24 @@ export class AuditLog {
       }
     }
     this.#journal.close();
+    // The writer's last word on the chain may still be on its way: the database itself says where it ends.
+    const newest = this.#db.prepare('SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1').get() as
+      ChainEnd | undefined;
+    if (newest !== undefined) this.#advance(newest);
     this.#writeHead();
     this.#db.close();
   }
 
+  /** The database's chain now ends at `stored`; a head past a gap stays until records follow it. */
+  #advance(stored: ChainEnd): void {
+    if (stored.id <= this.#stored.id) return;
+    this.#stored = stored;
+    this.#headDirty = true;
+    this.#scheduleHead();
+  }
+
   #scheduleHead(): void {
-    if (this.#headTimer !== null || this.#options.headPath === undefined) return;
+    if (this.#headTimer !== null || this.#closed || this.#options.headPath === undefined) return;
     this.#headTimer = setTimeout(() => {
       this.#headTimer = null;
       this.#writeHead();

@@ -1,4 +1,5 @@
 // What the audit log's main thread and its writer thread say to each other.
+import type { ChainEnd } from './audit-journal.ts';
 
 export interface WriterData {
   readonly dbPath: string;
@@ -26,6 +27,7 @@ export type ToWriter =
   | { readonly type: 'wake'; readonly generation: number; readonly end: number }
   | { readonly type: 'close'; readonly generation: number; readonly end: number };
 
+/** `ingested`: the database holds the journal up to `offset`, and its chain ends at `last`. */
 export type FromWriter =
-  | { readonly type: 'ingested'; readonly generation: number; readonly offset: number }
+  | { readonly type: 'ingested'; readonly generation: number; readonly offset: number; readonly last: ChainEnd }
   | { readonly type: 'failure'; readonly error: string | null };

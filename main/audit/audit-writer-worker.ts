@@ -1,12 +1,13 @@
 // The audit writer's thread: moves records from the journal into the database and the text index, so neither the
-// commits, the index nor SQLite's checkpoints ever hold the gateway's event loop. It reads only what the main
-// thread says the journal holds, in whole lines, and tells it how far the database has got through shared
-// counters (for queries that must see every record) and messages (for cutting the journal back).
+// chain's hashes, the commits, the index nor SQLite's checkpoints ever hold the gateway's event loop. It reads
+// only what the main thread says the journal holds, in whole lines, links each record to the one before it
+// (audit-journal.ts), and tells the main thread how far the database has got through shared counters (for
+// queries that must see every record) and messages (for cutting the journal back, and for the head file).
 import { closeSync, openSync, readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openAuditDb } from './audit-db.ts';
-import { journalChunks, rowIngester } from './audit-journal.ts';
+import { journalChunks, rowIngester, type ChainEnd } from './audit-journal.ts';
 import { AuditTextIndex } from './audit-text-index.ts';
 import { Counter, type FromWriter, type ToWriter, type WriterData } from './audit-writer-protocol.ts';
 
@@ -54,7 +55,9 @@ const journal = openSync(data.journalPath, 'r');
 let generation = 0;
 let offset = 0;
 let target = { generation: 0, end: 0 };
-let acked = { generation: -1, offset: -1 };
+/** Where the chain ends in the database after the last transaction, for the head file; none before the first. */
+let last: ChainEnd = { id: -1, hash: '' };
+let acked = { generation: -1, offset: -1, lastId: -1 };
 let scheduled = false;
 let retry: NodeJS.Timeout | null = null;
 let failing = false;
@@ -85,12 +88,13 @@ function run(): void {
         offset = next.value;
         break;
       }
-      setCounter(Counter.Ingested, BigInt(ingest(next.value)));
+      last = ingest(next.value).end;
+      setCounter(Counter.Ingested, BigInt(last.id));
     }
     setFailure(null);
-    if (acked.generation !== generation || acked.offset !== offset) {
-      acked = { generation, offset };
-      post({ type: 'ingested', generation, offset });
+    if (acked.generation !== generation || acked.offset !== offset || acked.lastId !== last.id) {
+      acked = { generation, offset, lastId: last.id };
+      post({ type: 'ingested', generation, offset, last });
     }
     // The text index follows in slices, each its own transaction, with new journal lines taken in between.
     const indexed = text.slice();

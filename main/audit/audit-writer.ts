@@ -4,6 +4,7 @@
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { ChainEnd } from './audit-journal.ts';
 import { COUNTER_SLOTS, Counter, type FromWriter, type ToWriter, type WriterData } from './audit-writer-protocol.ts';
 
 const WORKER_URL = new URL(`./audit-writer-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
@@ -23,8 +24,8 @@ export interface AuditWriterOptions {
   readonly indexed: number;
   /** Told when the database cannot be written (or the writer died), and with null once it can again. */
   readonly onFailure: (error: string | null) => void;
-  /** Told how far into which generation of the journal the database has everything. */
-  readonly onIngested: (generation: number, offset: number) => void;
+  /** Told how far into which generation of the journal the database has everything, and where its chain ends. */
+  readonly onIngested: (generation: number, offset: number, last: ChainEnd) => void;
 }
 
 export class AuditWriter {
@@ -105,7 +106,7 @@ export class AuditWriter {
     // The journal keeps what the writer has not taken in; the writer never holds the process open.
     worker.unref();
     worker.on('message', (message: FromWriter) => {
-      if (message.type === 'ingested') this.#options.onIngested(message.generation, message.offset);
+      if (message.type === 'ingested') this.#options.onIngested(message.generation, message.offset, message.last);
       else this.#options.onFailure(message.error);
     });
     worker.on('error', (error) => {

@@ -72,7 +72,8 @@ function openForReading(dataDir: string, io: CliIo, command: string, text?: stri
   const { audit: path, auditJournal } = dataDirPaths(dataDir);
   const pending = journalHasRecords(auditJournal);
   const opened = openAuditDb(path, { readonly: text === undefined && !pending });
-  if (opened.ok && pending) replayJournal(opened.db, auditJournal);
+  // Beside a running serve, which may cut the journal back while it is read: what cannot be linked is left to it.
+  if (opened.ok && pending) replayJournal(opened.db, auditJournal, 'stop');
   if (opened.ok && text !== undefined) catchUp(opened.db);
   if (!opened.ok) {
     io.err(

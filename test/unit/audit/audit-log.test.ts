@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
+import { GENESIS_HASH, chainHashOfJson } from '../../../main/audit/audit-chain.ts';
 import { AUDIT_SCHEMA_VERSION, openAuditDb } from '../../../main/audit/audit-db.ts';
 import { readHead } from '../../../main/audit/audit-head.ts';
 import { AuditLog, MAX_FIELD_CHARS } from '../../../main/audit/audit-log.ts';
@@ -67,7 +69,8 @@ test('record resolves once in the journal; fields, arguments and sizes come back
     error: 'boom with hunter2',
     errorDetail: { code: -32603, message: 'boom', data: { stack: 'Error: boom\n    at x' } },
   });
-  // On disk when record resolves, already masked: the journal line is the row as the database will hold it.
+  // On disk when record resolves, already masked: the journal line is the record's chained values, and the
+  // writer thread hashes that very text when it links the record into the database.
   const journal = readFileSync(p.journal, 'utf8');
   assert.deepEqual(
     journal.split('\n').filter((line) => line.startsWith('#')),
@@ -76,7 +79,11 @@ test('record resolves once in the journal; fields, arguments and sizes come back
   );
   assert.match(journal, /"tools\/call","protocol-error","cursor","fs","read_file"/);
   assert.doesNotMatch(journal, /hunter2/);
+  const line = journal.split('\n')[0]!;
+  assert.equal((JSON.parse(line) as unknown[]).length, 19, 'no hashes on the event loop');
   const [event] = log.query().events;
+  assert.equal(event!.hash, chainHashOfJson(GENESIS_HASH, line));
+  assert.equal(JSON.stringify(JSON.parse(line)), line, 'the line is the JSON verify hashes again');
   assert.equal(event!.arguments, '{"path":"/etc/hosts","password":"[redacted]"}');
   assert.equal(event!.error, 'boom with [redacted]');
   assert.match(event!.errorDetail!, /"stack":"Error: boom\\n {4}at x"/);
@@ -137,6 +144,10 @@ test('an untouched log verifies; the head file names its last record', async (t)
   const p = await paths(t);
   const log = open(p);
   await fill(log, 50);
+  // The writer thread hashes; the head file follows what it stored within about a second, without waiting for close.
+  await log.whenStored();
+  for (let waited = 0; readHead(p.head)?.lastId !== 50 && waited < 5_000; waited += 50) await sleep(50);
+  assert.deepEqual(readHead(p.head), { ...log.head(), lastId: 50 });
   log.close();
   const report = verify(p);
   assert.deepEqual(report, { ok: true, checked: 50, firstId: 1, lastId: 50, problem: null });
@@ -198,8 +209,16 @@ test('T79 cutting the newest records, or putting back an older copy, is caught b
   const reopened = open(p);
   assert.deepEqual(reopened.missingAtOpen, { fromId: 21, toId: 30 });
   await reopened.record({ kind: 'config', outcome: 'info' });
+  await reopened.record({ kind: 'config', outcome: 'info' });
   reopened.close();
   assert.match(verify(p).problem!.message, /records 21 to 30 are missing before record 31/);
+  const linked = new Database(p.db, { readonly: true });
+  const [before, after, next] = linked
+    .prepare('SELECT prev_hash, hash FROM audit WHERE id IN (20, 31, 32) ORDER BY id')
+    .all() as { prev_hash: string; hash: string }[];
+  linked.close();
+  assert.equal(after!.prev_hash, before!.hash, 'the first record after the gap links to the last one before it');
+  assert.equal(next!.prev_hash, after!.hash);
 
   copyFileSync(older, p.db);
   for (const suffix of ['-wal', '-shm']) copyFileSync(older, `${p.db}${suffix}`);

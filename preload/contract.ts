@@ -53,6 +53,29 @@ export type ServerInputView =
       readonly enabled: boolean;
     };
 
+/** How an audit record's request (or event) ended; the same closed set the core records. */
+export const AUDIT_OUTCOMES = [
+  'ok',
+  /** The tool ran and reported failure (`isError: true`). */
+  'tool-error',
+  /** The request failed with a JSON-RPC error: the upstream's, or the gateway's own. */
+  'protocol-error',
+  'timeout',
+  'cancelled',
+  /** Refused by policy. */
+  'denied',
+  'unavailable',
+  'unknown-tool',
+  'unauthenticated',
+  'throttled',
+  'forbidden',
+  'session-mismatch',
+  /** Lifecycle and config records: what happened is in `detail`. */
+  'info',
+] as const;
+
+export type AuditOutcomeName = (typeof AUDIT_OUTCOMES)[number];
+
 export interface AuditQueryView {
   readonly client?: string;
   readonly server?: string;

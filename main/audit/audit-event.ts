@@ -1,4 +1,5 @@
 // What one audit record says. Kinds and outcomes are closed sets so reports can count them.
+import { AUDIT_OUTCOMES, type AuditOutcomeName } from '../../preload/contract.ts';
 
 /**
  * `request`: a client's request that acts on a server (tools/call, resources/read, prompts/get, completion/complete);
@@ -8,24 +9,9 @@
  */
 export type AuditKind = 'request' | 'server-request' | 'auth' | 'session' | 'lifecycle' | 'config';
 
-export type AuditOutcome =
-  | 'ok'
-  /** The tool ran and reported failure (`isError: true`). */
-  | 'tool-error'
-  /** The request failed with a JSON-RPC error: the upstream's, or the gateway's own. */
-  | 'protocol-error'
-  | 'timeout'
-  | 'cancelled'
-  /** Refused by policy. */
-  | 'denied'
-  | 'unavailable'
-  | 'unknown-tool'
-  | 'unauthenticated'
-  | 'throttled'
-  | 'forbidden'
-  | 'session-mismatch'
-  /** Lifecycle and config records: what happened is in `detail`. */
-  | 'info';
+/** The closed set of outcomes, defined with the dashboard's contract so the UI filters by the same list. */
+export type AuditOutcome = AuditOutcomeName;
+export { AUDIT_OUTCOMES };
 
 export const AUDIT_KINDS: readonly AuditKind[] = [
   'request',
@@ -34,21 +20,6 @@ export const AUDIT_KINDS: readonly AuditKind[] = [
   'session',
   'lifecycle',
   'config',
-];
-export const AUDIT_OUTCOMES: readonly AuditOutcome[] = [
-  'ok',
-  'tool-error',
-  'protocol-error',
-  'timeout',
-  'cancelled',
-  'denied',
-  'unavailable',
-  'unknown-tool',
-  'unauthenticated',
-  'throttled',
-  'forbidden',
-  'session-mismatch',
-  'info',
 ];
 
 export interface AuditEvent {

@@ -68,7 +68,7 @@ const SCHEMAS: { readonly [M in ControlMethod]: z.ZodType } = {
       client: text.optional(),
       server: text.optional(),
       tool: text.optional(),
-      outcome: z.enum(AUDIT_OUTCOMES as [string, ...string[]]).optional(),
+      outcome: z.enum(AUDIT_OUTCOMES).optional(),
       text: text.optional(),
       since: whole.optional(),
       until: whole.optional(),

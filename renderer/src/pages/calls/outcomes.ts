@@ -1,14 +1,7 @@
-// The outcomes an audit record can have (ARCHITECTURE.md, "Audit trail"), for the filter and the badges.
-export const OUTCOMES = [
-  'ok',
-  'tool-error',
-  'protocol-error',
-  'timeout',
-  'cancelled',
-  'denied',
-  'unavailable',
-  'unknown-tool',
-] as const;
+// The outcomes an audit record can have (the contract's list), for the filter and the badges.
+import { AUDIT_OUTCOMES } from '../../../../preload/contract.ts';
+
+export const OUTCOMES = AUDIT_OUTCOMES;
 
 export function outcomeClass(outcome: string): string {
   if (outcome === 'ok') return 'badge badge-ok';

@@ -94,7 +94,8 @@ function IdeClientRows({
   const badge = STATE_BADGE[client.state];
 
   const connect = async () => {
-    const answer = await connectClient(client.id, byUrl);
+    // A repair keeps the kind of entry the client had: a URL entry stays one, with a new token.
+    const answer = await connectClient(client.id, byUrl || (client.state === 'stale' && client.entry === 'url'));
     if (answer.ok && answer.value.token !== undefined) {
       onToken({ label: client.label, token: answer.value.token, file: answer.value.file, reload: answer.value.reload });
     }

@@ -134,4 +134,13 @@ describe('Clients page', () => {
     expect(document.body.outerHTML).not.toContain(token);
     expect(within(await rowOf('Cursor')).getByText('(URL)')).toBeTruthy();
   });
+
+  it('repairs a stale URL entry as a URL entry, with a new token shown once', async () => {
+    const core = coreWithClients();
+    core.ideClientList = [ideClient('cline', 'stale', { entry: 'url', reason: 'someone edited the entry' })];
+    renderWith(core, <ClientsPage />);
+    fireEvent.click(within(await rowOf('Cline')).getByRole('button', { name: 'Repair' }));
+    await waitFor(() => expect(core.askedFor('connectClient')).toEqual([{ id: 'cline', url: true }]));
+    expect(await screen.findByRole('region', { name: 'Token for Cline' })).toBeTruthy();
+  });
 });

@@ -8,17 +8,18 @@ import type { ActionResult } from '../control/control-server.ts';
 import type { StatusReport } from '../core/status-report.ts';
 import type { Logger } from '../log/logger.ts';
 import { assertNever } from '../supervisor/server-state.ts';
+import { connectedNotification, driftNotifications } from './client-notifications.ts';
 import { registerControlIpc } from './control-ipc.ts';
 import { DASHBOARD_ORIGIN, handleDashboardScheme } from './dashboard-protocol.ts';
 import { DashboardWindow } from './dashboard-window.ts';
 import type { ElectronParts } from './electron-parts.ts';
 import { holdQuitForShutdown } from './graceful-quit.ts';
+import { IdeClientWatch, refreshingClients } from './ide-clients.ts';
 import type { LoginItem } from './login-item.ts';
 import { Notifier } from './notifier.ts';
 import type { TrayAction } from './tray-actions.ts';
 import { TrayController } from './tray-controller.ts';
 import type { TrayHealth } from './tray-health.ts';
-import type { DetectedClient } from './tray-menu.ts';
 import { loadWindowState, saveWindowState } from './window-state.ts';
 
 /** What the shell uses of the core (main/core/core.ts). */
@@ -45,7 +46,8 @@ export interface DesktopOptions {
   readonly logger: Logger;
   /** Launched at login: stay in the tray instead of opening the dashboard. */
   readonly startHidden: boolean;
-  readonly clients?: () => readonly DetectedClient[];
+  /** How often the IDE clients are read again without a change made here (hand edits, new installs). */
+  readonly clientsRefreshMs?: number;
   readonly quitTimeoutMs?: number;
   /** How often the tray looks at the status without an event (secret expiry, the audit log's health). */
   readonly pollMs?: number;
@@ -62,6 +64,7 @@ export function trayIconPath(appDir: string, health: TrayHealth): string {
 export interface Desktop {
   readonly window: DashboardWindow;
   readonly tray: TrayController;
+  readonly clients: IdeClientWatch;
   run(action: TrayAction): Promise<void>;
 }
 
@@ -90,7 +93,6 @@ export async function runDesktop(o: DesktopOptions): Promise<Desktop | null> {
     return null;
   }
   const { core, api } = started;
-  registerControlIpc(parts.ipcMain, api, DASHBOARD_ORIGIN);
 
   const onError = (message: string, error: unknown): void =>
     logger.warn(message, { error: error instanceof Error ? error.message : String(error) });
@@ -110,6 +112,18 @@ export async function runDesktop(o: DesktopOptions): Promise<Desktop | null> {
     platform: parts.platform,
   });
   const icon = (health: TrayHealth) => parts.trayImage(trayIconPath(o.appDir, health));
+  const clients = new IdeClientWatch({
+    api,
+    onChange: () => tray.refresh(),
+    onError,
+    ...(o.clientsRefreshMs === undefined ? {} : { refreshMs: o.clientsRefreshMs }),
+  });
+  // The dashboard's connects, disconnects and imports change clients' files too: the tray re-reads after each.
+  registerControlIpc(
+    parts.ipcMain,
+    refreshingClients(api, () => void clients.refresh()),
+    DASHBOARD_ORIGIN,
+  );
   const trayIcon = parts.createTray(icon('idle'));
   // Windows and macOS report clicks on the icon itself; Linux's indicators open the menu instead.
   trayIcon.onClick(() => void run({ kind: 'open-dashboard' }));
@@ -119,7 +133,7 @@ export async function runDesktop(o: DesktopOptions): Promise<Desktop | null> {
     buildMenu: parts.buildMenu,
     status: () => core.status(),
     paused: () => core.gatewayPaused,
-    clients: o.clients ?? (() => []),
+    clients: () => clients.list(),
     openAtLogin: () => openAtLogin,
     run: (a) => void run(a),
     onReport: (report) => notifier.update(report),
@@ -140,7 +154,7 @@ export async function runDesktop(o: DesktopOptions): Promise<Desktop | null> {
         case 'open-dashboard':
           return await window.show(action.page);
         case 'connect-client':
-          return await window.show();
+          return await connectClient(action.client);
         case 'pause-gateway':
         case 'resume-gateway':
           core.setGatewayPaused(action.kind === 'pause-gateway');
@@ -159,6 +173,16 @@ export async function runDesktop(o: DesktopOptions): Promise<Desktop | null> {
     }
   }
 
+  /** Connects (or repairs) from the tray: the outcome as a notification, a failure on the Clients page. */
+  async function connectClient(id: string): Promise<void> {
+    const label = clients.label(id);
+    const answer = await api.connectClient({ id });
+    await clients.refresh();
+    if (answer.ok) return notifier.notify(connectedNotification(id, label, answer.value));
+    onError(`could not connect ${label}`, answer.error);
+    await window.show('clients');
+  }
+
   const unsubscribe = core.onControlEvent((event) => {
     window.send(EVENT_CHANNEL, event);
     if (event.type === 'server-state') tray.refresh();
@@ -172,6 +196,7 @@ export async function runDesktop(o: DesktopOptions): Promise<Desktop | null> {
     timeoutMs: o.quitTimeoutMs ?? QUIT_TIMEOUT_MS,
     onStopping: async () => {
       clearInterval(poll);
+      clients.close();
       unsubscribe();
       tray.quitting();
       notifier.close();
@@ -186,8 +211,12 @@ export async function runDesktop(o: DesktopOptions): Promise<Desktop | null> {
   });
   parts.powerMonitor.onResume(() => tray.refresh());
 
-  desktop = { window, tray, run };
+  desktop = { window, tray, clients, run };
   tray.render();
+  // Drift since the last run: a client whose entry no longer works is announced once, with Repair.
+  void clients.start().then((found) => {
+    for (const note of driftNotifications(found)) notifier.notify(note);
+  });
   if (!o.startHidden) await window.show();
   return desktop;
 }

@@ -38,6 +38,11 @@ export class Notifier {
     if (note !== null && this.#o.notifications.isSupported()) this.#show(note);
   }
 
+  /** Shows a notification the shell made itself (a client's drift, a connect's outcome). */
+  notify(note: AppNotification): void {
+    if (this.#o.notifications.isSupported()) this.#show(note);
+  }
+
   #show(note: AppNotification): void {
     this.#shown.get(note.id)?.close();
     const button = note.button;

@@ -16,11 +16,12 @@ export type MenuEntry =
       readonly submenu?: readonly MenuEntry[];
     };
 
-/** An IDE client found on this machine, and whether it is already connected to the gateway. */
+/** An IDE client installed on this machine, and where its connection to the gateway stands. */
 export interface DetectedClient {
   readonly id: string;
   readonly name: string;
-  readonly connected: boolean;
+  /** `stale`: our entry is there but no longer works; connecting again repairs it. */
+  readonly state: 'not-connected' | 'connected' | 'stale';
 }
 
 export interface TrayMenuInput {
@@ -87,11 +88,16 @@ function clientsEntry(clients: readonly DetectedClient[]): MenuEntry {
   const submenu =
     clients.length === 0
       ? [item('No IDE clients found on this machine', undefined, false)]
-      : clients.map((c) =>
-          c.connected
-            ? item(`${c.name} (connected)`, undefined, false)
-            : item(c.name, { kind: 'connect-client', client: c.id }),
-        );
+      : clients.map((c) => {
+          switch (c.state) {
+            case 'connected':
+              return item(`${c.name} (connected)`, undefined, false);
+            case 'stale':
+              return item(`${c.name}: repair connection`, { kind: 'connect-client', client: c.id });
+            case 'not-connected':
+              return item(c.name, { kind: 'connect-client', client: c.id });
+          }
+        });
   return { type: 'item', label: 'Connect a client', enabled: true, submenu };
 }
 

@@ -12,8 +12,11 @@ import type {
   ControlInput,
   ControlMethod,
   ControlOutput,
+  DoctorView,
   IdeClientView,
+  ImportPreviewView,
   MetricsView,
+  PolicyView,
   SecretView,
   ServerInputView,
   ServerView,
@@ -84,6 +87,16 @@ export class FakeCore {
   };
   toolResult: ToolResultView = { content: [{ type: 'text', text: 'ok' }], isError: false, durationMs: 3 };
   ideClientList: IdeClientView[] = [];
+  /** What `importPreview` answers, by client id (none: nothing to import). */
+  importPreviews = new Map<string, ImportPreviewView>();
+  /**
+   * Secret values as they sit in a client's config file, by secret name: an import moves them into the vault, and
+   * no answer ever carries one, as in the core.
+   */
+  readonly clientFileSecrets = new Map<string, string>();
+  /** What `doctorClient` answers, by client id (none: a passing check). */
+  doctorResults = new Map<string, DoctorView>();
+  policyView: PolicyView = { source: 'local', policy: {} };
   /** Every call, in order. */
   readonly asked: Asked[] = [];
   readonly #overrides = new Map<ControlMethod, (input: unknown) => Answer<unknown>>();
@@ -169,14 +182,61 @@ export class FakeCore {
     },
     clients: () => ok(this.clientsView),
     ideClients: () => ok({ clients: this.ideClientList }),
-    connectClient: () => refuse('connectClient is not faked here'),
-    disconnectClient: () => refuse('disconnectClient is not faked here'),
-    doctorClient: () => refuse('doctorClient is not faked here'),
-    importPreview: () => ok({ servers: [], skipped: [] }),
-    importApply: () => refuse('importApply is not faked here'),
-    policy: () => ok({ source: 'local' as const, policy: {} }),
+    connectClient: ({ id, url }) => {
+      const client = this.ideClientList.find((c) => c.id === id);
+      if (client === undefined) return refuse(`no client named ${id}`);
+      this.#setClient({ ...client, state: 'connected', entry: url === true ? 'url' : 'stdio' });
+      return ok({
+        file: client.file,
+        changed: true,
+        backup: `${client.file}.switchboard-backup`,
+        ...(url === true ? { token: `sbt_${id}_0123456789abcdefghijklmnopqrstuv` } : {}),
+        reload: `Restart ${client.label} to load the new entry.`,
+      });
+    },
+    disconnectClient: ({ id }) => {
+      const client = this.ideClientList.find((c) => c.id === id);
+      if (client === undefined) return refuse(`no client named ${id}`);
+      const { reason: _reason, entry: _entry, ...rest } = client;
+      this.#setClient({ ...rest, state: 'not-connected' });
+      return ok({ file: client.file, removed: true, revoked: true });
+    },
+    doctorClient: ({ id }) => {
+      const client = this.ideClientList.find((c) => c.id === id);
+      if (client === undefined) return refuse(`no client named ${id}`);
+      return ok(
+        this.doctorResults.get(id) ?? {
+          client: id,
+          file: client.file,
+          ok: true,
+          checks: [{ name: 'entry', ok: true, detail: 'our entry is in the file' }],
+          tools: [],
+        },
+      );
+    },
+    importPreview: ({ id }) => ok(this.importPreviews.get(id) ?? { servers: [], skipped: [] }),
+    importApply: ({ id, only, replace }) => {
+      const preview = this.importPreviews.get(id);
+      if (preview === undefined) return refuse(`${id} has no servers to import`);
+      const chosen = preview.servers.filter((s) => only === undefined || only.includes(s.source));
+      for (const server of chosen) {
+        this.servers = [...this.servers, serverView(server.name, { state: 'starting' })];
+        for (const name of server.secrets) {
+          const value = this.clientFileSecrets.get(name);
+          if (value !== undefined) this.vault.set(name, value);
+        }
+      }
+      const client = this.ideClientList.find((c) => c.id === id);
+      if (replace && client !== undefined) this.#setClient({ ...client, state: 'connected', entry: 'stdio' });
+      return ok({ added: chosen.map((s) => s.name), secrets: chosen.flatMap((s) => s.secrets), replaced: replace });
+    },
+    policy: () => ok(this.policyView),
     settings: () => ok(this.settingsView),
   };
+
+  #setClient(client: IdeClientView): void {
+    this.ideClientList = this.ideClientList.map((c) => (c.id === client.id ? client : c));
+  }
 
   /** The contract's calls, each answered on the next turn as a real transport would. */
   readonly api: ControlApi = Object.fromEntries(
@@ -215,6 +275,21 @@ export class FakeCore {
       close: () => {},
     };
   }
+}
+
+export function ideClient(
+  id: string,
+  state: IdeClientView['state'],
+  extra: Partial<IdeClientView> = {},
+): IdeClientView {
+  return {
+    id,
+    label: id.charAt(0).toUpperCase() + id.slice(1),
+    scope: 'user',
+    file: `/home/me/.${id}/mcp.json`,
+    state,
+    ...extra,
+  };
 }
 
 export function secretView(name: string, extra: Partial<SecretView> = {}): SecretView {

@@ -1,11 +1,13 @@
 // Every store of one dashboard, made for one client. Stores are made per app (not module singletons), so each
 // test starts from fresh ones.
 import type { StoreApi } from 'zustand';
-import type { ClientsView, SettingsView } from '../../../preload/contract.ts';
+import type { ClientsView, PolicyView, SettingsView } from '../../../preload/contract.ts';
 import type { DashboardClient } from '../api/dashboard-client.ts';
 import { createCallsStore, type CallsState } from './calls-store.ts';
 import { createCatalogStore, type CatalogState } from './catalog-store.ts';
 import { createConnectionStore, type ConnectionStoreState } from './connection-store.ts';
+import { createIdeClientsStore, type IdeClientsState } from './ide-clients-store.ts';
+import { createImportStore, type ImportState } from './import-store.ts';
 import { createLogsStore, type LogsState } from './logs-store.ts';
 import { createMetricsStore, type MetricsState } from './metrics-store.ts';
 import { createQueryStore, type QueryState } from './query-store.ts';
@@ -23,6 +25,9 @@ export interface Stores {
   readonly metrics: StoreApi<MetricsState>;
   readonly secrets: StoreApi<SecretsState>;
   readonly clients: StoreApi<QueryState<ClientsView>>;
+  readonly ideClients: StoreApi<IdeClientsState>;
+  readonly imports: StoreApi<ImportState>;
+  readonly policy: StoreApi<QueryState<PolicyView>>;
   readonly settings: StoreApi<QueryState<SettingsView>>;
 }
 
@@ -38,6 +43,9 @@ export function createStores(client: DashboardClient): Stores {
     metrics: createMetricsStore(api),
     secrets: createSecretsStore(api),
     clients: createQueryStore(() => api.clients({})),
+    ideClients: createIdeClientsStore(api),
+    imports: createImportStore(api),
+    policy: createQueryStore(() => api.policy({})),
     settings: createQueryStore(() => api.settings({})),
   };
 }

@@ -18,7 +18,7 @@ describe('the dashboard frame', () => {
       window.location.hash = '#/policy';
       window.dispatchEvent(new HashChangeEvent('hashchange'));
     });
-    expect(screen.getByText('No team policy: this gateway uses its local config')).toBeTruthy();
+    expect(await screen.findByText(/Team policy sync is not configured/)).toBeTruthy();
   });
 
   it('keeps the navigation’s link names unique on every page, even matched as substrings', async () => {
@@ -39,10 +39,10 @@ describe('the dashboard frame', () => {
     }
   });
 
-  it('says honestly how to connect a client', async () => {
+  it('says how to connect a client that is not detected', async () => {
     window.location.hash = '#/clients';
     renderWith(new FakeCore());
-    expect((await screen.findByRole('region', { name: 'Connect a client' })).textContent).toContain(
+    expect((await screen.findByRole('region', { name: 'Connect another client' })).textContent).toContain(
       'switchboard token create NAME',
     );
   });
@@ -59,7 +59,7 @@ describe('the dashboard frame', () => {
       window.location.hash = '#/policy';
       window.dispatchEvent(new HashChangeEvent('hashchange'));
     });
-    expect(screen.getByText('No team policy: this gateway uses its local config')).toBeTruthy();
+    expect(await screen.findByText(/Team policy sync is not configured/)).toBeTruthy();
   });
 
   it('replaces the pages with the way back in when the session is lost', () => {

@@ -3,19 +3,21 @@
 // the call seen in the history and opened in the detail drawer; every page is screenshotted into
 // test-artifacts/screenshots. Without the dashboard's token, the page and the API are refused.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Page } from 'playwright-core';
+import type { ConfigInput } from '../../../main/config/schema.ts';
 import { writeConfig } from '../../../main/config/write-config.ts';
 import { dataDirPaths } from '../../../main/paths/data-dir.ts';
 import { chromiumSkip, launchChromium, screenshotDir } from '../../helpers/browser.ts';
 import { fixtureServer } from '../../helpers/gateway-harness.ts';
 import { runBin, startServe } from '../cli/serve-process.ts';
 
+const CURSOR_SECRET = 'ghp_e2eSecretValueNeverShown0123456789';
 const PAGES = ['Servers', 'Tools', 'Calls', 'Metrics', 'Credentials', 'Clients', 'Policy', 'Settings'] as const;
 
 test(
@@ -24,10 +26,35 @@ test(
   async (t) => {
     const dir = await mkdtemp(join(tmpdir(), 'switchboard-ui-'));
     t.after(() => rm(dir, { recursive: true, force: true }));
-    assert.ok((await writeConfig(dataDirPaths(dir).config, { servers: {} })).ok);
+    // A policy with rules, so the Policy page has something to show.
+    const policy: ConfigInput['policy'] = {
+      rules: [
+        { id: 'no-deletes', tools: ['*__delete*'], action: 'deny', reason: 'Deleting is done by hand.' },
+        { clients: ['cursor'], servers: ['echo'], action: 'allow', arguments: { text: { pattern: '^[^<>]*$' } } },
+      ],
+      toolsets: { cursor: { servers: ['echo'] } },
+      rateLimits: [{ id: 'per-client', calls: 600, perSeconds: 60 }],
+      concurrency: { '*': 8 },
+    };
+    assert.ok((await writeConfig(dataDirPaths(dir).config, { servers: {}, policy })).ok);
+    // A home of its own with one IDE client that already runs a server with a secret written into its file.
+    const home = join(dir, 'home');
+    await mkdir(join(home, '.cursor'), { recursive: true });
+    await writeFile(
+      join(home, '.cursor', 'mcp.json'),
+      JSON.stringify({
+        mcpServers: {
+          github: {
+            command: 'npx',
+            args: ['-y', '@modelcontextprotocol/server-github'],
+            env: { GITHUB_PERSONAL_ACCESS_TOKEN: CURSOR_SECRET },
+          },
+        },
+      }),
+    );
     const made = await runBin(['token', 'create', 'cursor', '--json', '--data-dir', dir]);
     const clientToken = (JSON.parse(made.out) as { token: string }).token;
-    const serve = await startServe(dir);
+    const serve = await startServe(dir, { HOME: home, XDG_CONFIG_HOME: join(home, '.config') });
     t.after(async () => {
       serve.child.kill('SIGTERM');
       await serve.exited;
@@ -65,6 +92,14 @@ test(
     await page.getByRole('link', { name: 'Servers' }).click();
     await page.getByRole('button', { name: 'Add server' }).first().waitFor();
     await page.screenshot({ path: join(shots, '01-servers-empty.png'), fullPage: true });
+
+    // First run: Cursor's server is offered for import, its secret named and never shown.
+    await page.getByRole('button', { name: /Import from Cursor/ }).click();
+    const preview = page.getByRole('form', { name: 'Import from Cursor' });
+    await preview.getByText('GITHUB_PERSONAL_ACCESS_TOKEN').first().waitFor();
+    assert.ok(!(await page.content()).includes(CURSOR_SECRET), 'no secret value in the page');
+    await page.screenshot({ path: join(shots, '01b-first-run-import.png'), fullPage: true });
+    await preview.getByRole('button', { name: 'Cancel' }).click();
 
     // Add a stdio server through the form; a bad command is refused beside its field first.
     await page.getByRole('button', { name: 'Add server' }).first().click();
@@ -126,6 +161,8 @@ test(
     for (const [i, name] of PAGES.entries()) {
       await page.getByRole('link', { name }).click();
       await page.waitForLoadState('networkidle');
+      if (name === 'Clients') await page.getByRole('rowheader', { name: /^Cursor/ }).waitFor();
+      if (name === 'Policy') await page.getByRole('rowheader', { name: 'no-deletes' }).waitFor();
       await page.screenshot({ path: join(shots, `${String(10 + i)}-${name.toLowerCase()}.png`), fullPage: true });
     }
     await page.emulateMedia({ colorScheme: 'dark' });

@@ -3,7 +3,7 @@
 // events, notifications with their fix, and a quit that waits for the core to stop, within a bound.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ControlApi, ControlEvent } from '../../../preload/contract.ts';
+import type { ControlApi, ControlEvent, IdeClientView } from '../../../preload/contract.ts';
 import { EVENT_CHANNEL, callChannel } from '../../../preload/ipc-channels.ts';
 import type { StatusReport } from '../../../main/core/status-report.ts';
 import { runDesktop, type DesktopCore } from '../../../main/electron/desktop.ts';
@@ -266,3 +266,91 @@ test('a core that does not stop in time: the app exits anyway after the bound', 
   await new Promise((resolve) => setTimeout(resolve, 300));
   assert.equal(fake.calls.at(-1), 'exit:1');
 });
+
+test('the tray offers the detected clients, repairs drift found at start, and connects from the menu', async (t) => {
+  const fake = fakeElectron();
+  const core = fakeCore(report([server('fs', RUNNING)]));
+  let clients: IdeClientView[] = [
+    { id: 'cursor', label: 'Cursor', scope: 'user', file: '/home/me/.cursor/mcp.json', state: 'not-connected' },
+    {
+      id: 'zed',
+      label: 'Zed',
+      scope: 'user',
+      file: '/home/me/.config/zed/settings.json',
+      state: 'stale',
+      reason: 'its token was revoked',
+    },
+    { id: 'windsurf', label: 'Windsurf', scope: 'user', file: '/w', state: 'not-installed' },
+  ];
+  const connects: unknown[] = [];
+  let reads = 0;
+  const clientsApi = {
+    ideClients: async () => (reads++, { ok: true, value: { clients } }),
+    connectClient: async (input: { id: string }) => {
+      connects.push(input);
+      if (input.id === 'cursor') return { ok: false, error: 'mcp.json does not parse: line 3' };
+      clients = clients.map((c) => (c.id === input.id ? { ...c, state: 'connected' as const } : c));
+      return {
+        ok: true,
+        value: { file: '/home/me/.config/zed/settings.json', changed: true, backup: null, reload: 'Reload Zed.' },
+      };
+    },
+  } as unknown as ControlApi;
+  const desktop = await runDesktop({
+    parts: fake.parts,
+    dataDir: await makeTempDir(t),
+    appDir: '/app',
+    startCore: async () => ({ ok: true, core: core.core, api: clientsApi }),
+    loginItem,
+    logger: silentLogger,
+    startHidden: true,
+  });
+  assert.ok(desktop);
+  t.after(() => desktop.clients.close());
+  const connectMenu = () =>
+    fake.menus
+      .at(-1)!
+      .find((i) => i.label === 'Connect a client')!
+      .submenu!.map((i) => [i.label, i.enabled]);
+
+  // At start: the clients are read, the menu lists the installed ones, and the stale one is announced.
+  const drift = await until(() => fake.notes.find((n) => n.options.title === 'Zed no longer reaches Switchboard'));
+  assert.match(drift.options.body, /its token was revoked/);
+  await until(() => connectMenu().length === 2);
+  assert.deepEqual(connectMenu(), [
+    ['Cursor', true],
+    ['Zed: repair connection', true],
+  ]);
+
+  // Repair from the notification: connected, the outcome notified, the menu shows it connected.
+  drift.listeners.get('click')!();
+  const done = await until(() => fake.notes.find((n) => n.options.title === 'Zed is connected to Switchboard'));
+  assert.match(done.options.body, /Reload Zed\./);
+  assert.deepEqual(connects, [{ id: 'zed' }]);
+  await until(() => connectMenu()[1]?.[0] === 'Zed (connected)');
+
+  // A connect that fails opens the Clients page instead.
+  fake.menus
+    .at(-1)!
+    .find((i) => i.label === 'Connect a client')!
+    .submenu!.find((i) => i.label === 'Cursor')!.click!();
+  await until(() => fake.windows[0]?.urls.at(-1)?.endsWith('#/clients'));
+  assert.deepEqual(connects, [{ id: 'zed' }, { id: 'cursor' }]);
+
+  // A connect made by the dashboard over IPC makes the tray read the clients again.
+  const before = reads;
+  const handler = fake.handled.get(callChannel('connectClient'))!;
+  await handler({ senderFrame: { url: 'app://dashboard/index.html' } }, { id: 'zed' });
+  await until(() => reads > before);
+});
+
+/** Waits for `check` to give something truthy (the shell's reads and actions run on their own). */
+async function until<T>(check: () => T | undefined | false, timeoutMs = 2_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -31,8 +31,9 @@ test('the menu lists each server with its state and the fix that applies to it',
     report: report([server('fs', RUNNING), server('web', CRASH_LOOP), server('linear', LOGIN), server('gh', MISSING)]),
     paused: false,
     clients: [
-      { id: 'cursor', name: 'Cursor', connected: false },
-      { id: 'claude-desktop', name: 'Claude Desktop', connected: true },
+      { id: 'cursor', name: 'Cursor', state: 'not-connected' },
+      { id: 'claude-desktop', name: 'Claude Desktop', state: 'connected' },
+      { id: 'zed', name: 'Zed', state: 'stale' },
     ],
   });
   assert.deepEqual(labels(entries), [
@@ -71,6 +72,7 @@ test('the menu lists each server with its state and the fix that applies to it',
     [
       ['Cursor', true, { kind: 'connect-client', client: 'cursor' }],
       ['Claude Desktop (connected)', false, null],
+      ['Zed: repair connection', true, { kind: 'connect-client', client: 'zed' }],
     ],
   );
 });

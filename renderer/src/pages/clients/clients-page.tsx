@@ -1,10 +1,11 @@
-// Clients: the tokens that may connect to the gateway and the sessions open now. Detecting IDE clients and
-// connecting them in one click come with a later change; until then the page says how to connect one by hand.
+// Clients: the IDE clients found on this machine with one-click connect, the tokens that may connect to the
+// gateway and the sessions open now, and how to connect any other client by hand.
 import { useStore } from 'zustand';
 import { useStores } from '../../app/stores-context.tsx';
 import { EmptyState } from '../../ui/empty-state.tsx';
 import { ErrorNote } from '../../ui/error-note.tsx';
 import { formatDate } from '../../ui/format.ts';
+import { IdeClientsSection } from './ide-clients-section.tsx';
 import { Page, useReadOnOpen } from '../../ui/page.tsx';
 
 export function ClientsPage() {
@@ -12,6 +13,7 @@ export function ClientsPage() {
   const view = useStore(stores.clients, (s) => s.value);
   const error = useStore(stores.clients, (s) => s.error);
   const refresh = useStore(stores.clients, (s) => s.refresh);
+  const refreshIde = useStore(stores.ideClients, (s) => s.refresh);
 
   useReadOnOpen(refresh);
 
@@ -20,13 +22,14 @@ export function ClientsPage() {
     <Page
       title="Clients"
       actions={
-        <button type="button" onClick={() => void refresh()}>
+        <button type="button" onClick={() => void Promise.all([refresh(), refreshIde()])}>
           Refresh
         </button>
       }
     >
+      <IdeClientsSection />
+      <h3>Client tokens</h3>
       <ErrorNote error={error} />
-      <ConnectHelp />
       {view !== null && view.tokens.length === 0 && view.sessions.length === 0 && (
         <EmptyState title="No clients yet">
           <p>No client token has been created, so no MCP client can connect yet.</p>
@@ -78,22 +81,20 @@ export function ClientsPage() {
           </ul>
         </section>
       )}
+      <ConnectHelp />
     </Page>
   );
 }
 
 function ConnectHelp() {
   return (
-    <section className="help" aria-label="Connect a client">
-      <h3>Connect a client</h3>
+    <section className="help" aria-label="Connect another client">
+      <h3>Connect another client</h3>
       <p>
         Run <code>switchboard token create NAME</code> (for example <code>switchboard token create my-ide</code>); it
         prints the token once. Point your MCP client at the <a href="#/settings">gateway URL</a> with the header{' '}
         <code>Authorization: Bearer &lt;token&gt;</code>, or, for a client that only speaks stdio, run{' '}
         <code>SWITCHBOARD_TOKEN=&lt;token&gt; switchboard bridge --client NAME</code>.
-      </p>
-      <p className="muted">
-        Finding the IDE clients on this machine and connecting them in one click is not available yet.
       </p>
     </section>
   );

@@ -6,6 +6,7 @@ import { useStore } from 'zustand';
 import { useStores } from '../../app/stores-context.tsx';
 import { EmptyState } from '../../ui/empty-state.tsx';
 import { ErrorNote } from '../../ui/error-note.tsx';
+import { FirstRunImport } from './first-run-import.tsx';
 import { LogPane } from './log-pane.tsx';
 import { ServerForm } from './server-form.tsx';
 import { ServerRow } from './server-row.tsx';
@@ -20,6 +21,7 @@ export function ServersPage() {
   const panel = useStore(stores.servers, (s) => s.panel);
   const openPanel = useStore(stores.servers, (s) => s.openPanel);
   const refresh = useStore(stores.servers, (s) => s.refresh);
+  const importing = useStore(stores.imports, (s) => s.finished !== null);
   const [now, setNow] = useState(() => Date.now());
 
   useEffect(() => {
@@ -50,6 +52,7 @@ export function ServersPage() {
         <ServerForm key={panel.mode === 'add' ? '+' : panel.name} editing={panel.mode === 'add' ? null : panel.name} />
       )}
       {servers === null && error === null && <p className="muted">Reading servers…</p>}
+      {((servers !== null && servers.length === 0) || importing) && <FirstRunImport />}
       {servers !== null && servers.length === 0 && (
         <EmptyState title="No servers yet">
           <p>

@@ -3,7 +3,8 @@
 // `switchboard serve`; the renderer takes its types from here only. Plain data: no secret value ever appears in
 // an answer (a secret's value travels one way, in `setSecret`'s input).
 
-export type ServerStateName = 'stopped' | 'starting' | 'running' | 'degraded' | 'backoff' | 'failed' | 'blocked';
+export type ServerStateName =
+  'stopped' | 'idle' | 'starting' | 'running' | 'degraded' | 'backoff' | 'failed' | 'blocked';
 
 export interface ServerView {
   readonly name: string;

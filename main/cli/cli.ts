@@ -7,7 +7,13 @@ import { auditCommand, auditExportCommand, auditShowCommand, auditVerifyCommand 
 import { bridgeCommand } from './commands/bridge.ts';
 import { logsCommand } from './commands/logs.ts';
 import { serveCommand } from './commands/serve.ts';
-import { serverAddCommand, serverListCommand, serverRemoveCommand, serverRestartCommand } from './commands/server.ts';
+import {
+  serverAddCommand,
+  serverListCommand,
+  serverRemoveCommand,
+  serverRestartCommand,
+  serverStartCommand,
+} from './commands/server.ts';
 import { serverLoginCommand } from './commands/server-login.ts';
 import { secretListCommand, secretRemoveCommand, secretSetCommand } from './commands/secret.ts';
 import { statusCommand } from './commands/status.ts';
@@ -20,6 +26,7 @@ export const COMMANDS: readonly Command[] = [
   serverListCommand,
   serverRemoveCommand,
   serverRestartCommand,
+  serverStartCommand,
   serverLoginCommand,
   tokenCreateCommand,
   tokenListCommand,

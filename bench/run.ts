@@ -16,6 +16,7 @@ import type { Target } from './targets/target.ts';
 import { REPO_ROOT } from './paths.ts';
 import { coreMemoryWithServers } from './ten-servers.ts';
 import { benchAudit, formatAudit } from './audit.ts';
+import { benchOnDemand, formatOnDemand } from './on-demand.ts';
 
 const TSC = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url));
 
@@ -91,11 +92,13 @@ async function main(argv: readonly string[]): Promise<number> {
   const tenServers = await coreMemoryWithServers(plan);
 
   const auditBench = await benchAudit(plan.quick ? 100_000 : 1_000_000, log);
+  const onDemand = await benchOnDemand(plan.quick ? 50 : 500, log);
   const report = buildReport(results, tenServers, auditedCalls, plan.quick, { start: loadAtStart, end: loadavg()[0]! });
   process.stdout.write(formatReport(report));
   process.stdout.write(formatAudit(auditBench));
+  process.stdout.write(formatOnDemand(onDemand));
   if (options.json !== undefined) {
-    await writeJson(options.json, { ...report, audit: auditBench });
+    await writeJson(options.json, { ...report, audit: auditBench, onDemand });
     log(`wrote ${options.json}`);
   }
   log('done');

@@ -3,7 +3,8 @@
 // `switchboard serve`; the renderer takes its types from here only. Plain data: no secret value ever appears in
 // an answer (a secret's value travels one way, in `setSecret`'s input).
 
-export type ServerStateName = 'stopped' | 'starting' | 'running' | 'degraded' | 'backoff' | 'failed' | 'blocked';
+export type ServerStateName =
+  'stopped' | 'idle' | 'starting' | 'running' | 'degraded' | 'backoff' | 'failed' | 'blocked';
 
 export interface ServerView {
   readonly name: string;
@@ -20,6 +21,12 @@ export interface ServerView {
   readonly restarts: number;
   /** Tools the server lists now (0 while it is not running). */
   readonly tools: number;
+  /** `on-demand`: started by the first request and stopped when idle; `always`: kept running. */
+  readonly start: 'always' | 'on-demand';
+  /** How long its last start took (ms), launch to ready; null before the first. */
+  readonly lastStartMs: number | null;
+  /** Its last start took more than a few seconds: worth switching to `always` if it is used often. */
+  readonly slowStart: boolean;
   /** The process's CPU (percent of one core) and resident memory, sampled every few seconds; null when unknown. */
   readonly usage: { readonly cpuPercent: number; readonly rssBytes: number } | null;
 }
@@ -45,12 +52,15 @@ export type ServerInputView =
       readonly env: Readonly<Record<string, string>>;
       readonly cwd?: string;
       readonly enabled: boolean;
+      /** Absent: `always`. */
+      readonly start?: 'always' | 'on-demand';
     }
   | {
       readonly transport: 'http' | 'sse';
       readonly url: string;
       readonly headers: Readonly<Record<string, string>>;
       readonly enabled: boolean;
+      readonly start?: 'always' | 'on-demand';
     };
 
 /** How an audit record's request (or event) ended; the same closed set the core records. */

@@ -22,24 +22,33 @@ export interface SwitchboardOptions {
   readonly servers: readonly string[];
   /** Flags for the serve process's Node (for example --cpu-prof). */
   readonly nodeArgs?: readonly string[];
+  /** More settings of each server (for example `start: "on-demand"`), by name. */
+  readonly settings?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** An existing data directory to serve from (its lists cache is kept); a fresh one when absent. */
+  readonly dataDir?: string;
 }
 
 export interface SwitchboardTarget extends Target {
   readonly dataDir: string;
   /** Stops serve and returns how many tool calls its audit log recorded. */
   stopAndCountAudit(): Promise<number>;
+  /** Stops serve and leaves its data directory for another run. */
+  stopKeepingData(): Promise<void>;
 }
 
 export async function switchboard(options: SwitchboardOptions): Promise<SwitchboardTarget> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-bench-'));
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'switchboard-bench-')));
   const paths = dataDirPaths(dataDir);
   const servers = Object.fromEntries(
-    options.servers.map((name) => [name, { command: process.execPath, args: [ECHO_SERVER] }]),
+    options.servers.map((name) => [
+      name,
+      { command: process.execPath, args: [ECHO_SERVER], ...options.settings?.[name] },
+    ]),
   );
   const config: ConfigInput = { gateway: { host: '127.0.0.1' }, servers };
   const written = await writeConfig(paths.config, config);
   if (!written.ok) throw new Error(`the benchmark's config.json is invalid: ${JSON.stringify(written.problems)}`);
-  const minted = await new TokenStore(paths.tokens).create('bench');
+  const minted = await new TokenStore(paths.tokens).create(`bench-${Date.now()}`);
   if (!minted.ok) throw new Error(`could not create a client token: ${minted.error}`);
   const headers = { authorization: `Bearer ${minted.value.token}` };
 
@@ -60,7 +69,7 @@ export async function switchboard(options: SwitchboardOptions): Promise<Switchbo
     });
   }
 
-  const stopAndCountAudit = async (): Promise<number> => {
+  const stopAndCountAudit = async (keep = false): Promise<number> => {
     await started.stop();
     const db = new Database(paths.audit, { readonly: true });
     try {
@@ -68,7 +77,7 @@ export async function switchboard(options: SwitchboardOptions): Promise<Switchbo
       return row.n;
     } finally {
       db.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (!keep) await rm(dataDir, { recursive: true, force: true });
     }
   };
   return {
@@ -77,7 +86,8 @@ export async function switchboard(options: SwitchboardOptions): Promise<Switchbo
     pid: started.pid,
     dataDir,
     connect: () => connectHttp(url, headers),
-    stopAndCountAudit,
+    stopAndCountAudit: () => stopAndCountAudit(),
+    stopKeepingData: async () => void (await stopAndCountAudit(true)),
     stop: async () => void (await stopAndCountAudit()),
   };
 }

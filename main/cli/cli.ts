@@ -8,7 +8,13 @@ import { bridgeCommand } from './commands/bridge.ts';
 import { clientsCommand, connectCommand, disconnectCommand, doctorCommand, importCommand } from './commands/clients.ts';
 import { logsCommand } from './commands/logs.ts';
 import { serveCommand } from './commands/serve.ts';
-import { serverAddCommand, serverListCommand, serverRemoveCommand, serverRestartCommand } from './commands/server.ts';
+import {
+  serverAddCommand,
+  serverListCommand,
+  serverRemoveCommand,
+  serverRestartCommand,
+  serverStartCommand,
+} from './commands/server.ts';
 import { serverLoginCommand } from './commands/server-login.ts';
 import { secretListCommand, secretRemoveCommand, secretSetCommand } from './commands/secret.ts';
 import { statusCommand } from './commands/status.ts';
@@ -21,6 +27,7 @@ export const COMMANDS: readonly Command[] = [
   serverListCommand,
   serverRemoveCommand,
   serverRestartCommand,
+  serverStartCommand,
   serverLoginCommand,
   tokenCreateCommand,
   tokenListCommand,

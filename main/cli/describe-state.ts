@@ -5,6 +5,8 @@ export function describeState(state: ServerState, now: number): string {
   switch (state.state) {
     case 'stopped':
       return 'stopped';
+    case 'idle':
+      return 'idle (stopped, starts on use)';
     case 'starting':
       return `starting (attempt ${state.attempt})`;
     case 'running':

@@ -99,8 +99,28 @@ export const instancesSchema = z
   })
   .strict();
 
+/** When a server's process (or connection) runs: from serve's start, or from its first use until it is idle. */
+export const START_MODES = ['always', 'on-demand'] as const;
+
+/** How long an on-demand server that nothing holds stays up after its last use (10 min). */
+export const DEFAULT_IDLE_STOP_AFTER_MS = 10 * 60_000;
+
 const serverCommon = {
   enabled: z.boolean().default(true),
+  /**
+   * `always`: started with serve and kept running. `on-demand`: started by the first request that needs it and
+   * stopped after `idleStopAfter` ms with nothing holding it; its lists are served from the cache meanwhile.
+   * Absent means `always`, so configs written before this setting keep their behaviour; `server add` and the
+   * dashboard write `on-demand` for new stdio servers.
+   */
+  start: z
+    .enum(START_MODES, {
+      error: (issue) =>
+        `must be "always" (run from serve's start) or "on-demand" (start on first use, stop when idle), not ${describeValue(issue.input)}`,
+    })
+    .default('always'),
+  /** Milliseconds an on-demand server with no call, subscription, stream or instance stays up before it stops. */
+  idleStopAfter: z.number().int().min(100).max(86_400_000).default(DEFAULT_IDLE_STOP_AFTER_MS),
   /**
    * `shared`: one upstream connection for every client session. `per-client`: one per client token, stopped after
    * `instances.idleMs` unused. `per-session`: one per client session, stopped when the session ends. Catalogs
@@ -257,6 +277,7 @@ export type RestartPolicy = z.infer<typeof restartPolicySchema>;
 export type Timeouts = z.infer<typeof timeoutsSchema>;
 export type HealthPolicy = z.infer<typeof healthSchema>;
 export type Isolation = (typeof ISOLATION_LEVELS)[number];
+export type StartMode = (typeof START_MODES)[number];
 export type InstancesPolicy = z.infer<typeof instancesSchema>;
 export type SecretMeta = z.infer<typeof secretMetaSchema>;
 export type VaultBackend = Config['vault'];

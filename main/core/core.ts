@@ -20,6 +20,7 @@ import { ControlServer, type ActionResult } from '../control/control-server.ts';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
 import { Aggregate } from '../gateway/aggregate/aggregate.ts';
 import { CallRouter } from '../gateway/aggregate/call-router.ts';
+import { ListStore } from '../gateway/aggregate/list-store.ts';
 import { ToolCatalog } from '../gateway/aggregate/tool-catalog.ts';
 import { FailureThrottle } from '../gateway/auth/failure-throttle.ts';
 import { DASHBOARD_CLIENT, TokenStore } from '../gateway/auth/token-store.ts';
@@ -38,6 +39,7 @@ import { renewedSecrets, serversUsing } from '../vault/secret-changes.ts';
 import type { Rollups } from '../metrics/rollups.ts';
 import { startCoreMetrics, type CoreMetrics } from './core-metrics.ts';
 import { ClientSightings } from './client-sightings.ts';
+import { IdleStopper } from './idle-stopper.ts';
 import { Credentials } from './credentials.ts';
 import { auditConfigChange, auditLifecycle } from './lifecycle-audit.ts';
 import { recordRunIntent } from './run-intent.ts';
@@ -87,6 +89,8 @@ export class Core {
     controlEvents: ControlEvents;
     dashboardClient: DashboardClient;
     watchdog: OrphanWatchdog | null;
+    lists: ListStore;
+    idleStopper: IdleStopper;
   };
   readonly #logger: Logger;
   readonly #startedAt = new Date().toISOString();
@@ -115,6 +119,8 @@ export class Core {
     controlEvents: ControlEvents;
     dashboardClient: DashboardClient;
     watchdog: OrphanWatchdog | null;
+    lists: ListStore;
+    idleStopper: IdleStopper;
     logger: Logger;
   }) {
     this.dataDir = fields.dataDir;
@@ -138,6 +144,8 @@ export class Core {
       controlEvents: fields.controlEvents,
       dashboardClient: fields.dashboardClient,
       watchdog: fields.watchdog,
+      lists: fields.lists,
+      idleStopper: fields.idleStopper,
     };
     this.controlApi = fields.controlApi;
     this.#logger = fields.logger;
@@ -217,7 +225,10 @@ export class Core {
       }),
     );
 
-    const catalog = new ToolCatalog(directory, gatewayConfig.toolSeparator, logger.child({ part: 'catalog' }));
+    // Lists of servers' last runs: an on-demand server that is not running is listed from them.
+    const lists = new ListStore({ dir: paths.lists, logger: logger.child({ part: 'list-cache' }) });
+    await lists.load();
+    const catalog = new ToolCatalog(directory, gatewayConfig.toolSeparator, logger.child({ part: 'catalog' }), lists);
     const policy = new PolicyEngine({ policy: config.policy, separator: gatewayConfig.toolSeparator });
     const router = new CallRouter(directory, catalog, audit, { listWaitMs: gatewayConfig.listWaitMs, policy });
     const aggregate = new Aggregate({
@@ -228,6 +239,7 @@ export class Core {
       listWaitMs: gatewayConfig.listWaitMs,
       pageSize: gatewayConfig.listPageSize,
       audit,
+      store: lists,
     });
     directory.routeServerRequests(router.upstreamRequests);
     const origins = originPolicy(gatewayConfig.host, gatewayConfig.port, gatewayConfig.allowedOrigins);
@@ -244,6 +256,17 @@ export class Core {
       logger: logger.child({ part: 'gateway' }),
       version: SWITCHBOARD_VERSION,
     });
+    const idleStopper = new IdleStopper({
+      supervisor,
+      logger: logger.child({ part: 'idle' }),
+      holds: (server) => ({
+        inFlight: router.upstreamRequests.on(server).length,
+        subscriptions: aggregate.subscriptions.wantedOn(server),
+        streams: endpoint.openStreamsOf(server),
+        instances: supervisor.get(server)?.instances.size ?? 0,
+      }),
+    });
+    router.upstreamRequests.watch((server) => idleStopper.touch(server));
     const coreMetrics = startCoreMetrics({ supervisor, endpoint, inFlight: router.upstreamRequests, audit, tokens });
     // The dashboard's API reaches the core once it exists; nothing can call it before the gateway listens.
     let core: Core | null = null;
@@ -343,6 +366,8 @@ export class Core {
       controlEvents,
       dashboardClient,
       watchdog: null,
+      lists,
+      idleStopper,
       logger,
     });
 
@@ -404,6 +429,9 @@ export class Core {
       .apply(next.servers)
       .then(async () => {
         await Promise.all(rotate.map((name) => this.#rotate(name, renewed)));
+        for (const name of Object.keys(previous.servers)) {
+          if (next.servers[name] === undefined) this.#parts.lists.forget(name);
+        }
         this.#parts.directory.emit('membership');
       })
       .catch((error: unknown) => {
@@ -474,6 +502,8 @@ export class Core {
         // Applied at once rather than when the watcher sees the file, which then finds nothing left to do.
         const servers = Object.fromEntries(this.supervisor.list().map((s) => [s.name, s.config]));
         await this.supervisor.apply({ ...servers, [name]: recorded.server });
+        // Started by hand means now, also for an on-demand server (which apply leaves idle): a warm-up.
+        if (action !== 'stop' && recorded.server.start === 'on-demand') void this.supervisor.start(name);
         return { ok: true };
       }
       this.#logger.warn('config.json could not record whether the server should run; this applies until quit', {
@@ -517,7 +547,9 @@ export class Core {
       await this.#parts.dashboardClient.close();
       await router.drain(drainMs);
       await gateway.close();
+      this.#parts.idleStopper.dispose();
       await this.supervisor.shutdown();
+      await this.#parts.lists.flush();
       this.#parts.watchdog?.standDown();
       await control.close();
       this.#parts.metrics.stop();

@@ -31,6 +31,8 @@ export function lifecycleEvent(state: ServerState): { method: string; detail: Re
       return { method: 'blocked', detail: { reason: state.reason, message: state.message } };
     case 'stopped':
       return { method: 'stopped', detail: {} };
+    case 'idle':
+      return { method: 'idle', detail: {} };
   }
 }
 

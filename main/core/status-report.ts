@@ -1,5 +1,5 @@
 // What `switchboard status` shows and the control channel returns: plain data, no secrets.
-import type { Isolation } from '../config/schema.ts';
+import type { Isolation, StartMode } from '../config/schema.ts';
 import type { ManagedServer } from '../supervisor/managed-server.ts';
 import type { ServerState } from '../supervisor/server-state.ts';
 import type { UpstreamEra } from '../supervisor/upstream-client.ts';
@@ -25,6 +25,15 @@ export interface ServerStatus {
   readonly restarts: number;
   /** Tools the server lists now. */
   readonly tools: number;
+  /** `always`, or `on-demand`: started by its first use and stopped when idle (state `idle` meanwhile). */
+  readonly start: StartMode;
+  /** How long its last start took, launch to finished initialize (ms); null before the first. */
+  readonly lastStartMs: number | null;
+  /**
+   * Its last start took longer than SLOW_START_MS: the first call after an idle stop waits that long, so a server
+   * used often is better switched to `start: "always"` (or warmed up with `server start`).
+   */
+  readonly slowStart: boolean;
   /** CPU (percent of one core) and resident memory of its process, from the last samples; null when unknown. */
   readonly usage: ProcessLoad | null;
 }
@@ -41,6 +50,9 @@ export interface StatusReport {
   /** Why the audit log cannot be written right now (calls go on; records wait in memory), and how many were lost. */
   readonly audit: { readonly failure: string | null; readonly dropped: number };
 }
+
+/** A start slower than this is flagged in `status` (the "a few seconds" a first call should not wait). */
+export const SLOW_START_MS = 3_000;
 
 export interface ServerFigures {
   tools(server: string): number;
@@ -65,6 +77,9 @@ export function statusReport(
       instances: s.instances.size,
       restarts: Math.max(0, s.counters.spawns - 1),
       tools: figures.tools(s.name),
+      start: s.config.start,
+      lastStartMs: s.lastStartMs,
+      slowStart: s.lastStartMs !== null && s.lastStartMs > SLOW_START_MS,
       usage: s.pid === null ? null : (usage.get(s.name) ?? null),
     })),
   };

@@ -229,6 +229,8 @@ export class SupervisedDirectory extends EventEmitter<UpstreamEvents> implements
       state: server.state,
       client: server.client,
       timeouts: server.config.timeouts,
+      onDemand: server.config.start === 'on-demand',
+      demand: () => server.demand(),
       unavailableMessage: () => server.unavailableError(),
       credentialNotice: () => notice(server),
       instanceFor: (owner) => instanceFor(server, owner),

@@ -38,6 +38,7 @@ const serverInput = z.discriminatedUnion(
         env: stringMap,
         cwd: z.string().min(1).max(4096).optional(),
         enabled: z.boolean().default(true),
+        start: z.enum(['always', 'on-demand']).optional(),
       })
       .strict(),
     z
@@ -46,6 +47,7 @@ const serverInput = z.discriminatedUnion(
         url: z.string().min(1, 'must not be empty').max(4096),
         headers: stringMap,
         enabled: z.boolean().default(true),
+        start: z.enum(['always', 'on-demand']).optional(),
       })
       .strict(),
   ],

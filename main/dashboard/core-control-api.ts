@@ -114,16 +114,26 @@ function inputView(server: Config['servers'][string]): ServerInputView {
       env: server.env,
       ...(server.cwd === undefined ? {} : { cwd: server.cwd }),
       enabled: server.enabled,
+      start: server.start,
     };
   }
-  return { transport: server.transport, url: server.url, headers: server.headers, enabled: server.enabled };
+  return {
+    transport: server.transport,
+    url: server.url,
+    headers: server.headers,
+    enabled: server.enabled,
+    start: server.start,
+  };
 }
 
 /** What the form sends, as config.json input; only what was given, so the file's other defaults stay implicit. */
 function configEntry(server: ServerInputView, previous: Record<string, unknown> | undefined): Record<string, unknown> {
   // Settings the form does not show (restart policy, timeouts, isolation) are kept from the previous entry.
   const kept = { ...previous };
-  for (const key of ['transport', 'command', 'args', 'env', 'cwd', 'url', 'headers', 'enabled']) delete kept[key];
+  for (const key of ['transport', 'command', 'args', 'env', 'cwd', 'url', 'headers', 'enabled', 'start']) {
+    delete kept[key];
+  }
+  const start = server.start === undefined ? {} : { start: server.start };
   if (server.transport === 'stdio') {
     return {
       ...kept,
@@ -132,6 +142,7 @@ function configEntry(server: ServerInputView, previous: Record<string, unknown> 
       ...(Object.keys(server.env).length > 0 ? { env: server.env } : {}),
       ...(server.cwd === undefined ? {} : { cwd: server.cwd }),
       ...(server.enabled ? {} : { enabled: false }),
+      ...start,
     };
   }
   return {
@@ -140,6 +151,7 @@ function configEntry(server: ServerInputView, previous: Record<string, unknown> 
     url: server.url,
     ...(Object.keys(server.headers).length > 0 ? { headers: server.headers } : {}),
     ...(server.enabled ? {} : { enabled: false }),
+    ...start,
   };
 }
 

@@ -2,16 +2,19 @@
 // that names what is not.
 import type { ServerStatus, StatusReport } from '../core/status-report.ts';
 
-/** `ok` all enabled servers running; `degraded` something is on its way up or limping; `failed` something needs a person. */
+/** `ok` all enabled servers running or idle (on demand, starting on use); `degraded` something is on its way up or limping; `failed` something needs a person. */
 export type TrayHealth = 'ok' | 'degraded' | 'failed' | 'idle' | 'paused';
 
-type Bucket = 'running' | 'degraded' | 'failed' | 'off';
+type Bucket = 'running' | 'idle' | 'degraded' | 'failed' | 'off';
 
 function bucketOf(server: ServerStatus): Bucket {
   if (!server.enabled) return 'off';
   switch (server.state.state) {
     case 'running':
       return 'running';
+    // Stopped on purpose, and started by the next request that needs it: healthy, nothing to do.
+    case 'idle':
+      return 'idle';
     case 'degraded':
     case 'starting':
     case 'backoff':
@@ -34,7 +37,9 @@ export function trayLook(report: StatusReport, paused: boolean): TrayLook {
   const failed = named('failed');
   const degraded = named('degraded');
   const running = named('running');
+  const idle = named('idle');
   const parts = [`${running.length} running`];
+  if (idle.length > 0) parts.push(`${idle.length} idle`);
   if (degraded.length > 0) parts.push(`${degraded.length} not ready (${degraded.join(', ')})`);
   if (failed.length > 0) parts.push(`${failed.length} need attention (${failed.join(', ')})`);
   if (report.audit.failure !== null) parts.push('audit log not writable');

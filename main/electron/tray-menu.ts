@@ -49,6 +49,8 @@ export function stateLabel(state: ServerState): string {
       return 'starting';
     case 'stopped':
       return 'stopped';
+    case 'idle':
+      return 'idle (starts on use)';
     case 'degraded':
       return `degraded (${state.failedPings} missed health checks)`;
     case 'backoff':

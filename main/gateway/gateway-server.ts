@@ -144,7 +144,8 @@ export class GatewayServer {
     const servers = this.#deps.directory
       .list()
       .filter((u) => u.enabled)
-      .map((u) => ({ name: u.name, state: u.state.state, ready: isServing(u.state) }));
+      // An idle on-demand server is ready: the first request that needs it starts it.
+      .map((u) => ({ name: u.name, state: u.state.state, ready: isServing(u.state) || u.state.state === 'idle' }));
     const ready = this.#http.listening && servers.every((s) => s.ready);
     replyJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not-ready', servers });
   }

@@ -8,6 +8,7 @@ import type { ServerStateName } from '../supervisor/server-state.ts';
 
 const STATES: readonly ServerStateName[] = [
   'stopped',
+  'idle',
   'starting',
   'running',
   'degraded',

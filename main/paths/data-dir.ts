@@ -54,6 +54,8 @@ export interface DataDirPaths {
   readonly logs: string;
   /** Sockets and pid files of the running processes. */
   readonly run: string;
+  /** Each server's lists and capabilities from its last run, one file per server (list-store.ts). */
+  readonly lists: string;
   /** Written by a running `serve` with its URL and pid, so other commands can find it. */
   readonly serveInfo: string;
   /** The names of clients that have ever connected, to tell a first connection (client-sightings.ts). */
@@ -75,6 +77,7 @@ export function dataDirPaths(dir: string): DataDirPaths {
     auditHead: join(dir, 'audit.head.json'),
     logs: join(dir, 'logs'),
     run: join(dir, 'run'),
+    lists: join(dir, 'lists'),
     serveInfo: join(dir, 'serve.json'),
     clientsSeen: join(dir, 'clients-seen.json'),
     gatewayLog: join(dir, 'gateway.log'),

@@ -54,6 +54,8 @@ export function unavailableMessage(context: UnavailableContext): string {
       return `${server} is not answering pings (${state.failedPings} failed; last: ${state.lastError}).`;
     case 'stopped':
       return `${server} is stopped; start it to use its tools.`;
+    case 'idle':
+      return `${server} is idle (stopped, starts on use).`;
     case 'starting': {
       const before = lastExit === null ? '' : ` Last time it ${lastExit.reason}.`;
       return `${server} is starting (attempt ${state.attempt}); try again in a moment.${before}`;

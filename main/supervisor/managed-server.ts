@@ -134,6 +134,7 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState]; log: [li
   #crashes: CrashHistory;
   #state: ServerState = { state: 'stopped' };
   #lastExit: ExitInfo | null = null;
+  #lastStartMs: number | null = null;
   #conn: Connection | null = null;
   /** The current process, from spawn until its teardown ends. */
   #tree: ProcessTree | null = null;
@@ -269,6 +270,7 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState]; log: [li
         this.#clearRetry();
         return this.#begin(state.attempt);
       case 'stopped':
+      case 'idle':
       case 'failed':
       case 'blocked':
         this.#crashes.reset();
@@ -278,8 +280,40 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState]; log: [li
     }
   }
 
+  /**
+   * What a request for an on-demand server waits on: an idle server is started, one already starting is waited
+   * for; resolves when that attempt has settled (serving, backoff, failed or blocked). A server in any other
+   * state is left alone: one in backoff or parked answers at once with why.
+   */
+  demand(): Promise<void> {
+    switch (this.#state.state) {
+      case 'idle':
+        return this.start();
+      case 'starting':
+        return this.#launching ?? Promise.resolve();
+      default:
+        return Promise.resolve();
+    }
+  }
+
+  /** An on-demand server that is enabled but not running waits in `idle` for its first use. */
+  park(): void {
+    if (this.#state.state === 'stopped') this.#setState({ state: 'idle', since: this.#now() });
+  }
+
+  /** Stops an on-demand server nothing holds: its process goes, and the next request starts it again. */
+  idleStop(): Promise<void> {
+    this.#logger.info('idle; stopping until the next request', { idleStopAfter: this.#config.idleStopAfter });
+    return this.stop('idle');
+  }
+
+  /** How long the last start took, from its launch to a finished initialize (ms); null before the first. */
+  get lastStartMs(): number | null {
+    return this.#lastStartMs;
+  }
+
   /** Stops the server and waits until its whole process group is gone. */
-  async stop(): Promise<void> {
+  async stop(into: 'stopped' | 'idle' = 'stopped'): Promise<void> {
     this.#epoch++;
     this.#abort?.abort();
     this.#abort = null;
@@ -291,7 +325,9 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState]; log: [li
     this.#conn = null;
     const tree = this.#tree;
     const launching = this.#launching;
-    if (this.#state.state !== 'stopped') this.#setState({ state: 'stopped' });
+    if (this.#state.state !== into) {
+      this.#setState(into === 'idle' ? { state: 'idle', since: this.#now() } : { state: 'stopped' });
+    }
     const draining = [...this.#retiringConns].flatMap((c) => [c.client.close(), c.tree?.stop()]);
     await Promise.allSettled([
       conn?.client.close(),
@@ -336,7 +372,8 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState]; log: [li
   }
 
   async #launch(epoch: number, attempt: number): Promise<void> {
-    this.#setState({ state: 'starting', since: this.#now(), attempt });
+    const launched = this.#now();
+    this.#setState({ state: 'starting', since: launched, attempt });
     await Promise.all([this.#teardown, this.instances.sweep()]);
     if (epoch !== this.#epoch) return;
     const config = await this.#materialize(epoch);
@@ -365,7 +402,8 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState]; log: [li
       return;
     }
     this.#conn = conn;
-    this.#logger.info('server is running', { pid: conn.tree?.pid ?? null, attempt });
+    this.#lastStartMs = this.#now() - launched;
+    this.#logger.info('server is running', { pid: conn.tree?.pid ?? null, attempt, startMs: this.#lastStartMs });
     this.#setState({ state: 'running', since: this.#now(), pid: conn.tree?.pid ?? null });
     this.#watchHealth(epoch, conn);
   }
@@ -459,7 +497,8 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState]; log: [li
   rotate(drainMs: number): Promise<string | null> {
     if (this.#rotating !== null) return this.#rotating;
     if (!isServing(this.#state) || this.#conn === null) {
-      return (this.#state.state === 'stopped' ? Promise.resolve() : this.restart()).then(() => null);
+      const down = this.#state.state === 'stopped' || this.#state.state === 'idle';
+      return (down ? Promise.resolve() : this.restart()).then(() => null);
     }
     const run = this.#rotateNow(drainMs).finally(() => {
       if (this.#rotating === run) this.#rotating = null;

@@ -15,6 +15,8 @@ export interface ExitInfo {
 
 export type ServerState =
   | { readonly state: 'stopped' }
+  /** An on-demand server with no process: its lists come from the cache, and the first request that needs it starts it. */
+  | { readonly state: 'idle'; readonly since: number }
   | { readonly state: 'starting'; readonly since: number; readonly attempt: number }
   | { readonly state: 'running'; readonly since: number; readonly pid: number | null }
   | {

@@ -60,7 +60,7 @@ export class Supervisor extends EventEmitter<{
   }
 
   /**
-   * Brings the running set in line with `servers`: starts added and enabled ones, stops removed and disabled
+   * Brings the running set in line with `servers`: starts added and enabled ones (on-demand ones are left idle), stops removed and disabled
    * ones, restarts changed ones, leaves unchanged ones alone. Resolves once every stop has finished and every
    * start has been launched (not when the servers are running: watch 'state' for that). Calls are serialized.
    * Never rejects; after shutdown it does nothing.
@@ -134,7 +134,11 @@ export class Supervisor extends EventEmitter<{
     }
     await Promise.allSettled(stops);
     if (this.#shutDown) return;
-    for (const server of toStart) void server.start();
+    // An on-demand server waits in `idle` for the first request that needs it (or a start by hand).
+    for (const server of toStart) {
+      if (server.config.start === 'on-demand') server.park();
+      else void server.start();
+    }
   }
 
   #create(name: string, config: ServerConfig): ManagedServer {

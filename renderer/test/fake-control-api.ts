@@ -42,6 +42,9 @@ export function serverView(name: string, state: ServerView['state'], extra: Part
     era: 'legacy',
     restarts: 0,
     tools: 0,
+    start: 'always',
+    lastStartMs: null,
+    slowStart: false,
     usage: null,
     ...extra,
   };

@@ -1,7 +1,7 @@
 // `switchboard server add|list|remove|restart`: edits config.json (a running gateway follows the file) and asks a
 // running gateway to restart a server.
 import { loadConfig } from '../../config/load-config.ts';
-import type { ConfigInput } from '../../config/schema.ts';
+import type { ConfigInput, StartMode } from '../../config/schema.ts';
 import { updateConfig } from '../../config/update-config.ts';
 import { controlRequest } from '../../control/control-client.ts';
 import type { StatusReport } from '../../core/status-report.ts';
@@ -27,12 +27,13 @@ export const serverAddCommand: Command = {
   path: ['server', 'add'],
   summary: 'Add a stdio server (after --) or a remote one (--url).',
   usage:
-    'switchboard server add NAME [--env KEY=VALUE]... [--cwd DIR] -- CMD [ARGS...]\n       switchboard server add NAME --url URL [--header KEY=VALUE]...',
+    'switchboard server add NAME [--env KEY=VALUE]... [--cwd DIR] [--start on-demand|always] -- CMD [ARGS...]\n       switchboard server add NAME --url URL [--header KEY=VALUE]... [--start always|on-demand]',
   options: {
     env: { type: 'string', multiple: true },
     header: { type: 'string', multiple: true },
     url: { type: 'string' },
     cwd: { type: 'string' },
+    start: { type: 'string' },
     disabled: { type: 'boolean' },
   },
   allowPositionals: true,
@@ -53,14 +54,21 @@ export const serverAddCommand: Command = {
     if (url === undefined && Object.keys(headers).length > 0)
       throw new UsageError('--header applies to remote servers (--url)');
     const enabled = args.values.disabled === true ? { enabled: false } : {};
+    // New stdio servers start on first use and stop when idle; a config without `start` means `always`.
+    const start = stringOption(args, 'start') ?? (url === undefined ? 'on-demand' : undefined);
+    if (start !== undefined && start !== 'always' && start !== 'on-demand') {
+      throw new UsageError('--start must be "always" or "on-demand"');
+    }
+    const startMode = start === undefined ? {} : { start: start as StartMode };
     const server =
       url !== undefined
-        ? { url, ...(Object.keys(headers).length ? { headers } : {}), ...enabled }
+        ? { url, ...(Object.keys(headers).length ? { headers } : {}), ...startMode, ...enabled }
         : {
             command: args.rest[0]!,
             ...(args.rest.length > 1 ? { args: args.rest.slice(1) } : {}),
             ...(Object.keys(env).length ? { env } : {}),
             ...(cwd !== undefined ? { cwd } : {}),
+            ...startMode,
             ...enabled,
           };
     const result = await updateConfig(global.dataDir, (draft: ConfigInput) => {
@@ -131,24 +139,45 @@ export const serverListCommand: Command = {
   },
 };
 
+/** Asks the running gateway to start or restart one server. */
+async function serverAction(
+  action: 'start' | 'restart',
+  name: string,
+  global: { dataDir: string; json: boolean },
+  io: CliIo,
+): Promise<number> {
+  const result = await controlRequest<{ ok: true }>(
+    global.dataDir,
+    'POST',
+    `/servers/${encodeURIComponent(name)}/${action}`,
+  );
+  if (!result.ok) {
+    io.err(`server ${action}: ${result.error}${result.notRunning ? ' (start it with: switchboard serve)' : ''}\n`);
+    return 1;
+  }
+  const done = action === 'start' ? 'starting' : 'restarted';
+  io.out(global.json ? JSON.stringify({ [done]: name }) + '\n' : `${action}ing server "${name}"\n`);
+  return 0;
+}
+
 export const serverRestartCommand: Command = {
   path: ['server', 'restart'],
   summary: 'Restart a server in the running gateway (also clears a crash loop).',
   usage: 'switchboard server restart NAME',
   options: {},
   allowPositionals: true,
-  async run(args, global, io) {
-    const name = oneName(args.positionals, this.usage);
-    const result = await controlRequest<{ ok: true }>(
-      global.dataDir,
-      'POST',
-      `/servers/${encodeURIComponent(name)}/restart`,
-    );
-    if (!result.ok) {
-      io.err(`server restart: ${result.error}${result.notRunning ? ' (start it with: switchboard serve)' : ''}\n`);
-      return 1;
-    }
-    io.out(global.json ? JSON.stringify({ restarted: name }) + '\n' : `restarting server "${name}"\n`);
-    return 0;
+  run(args, global, io) {
+    return serverAction('restart', oneName(args.positionals, this.usage), global, io);
+  },
+};
+
+export const serverStartCommand: Command = {
+  path: ['server', 'start'],
+  summary: 'Start a server in the running gateway now (warms up an on-demand server ahead of its first use).',
+  usage: 'switchboard server start NAME',
+  options: {},
+  allowPositionals: true,
+  run(args, global, io) {
+    return serverAction('start', oneName(args.positionals, this.usage), global, io);
   },
 };

@@ -26,7 +26,11 @@ export const statusCommand: Command = {
       for (const s of report.servers) {
         const isolated = s.isolation === 'shared' ? '' : `, ${s.isolation}: ${s.instances} instance(s)`;
         const era = s.era === 'modern' ? ', speaks 2026-07-28' : '';
-        io.out(`  ${s.name.padEnd(20)} ${describeState(s.state, Date.now())}${era}${isolated}\n`);
+        const slow =
+          s.start === 'on-demand' && s.slowStart
+            ? `, slow to start (${(s.lastStartMs! / 1000).toFixed(1)} s): consider "start": "always"`
+            : '';
+        io.out(`  ${s.name.padEnd(20)} ${describeState(s.state, Date.now())}${era}${isolated}${slow}\n`);
       }
       printSecretWarnings(report.secrets, io.out);
       if (report.audit.failure !== null)

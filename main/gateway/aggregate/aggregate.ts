@@ -7,6 +7,7 @@ import type { CallRouter } from './call-router.ts';
 import { LogRouter } from './log-router.ts';
 import { PromptCatalog } from './prompt-catalog.ts';
 import { RequestRouter } from './request-router.ts';
+import type { ListStore } from './list-store.ts';
 import { ResourceCatalog } from './resource-catalog.ts';
 import { SessionRegistry } from './session-registry.ts';
 import { SubscriptionHub } from './subscriptions.ts';
@@ -24,6 +25,8 @@ export interface AggregateOptions {
   readonly pageSize: number;
   /** Records every request forwarded to a server (tools/call records itself in the CallRouter). */
   readonly audit?: AuditLog;
+  /** Lists from servers' last runs, for on-demand servers that are not running. */
+  readonly store?: ListStore;
 }
 
 export class Aggregate {
@@ -48,8 +51,12 @@ export class Aggregate {
     this.router = router;
     this.listWaitMs = options.listWaitMs;
     this.pageSize = options.pageSize;
-    this.prompts = new PromptCatalog(directory, tools.separator, logger.child({ part: 'prompts' }));
-    this.resources = new ResourceCatalog(directory, logger.child({ part: 'resources' }));
+    this.prompts = new PromptCatalog(directory, tools.separator, logger.child({ part: 'prompts' }), options.store);
+    this.resources = new ResourceCatalog(
+      directory,
+      logger.child({ part: 'resources' }),
+      options.store === undefined ? {} : { store: options.store },
+    );
     this.subscriptions = new SubscriptionHub(
       directory,
       router.upstreamRequests,

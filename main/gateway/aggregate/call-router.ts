@@ -18,7 +18,7 @@ import { InFlightRequests } from './in-flight.ts';
 import type { ToolCatalog } from './tool-catalog.ts';
 import { serverOfName } from './tool-names.ts';
 import type { UpstreamDirectory } from './upstream-directory.ts';
-import { describeFailure, forwardRequest, ownerOf, type Cut, type Extra } from './upstream-request.ts';
+import { describeFailure, forwardRequest, ownerOf, whenServing, type Cut, type Extra } from './upstream-request.ts';
 
 export { CallError } from './call-error.ts';
 
@@ -129,7 +129,8 @@ export class CallRouter {
           ...more,
         });
 
-      const upstream = server === null ? undefined : this.#directory.get(server);
+      // An on-demand server is started by its first call, which waits for it and goes on (listed from the cache).
+      const upstream = server === null ? undefined : await whenServing(this.#directory, server, extra.signal);
       if (upstream && !upstream.client) {
         const message = upstream.unavailableMessage();
         await audit('unavailable', message);

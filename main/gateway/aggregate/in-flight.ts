@@ -24,9 +24,20 @@ export interface InFlightRequest {
 
 export class InFlightRequests {
   readonly #byServer = new Map<string, Set<InFlightRequest>>();
+  readonly #watchers = new Set<(server: string) => void>();
+
+  /** Calls `listener` with the server each time a request to it begins or settles (a server's use, for idle stops). */
+  watch(listener: (server: string) => void): void {
+    this.#watchers.add(listener);
+  }
+
+  #used(server: string): void {
+    for (const listener of this.#watchers) listener(server);
+  }
 
   /** Records a request sent to `server`; the returned function removes it once it has settled. */
   add(server: string, request: InFlightRequest): () => void {
+    this.#used(server);
     let set = this.#byServer.get(server);
     if (set === undefined) {
       set = new Set();
@@ -34,8 +45,9 @@ export class InFlightRequests {
     }
     set.add(request);
     return () => {
-      set.delete(request);
+      if (!set.delete(request)) return;
       if (set.size === 0 && this.#byServer.get(server) === set) this.#byServer.delete(server);
+      this.#used(server);
     };
   }
 

@@ -2,12 +2,18 @@
 // server's list is read in full (every page) when it comes up and again when it announces a change, so a client's
 // list request is answered from memory and never waits on a slow server beyond `listWaitMs` (T76). A server that
 // does not announce changes of this kind has its copy re-read in the background once it is older than `maxAgeMs`.
+//
+// An on-demand server that is idle (or on its way up from idle) keeps its last list, from this run or from the
+// disk cache of an earlier one (list-store.ts): it is listed and routed to as if it ran, and read afresh once it
+// serves, so clients hear `list_changed` only when the real list differs. One that was never listed is started
+// by the first list that wants it, like any request for it.
 import { EventEmitter } from 'node:events';
 import { isDeepStrictEqual } from 'node:util';
 import type { ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../../log/logger.ts';
-import { isServing } from '../../supervisor/server-state.ts';
+import { isServing, type ServerState } from '../../supervisor/server-state.ts';
 import type { UpstreamClient } from '../../supervisor/upstream-client.ts';
+import type { ListStoreView } from './list-store.ts';
 import type { Upstream, UpstreamDirectory } from './upstream-directory.ts';
 
 const MAX_PAGES = 100;
@@ -55,6 +61,8 @@ export interface ListCacheOptions<T, D> {
   readonly logger: Logger;
   /** Age after which the list of a server that does not announce changes is read again. */
   readonly maxAgeMs?: number;
+  /** Where lists outlive the process, for on-demand servers that are not running. */
+  readonly store?: ListStoreView<T>;
 }
 
 export const DEFAULT_MAX_AGE_MS = 10_000;
@@ -73,6 +81,11 @@ export class ListCache<T, D> extends EventEmitter<ListCacheEvents> {
   readonly #generation = new Map<string, number>();
   /** Why the last read of a serving server failed, until one succeeds. */
   readonly #listErrors = new Map<string, string>();
+  readonly #store: ListStoreView<T> | null;
+  /** Says when a server went down (backoff, failed, blocked, stopped): a list waiting for it need not wait more. */
+  readonly #down = new EventEmitter<{ down: [server: string] }>().setMaxListeners(0);
+  /** Servers listed from their cached list while they do not serve; read afresh once they do. */
+  readonly #standIns = new Set<string>();
 
   constructor(directory: UpstreamDirectory, options: ListCacheOptions<T, D>) {
     super();
@@ -82,12 +95,17 @@ export class ListCache<T, D> extends EventEmitter<ListCacheEvents> {
     this.#index = options.index;
     this.#logger = options.logger;
     this.#maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
+    this.#store = options.store ?? null;
     directory.on('state', (name, state) => {
       if (isServing(state)) {
         // running ⇄ degraded keeps the list; a server that has just come up (again) is listed afresh.
-        if (!this.#byServer.has(name)) void this.refresh(name);
+        if (!this.#byServer.has(name) || this.#standIns.has(name)) void this.refresh(name);
+      } else if (this.#standsIn(name, state)) {
+        this.#useCached(name);
       } else {
+        this.#standIns.delete(name);
         this.#forget(name);
+        if (state.state !== 'starting') this.#down.emit('down', name);
       }
     });
     directory.on(this.#kind.changeEvent, (name) => void this.refresh(name));
@@ -99,7 +117,34 @@ export class ListCache<T, D> extends EventEmitter<ListCacheEvents> {
         this.#generation.delete(name);
       }
     });
-    for (const upstream of directory.list()) if (isServing(upstream.state)) void this.refresh(upstream.name);
+    for (const upstream of directory.list()) {
+      if (isServing(upstream.state)) void this.refresh(upstream.name);
+      else if (this.#standsIn(upstream.name, upstream.state)) this.#useCached(upstream.name);
+    }
+  }
+
+  /** Whether the server's last list stands in for it now: an on-demand server that is idle or coming up. */
+  #standsIn(name: string, state: ServerState): boolean {
+    return this.#directory.get(name)?.onDemand === true && (state.state === 'idle' || state.state === 'starting');
+  }
+
+  /** Lists the server from its last known list (this run's, else the disk cache's), if it has one. */
+  #useCached(name: string): void {
+    // A read still in flight on the connection that just ended cannot answer any more; it must not count as failed.
+    this.#bump(name);
+    this.#loading.delete(name);
+    this.#listErrors.delete(name);
+    if (this.#byServer.has(name)) {
+      this.#standIns.add(name);
+      return;
+    }
+    const dormant = this.#dormant.get(name);
+    const items = dormant?.items ?? this.#store?.load(name);
+    if (items === undefined) return;
+    this.#dormant.delete(name);
+    this.#standIns.add(name);
+    this.#byServer.set(name, dormant ?? { items, index: this.#index(name, items), at: performance.now() });
+    this.emit('changed', name);
   }
 
   get noun(): string {
@@ -132,8 +177,9 @@ export class ListCache<T, D> extends EventEmitter<ListCacheEvents> {
     const upstream = this.#directory.get(name);
     const client = upstream?.client;
     if (!upstream || !client) return;
-    if (!this.#kind.supported(client.getServerCapabilities() ?? {})) {
-      this.#store(name, generation, []);
+    const capabilities = client.getServerCapabilities() ?? {};
+    if (!this.#kind.supported(capabilities)) {
+      this.#keep(name, generation, [], capabilities);
       return;
     }
     const items: T[] = [];
@@ -153,13 +199,15 @@ export class ListCache<T, D> extends EventEmitter<ListCacheEvents> {
       this.emit('listFailed', name);
       return;
     }
-    this.#store(name, generation, items);
+    this.#keep(name, generation, items, capabilities);
   }
 
-  #store(name: string, generation: number, items: T[]): void {
+  #keep(name: string, generation: number, items: T[], capabilities: ServerCapabilities): void {
     // A newer read (or the server going down) has overtaken this one; its answer is stale.
     if (this.#generation.get(name) !== generation) return;
     this.#listErrors.delete(name);
+    this.#standIns.delete(name);
+    this.#store?.save(name, items, capabilities);
     const previous = this.#byServer.get(name) ?? this.#dormant.get(name);
     this.#dormant.delete(name);
     const at = performance.now();
@@ -200,7 +248,12 @@ export class ListCache<T, D> extends EventEmitter<ListCacheEvents> {
    * to `waitMs`; whatever is missing after that is named in `unavailable`.
    */
   async collect(scope: string | null, waitMs: number): Promise<Collected<T, D>> {
-    const wanted = this.#directory.list().filter((u) => u.enabled && (scope === null || u.name === scope));
+    const inScope = (u: Upstream): boolean => u.enabled && (scope === null || u.name === scope);
+    // An idle server never listed has nothing to stand in for it: it is started, as any request for it would.
+    for (const u of this.#directory.list()) {
+      if (inScope(u) && u.state.state === 'idle' && !this.#byServer.has(u.name)) void u.demand?.();
+    }
+    const wanted = this.#directory.list().filter(inScope);
     const now = performance.now();
     for (const u of wanted) {
       if (!isServing(u.state)) continue;
@@ -243,11 +296,14 @@ export class ListCache<T, D> extends EventEmitter<ListCacheEvents> {
   }
 
   /**
-   * Resolves true once the server's list is known; waits up to `waitMs` while it is starting or being listed, and
-   * resolves false at once when it is neither (down, in backoff, unknown).
+   * Resolves true once the server's list is known; waits up to `waitMs` while it is starting or being listed (an
+   * idle on-demand server is started first), and resolves false at once when it is neither (down, in backoff,
+   * unknown).
    */
   async whenListed(server: string, waitMs: number): Promise<boolean> {
     if (this.#byServer.has(server)) return true;
+    const idle = this.#directory.get(server);
+    if (idle?.enabled === true && idle.state.state === 'idle') void idle.demand?.();
     const upstream = this.#directory.get(server);
     if (!upstream?.enabled || !(upstream.state.state === 'starting' || isServing(upstream.state))) return false;
     if (waitMs > 0) await this.#waitForListed(new Set([server]), waitMs);
@@ -260,6 +316,7 @@ export class ListCache<T, D> extends EventEmitter<ListCacheEvents> {
         clearTimeout(timer);
         this.off('changed', listener);
         this.off('listFailed', listener);
+        this.#down.off('down', listener);
         resolve();
       };
       const listener = (server: string): void => {
@@ -269,6 +326,7 @@ export class ListCache<T, D> extends EventEmitter<ListCacheEvents> {
       const timer = setTimeout(done, waitMs);
       this.on('changed', listener);
       this.on('listFailed', listener);
+      this.#down.on('down', listener);
     });
   }
 }

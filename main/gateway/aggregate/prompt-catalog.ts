@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import type { Prompt } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../../log/logger.ts';
 import { ListCache, type ListCacheEvents } from './list-cache.ts';
+import type { ListStore } from './list-store.ts';
 import type { ServerGroup } from './tool-catalog.ts';
 import { buildToolNameMap, serverOfName, type ToolNameMap } from './tool-names.ts';
 import type { UpstreamDirectory } from './upstream-directory.ts';
@@ -22,7 +23,7 @@ export class PromptCatalog extends EventEmitter<ListCacheEvents> {
   readonly #separator: string;
   readonly #cache: ListCache<Prompt, ToolNameMap>;
 
-  constructor(directory: UpstreamDirectory, separator: string, logger: Logger) {
+  constructor(directory: UpstreamDirectory, separator: string, logger: Logger, store?: ListStore) {
     super();
     this.setMaxListeners(0);
     this.#separator = separator;
@@ -44,6 +45,7 @@ export class PromptCatalog extends EventEmitter<ListCacheEvents> {
           prompts.map((p) => p.name),
         ),
       logger,
+      ...(store === undefined ? {} : { store: store.view('prompts') }),
     });
     this.#cache.on('changed', (server) => this.emit('changed', server));
     this.#cache.on('listFailed', (server) => this.emit('listFailed', server));

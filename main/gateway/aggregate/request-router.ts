@@ -19,7 +19,7 @@ import type { PromptCatalog, PromptRoute } from './prompt-catalog.ts';
 import type { ResourceCatalog, UriRoute } from './resource-catalog.ts';
 import type { SubscriptionHub } from './subscriptions.ts';
 import type { UpstreamDirectory } from './upstream-directory.ts';
-import { describeFailure, forwardRequest, ownerOf, type Cut, type Extra } from './upstream-request.ts';
+import { describeFailure, forwardRequest, ownerOf, whenServing, type Cut, type Extra } from './upstream-request.ts';
 
 import type { AuditEventInput, AuditOutcome } from '../../audit/audit-event.ts';
 import { DEFAULT_DECISION, jsonSize, upstreamErrorDetail } from '../../audit/audit-fields.ts';
@@ -68,7 +68,7 @@ export class RequestRouter {
   }
 
   async getPrompt(request: GetPromptRequest, extra: Extra, caller: Caller): Promise<GetPromptResult> {
-    const route = await this.#resolvePrompt(request.params.name, caller.scope);
+    const route = await this.#resolvePrompt(request.params.name, caller.scope, extra.signal);
     const result = await this.#send(route.server, 'prompts/get', { ...request.params, name: route.prompt }, extra, {
       caller,
       what: `prompt "${route.prompt}"`,
@@ -84,7 +84,7 @@ export class RequestRouter {
     let server: string;
     let params: CompleteRequest['params'];
     if (ref.type === 'ref/prompt') {
-      const route = await this.#resolvePrompt(ref.name, scope);
+      const route = await this.#resolvePrompt(ref.name, scope, extra.signal);
       server = route.server;
       params = { ...request.params, ref: { ...ref, name: route.prompt } };
     } else {
@@ -93,7 +93,7 @@ export class RequestRouter {
       params = { ...request.params, ref: { ...ref, uri: route.uri } };
     }
     // Every session is offered completions; a server without them has nothing to suggest.
-    const client = this.#deps.directory.get(server)?.client;
+    const client = (await whenServing(this.#deps.directory, server, extra.signal))?.client;
     if (client && client.getServerCapabilities()?.completions === undefined) return { completion: { values: [] } };
     const what = params.ref.type === 'ref/prompt' ? `prompt "${params.ref.name}"` : `template "${params.ref.uri}"`;
     return (await this.#send(server, 'completion/complete', params, extra, {
@@ -136,7 +136,7 @@ export class RequestRouter {
     return route;
   }
 
-  async #resolvePrompt(name: string, scope: string | null): Promise<PromptRoute> {
+  async #resolvePrompt(name: string, scope: string | null, signal: AbortSignal): Promise<PromptRoute> {
     const { prompts, directory, listWaitMs } = this.#deps;
     let route = prompts.route(name, scope);
     const named = prompts.serverOf(name, scope);
@@ -144,7 +144,7 @@ export class RequestRouter {
     if (route === null && named !== null && (await prompts.whenListed(named, listWaitMs))) {
       route = prompts.route(name, scope);
     }
-    const upstream = directory.get(route?.server ?? named ?? '');
+    const upstream = await whenServing(directory, route?.server ?? named ?? '', signal);
     if (upstream && !upstream.client)
       throw new CallError(GatewayErrorCode.ServerUnavailable, upstream.unavailableMessage());
     if (route === null || upstream === undefined) {
@@ -179,7 +179,7 @@ export class RequestRouter {
         sessionId: context?.sessionId ?? null,
         ...more,
       });
-    const upstream = this.#deps.directory.get(server);
+    const upstream = await whenServing(this.#deps.directory, server, extra.signal);
     if (upstream === undefined) throw new CallError(ErrorCode.InvalidParams, `no server named "${server}"`);
     if (!upstream.client) {
       const message = upstream.unavailableMessage();

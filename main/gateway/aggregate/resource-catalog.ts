@@ -11,6 +11,7 @@ import { isServing } from '../../supervisor/server-state.ts';
 import { GatewayErrorCode } from '../http/http-reply.ts';
 import type { UriMapper } from './content-uris.ts';
 import { ListCache, type ListCacheEvents } from './list-cache.ts';
+import type { ListStore } from './list-store.ts';
 import {
   looksNamespaced,
   matchesTemplate,
@@ -42,7 +43,7 @@ export class ResourceCatalog extends EventEmitter<ListCacheEvents> {
   readonly #seen = new Map<string, Set<string>>();
   readonly #seenLimit: number;
 
-  constructor(directory: UpstreamDirectory, logger: Logger, options: { seenLimit?: number } = {}) {
+  constructor(directory: UpstreamDirectory, logger: Logger, options: { seenLimit?: number; store?: ListStore } = {}) {
     super();
     this.setMaxListeners(0);
     this.#directory = directory;
@@ -62,6 +63,7 @@ export class ResourceCatalog extends EventEmitter<ListCacheEvents> {
       },
       index: (_server, resources) => new Set(resources.map((r) => r.uri)),
       logger,
+      ...(options.store === undefined ? {} : { store: options.store.view('resources') }),
     });
     this.#templates = new ListCache(directory, {
       kind: {
@@ -76,6 +78,7 @@ export class ResourceCatalog extends EventEmitter<ListCacheEvents> {
       },
       index: (_server, templates) => templates.map((t) => templateShape(t.uriTemplate)),
       logger,
+      ...(options.store === undefined ? {} : { store: options.store.view('resourceTemplates') }),
     });
     for (const cache of [this.#resources, this.#templates] as const) {
       cache.on('changed', (server) => this.emit('changed', server));

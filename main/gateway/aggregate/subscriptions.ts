@@ -10,7 +10,7 @@ import { GatewayErrorCode } from '../http/http-reply.ts';
 import { CallError } from './call-error.ts';
 import type { InFlightRequests } from './in-flight.ts';
 import type { UpstreamDirectory } from './upstream-directory.ts';
-import type { Extra } from './upstream-request.ts';
+import { whenServing, type Extra } from './upstream-request.ts';
 
 /** Subscriptions one session may hold; each costs an upstream subscription, so a client cannot ask for unbounded. */
 export const MAX_SUBSCRIPTIONS_PER_SESSION = 1_000;
@@ -81,6 +81,15 @@ export class SubscriptionHub {
   /** Upstream subscriptions held right now (for tests and status). */
   get upstreamCount(): number {
     return [...this.#subscriptions.values()].filter((s) => s.upstream !== null).length;
+  }
+
+  /** Subscriptions to one of the server's URIs that sessions want (they keep an on-demand server up). */
+  wantedOn(server: string): number {
+    let count = 0;
+    for (const subscription of this.#subscriptions.values()) {
+      if (subscription.server === server && subscription.subscribers.size > 0) count += 1;
+    }
+    return count;
   }
 
   #countOf(sessionId: string): number {
@@ -163,7 +172,7 @@ export class SubscriptionHub {
 
   /** Subscribes upstream unless the current connection already is. */
   async #ensure(subscription: Subscription, session?: SubscriberSession): Promise<void> {
-    const upstream = this.#directory.get(subscription.server);
+    const upstream = await whenServing(this.#directory, subscription.server, session?.extra?.signal);
     const client = upstream?.client;
     if (!upstream || !client) {
       subscription.upstream = null;

@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../../log/logger.ts';
 import { ListCache, type ListCacheEvents } from './list-cache.ts';
+import type { ListStore } from './list-store.ts';
 import { buildToolNameMap, serverOfName, type ToolNameMap } from './tool-names.ts';
 import type { UpstreamDirectory } from './upstream-directory.ts';
 
@@ -38,7 +39,7 @@ export class ToolCatalog extends EventEmitter<ToolCatalogEvents> {
   readonly #separator: string;
   readonly #cache: ListCache<Tool, ToolIndex>;
 
-  constructor(directory: UpstreamDirectory, separator: string, logger: Logger) {
+  constructor(directory: UpstreamDirectory, separator: string, logger: Logger, store?: ListStore) {
     super();
     this.#separator = separator;
     this.#cache = new ListCache<Tool, ToolIndex>(directory, {
@@ -61,6 +62,7 @@ export class ToolCatalog extends EventEmitter<ToolCatalogEvents> {
         ),
       }),
       logger,
+      ...(store === undefined ? {} : { store: store.view('tools') }),
     });
     this.#cache.on('changed', (server) => this.emit('changed', server));
     this.#cache.on('listFailed', (server) => this.emit('listFailed', server));

@@ -40,6 +40,13 @@ export interface Upstream {
   /** Connected client while the server is serving (running or degraded); null otherwise. */
   readonly client: UpstreamClient | null;
   readonly timeouts: Timeouts;
+  /** Started by the first request that needs it and stopped when idle (`start: "on-demand"`). */
+  readonly onDemand?: boolean;
+  /**
+   * Starts an idle on-demand server, or waits for one starting; resolves once that attempt has settled (read
+   * `client` and `state` again then). Concurrent callers share one start. Leaves a server in any other state alone.
+   */
+  demand?(): Promise<void>;
   /** Why calls cannot be served right now, and when the next retry is: shown to callers as is. */
   unavailableMessage(): string;
   /** A credential problem worth adding to an upstream error (e.g. its secret has expired), or null. */

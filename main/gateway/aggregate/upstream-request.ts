@@ -11,7 +11,13 @@ import type { UpstreamClient } from '../../supervisor/upstream-client.ts';
 import { GatewayErrorCode } from '../http/http-reply.ts';
 import { CallError } from './call-error.ts';
 import type { InFlightRequest, InFlightRequests } from './in-flight.ts';
-import type { RequestOwner, UpstreamInstance, UpstreamLease } from './upstream-directory.ts';
+import type {
+  RequestOwner,
+  Upstream,
+  UpstreamDirectory,
+  UpstreamInstance,
+  UpstreamLease,
+} from './upstream-directory.ts';
 
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -43,6 +49,42 @@ export function ownerOf(
   context: { readonly client: string; readonly sessionId: string | null } | undefined,
 ): RequestOwner {
   return { session, client: context?.client ?? null, sessionless: context !== undefined && context.sessionId === null };
+}
+
+/**
+ * The server ready to take a request: an idle on-demand server is started and one starting is waited for, every
+ * concurrent caller sharing that one start, until the attempt has settled (its own `startupMs` bounds it). Read
+ * `client` of the answer: null means the start failed, and `unavailableMessage()` says why, with the log tail.
+ * The caller's cancellation ends its wait, not the start. Any other server is returned as it is.
+ */
+export async function whenServing(
+  directory: UpstreamDirectory,
+  name: string,
+  signal: AbortSignal | undefined,
+): Promise<Upstream | undefined> {
+  const upstream = directory.get(name);
+  if (upstream === undefined || upstream.client !== null || upstream.demand === undefined) return upstream;
+  if (upstream.onDemand !== true || (upstream.state.state !== 'idle' && upstream.state.state !== 'starting')) {
+    return upstream;
+  }
+  const started = upstream.demand();
+  if (signal === undefined) await started;
+  else {
+    signal.throwIfAborted();
+    let onAbort: (() => void) | undefined;
+    try {
+      await Promise.race([
+        started,
+        new Promise<never>((_resolve, reject) => {
+          onAbort = () => reject(new CallError(ErrorCode.RequestTimeout, `cancelled while server "${name}" started`));
+          signal.addEventListener('abort', onAbort, { once: true });
+        }),
+      ]);
+    } finally {
+      if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+    }
+  }
+  return directory.get(name);
 }
 
 /** The caller's own instance ended while its request waited (its process exited, or its session ended). */

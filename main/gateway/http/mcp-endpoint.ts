@@ -96,6 +96,15 @@ export class McpEndpoint {
     return this.#sessions.size;
   }
 
+  /** Sessions of the server's own endpoint (`/mcp/<server>`) with a stream open: they keep an on-demand server up. */
+  openStreamsOf(server: string): number {
+    let count = 0;
+    for (const session of this.#sessions.values()) {
+      if (session.scope === server && session.transport.hasOpenStream) count += 1;
+    }
+    return count;
+  }
+
   /** Open sessions per client name. */
   sessionsByClient(): Map<string, number> {
     const counts = new Map<string, number>();

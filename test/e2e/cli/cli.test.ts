@@ -127,7 +127,13 @@ describe('data directory and --json', () => {
     ]);
     assert.deepEqual(JSON.parse(remote.out), { added: 'far' });
     const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { servers: Record<string, unknown> };
-    assert.deepEqual(config.servers.echo, { command: NODE, args: [GATEWAY_FIXTURE], env: { A: '1' } });
+    // A new stdio server starts on first use; a remote one keeps the default (`always`) unless told.
+    assert.deepEqual(config.servers.echo, {
+      command: NODE,
+      args: [GATEWAY_FIXTURE],
+      env: { A: '1' },
+      start: 'on-demand',
+    });
     assert.deepEqual(config.servers.far, { url: 'http://127.0.0.1:9/mcp', headers: { 'X-Team': 'core' } });
     const rows = JSON.parse((await cli(['server', 'list', '--json'])).out) as {
       name: string;
@@ -201,7 +207,12 @@ describe('while a core runs on the same data directory', () => {
       assert.equal(status.gatewayUrl, h.url);
       assert.match((await run(['status'])).out, /one\s+running \(pid \d+\)/);
 
+      // A new stdio server starts on demand: idle until used, or warmed up ahead of use with `server start`.
       assert.equal((await run(['server', 'add', 'two', '--', NODE, GATEWAY_FIXTURE])).code, 0);
+      await h.waitForState('two', (s) => s.state === 'idle');
+      assert.match((await run(['status'])).out, /two\s+idle \(stopped, starts on use\)/);
+      const warmed = await run(['server', 'start', 'two', '--json']);
+      assert.deepEqual(JSON.parse(warmed.out), { starting: 'two' });
       await h.waitForState('two', isRunning);
       const rows = JSON.parse((await run(['server', 'list', '--json'])).out) as {
         name: string;

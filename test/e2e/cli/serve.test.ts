@@ -89,10 +89,13 @@ test('without a running serve: servers are added, a token created, status and se
     const added = await cli('server', 'add', ...args);
     assert.equal(added.code, 0, added.err);
   }
-  // Settings the CLI has no flags for: a short drain and a short stop grace, so the test is quick.
+  // Settings the CLI has no flags for: a short drain and a short stop grace, so the test is quick; and servers that
+  // run from the start (`server add` makes new stdio servers on-demand), since this test is about running ones.
   const edited = await updateConfig(dataDir, (draft) => {
     const servers = { ...draft.servers };
-    for (const name of SERVERS) servers[name] = { ...servers[name]!, timeouts: { stopGraceMs: 500 } };
+    for (const name of SERVERS) {
+      servers[name] = { ...servers[name]!, start: 'always', timeouts: { stopGraceMs: 500 } };
+    }
     return { ...draft, gateway: { drainMs: DRAIN_MS }, servers };
   });
   assert.ok(edited.ok, JSON.stringify(edited));

@@ -93,7 +93,7 @@ test('the control contract over HTTP: servers, secrets, tools, audit, logs, metr
     return echo?.state.state === 'running' && echo.tools > 0 ? echo : false;
   }, 'echo running with its tools listed');
   const config = value(await call('serverConfig', { name: 'echo' }));
-  assert.deepEqual(config, { ...stdio, env: { FIXTURE_TOKEN: '${secret:FIXTURE_TOKEN}' } });
+  assert.deepEqual(config, { ...stdio, env: { FIXTURE_TOKEN: '${secret:FIXTURE_TOKEN}' }, start: 'always' });
   const secrets = value(await call('secrets', {}));
   assert.deepEqual(
     secrets.secrets.map((s) => [s.name, s.usedBy, s.expiry.state]),

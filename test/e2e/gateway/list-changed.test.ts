@@ -118,6 +118,8 @@ test('a server added to config.json with `server add` is started and announced; 
     'server',
     'add',
     'added',
+    '--start',
+    'always',
     '--',
     NODE,
     GATEWAY_FIXTURE,

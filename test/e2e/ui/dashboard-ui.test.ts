@@ -112,6 +112,8 @@ test(
       .waitFor();
     await page.getByLabel('Command').fill(fixture.command);
     await page.getByLabel('Arguments').fill((fixture.args ?? []).join('\n'));
+    // Kept running rather than started on first use, so it can be watched reaching running.
+    await page.getByLabel(/^On demand/).uncheck();
     await page.screenshot({ path: join(shots, '02-add-server-form.png'), fullPage: true });
     await page.getByRole('button', { name: 'Save' }).click();
     const row = page.getByRole('row').filter({ hasText: 'echo' });

@@ -15,6 +15,9 @@ export function server(name: string, state: ServerState, enabled = true): Server
     era: null,
     restarts: 0,
     tools: 0,
+    start: 'always',
+    lastStartMs: null,
+    slowStart: false,
     usage: null,
   };
 }

@@ -81,6 +81,7 @@ describe('dataDirPaths', () => {
       auditHead: join('/d', 'audit.head.json'),
       logs: join('/d', 'logs'),
       run: join('/d', 'run'),
+      lists: join('/d', 'lists'),
       serveInfo: join('/d', 'serve.json'),
       clientsSeen: join('/d', 'clients-seen.json'),
       gatewayLog: join('/d', 'gateway.log'),

@@ -15,6 +15,8 @@ export interface ServerFormValues {
   readonly url: string;
   readonly headers: string;
   readonly enabled: boolean;
+  /** Started by the first request and stopped when idle; new local servers default to it, as `server add` does. */
+  readonly onDemand: boolean;
 }
 
 export const EMPTY_FORM: ServerFormValues = {
@@ -27,6 +29,7 @@ export const EMPTY_FORM: ServerFormValues = {
   url: '',
   headers: '',
   enabled: true,
+  onDemand: true,
 };
 
 export function formOf(name: string, server: ServerInputView): ServerFormValues {
@@ -41,6 +44,7 @@ export function formOf(name: string, server: ServerInputView): ServerFormValues 
         .join('\n'),
       cwd: server.cwd ?? '',
       enabled: server.enabled,
+      onDemand: server.start === 'on-demand',
     };
   }
   return {
@@ -52,6 +56,7 @@ export function formOf(name: string, server: ServerInputView): ServerFormValues 
       .map(([key, value]) => `${key}: ${value}`)
       .join('\n'),
     enabled: server.enabled,
+    onDemand: server.start === 'on-demand',
   };
 }
 
@@ -96,6 +101,7 @@ export function serverOf(
       env,
       ...(cwd === '' ? {} : { cwd }),
       enabled: values.enabled,
+      start: values.onDemand ? 'on-demand' : 'always',
     };
   } else {
     if (values.url.trim() === '') problems.push({ path: 'url', message: 'Give the server’s URL.' });
@@ -104,6 +110,7 @@ export function serverOf(
       url: values.url.trim(),
       headers: pairs(values.headers, 'headers', problems),
       enabled: values.enabled,
+      start: values.onDemand ? 'on-demand' : 'always',
     };
   }
   return problems.length === 0 ? { ok: true, server } : { ok: false, problems };

@@ -207,6 +207,10 @@ export function ServerForm({ editing }: { editing: string | null }) {
         <input type="checkbox" checked={values.enabled} onChange={(e) => set({ enabled: e.target.checked })} />
         Enabled: runs whenever the gateway runs
       </label>
+      <label className="check">
+        <input type="checkbox" checked={values.onDemand} onChange={(e) => set({ onDemand: e.target.checked })} />
+        On demand: starts on first use, stops when idle (saves memory; the first call waits for the start)
+      </label>
       <div className="form-actions">
         <button type="submit" className="primary" disabled={saving}>
           Save

@@ -41,6 +41,8 @@ export function stateDetail(state: State, now: number): string {
       return text(state, 'message') ?? text(state, 'reason') ?? state.state;
     case 'stopped':
       return '';
+    case 'idle':
+      return 'stopped, starts on use';
   }
 }
 
@@ -53,6 +55,11 @@ export function uptime(state: State, now: number): string {
 
 /** Whether each action makes sense in this state. */
 export function actionsFor(state: State): { start: boolean; stop: boolean; restart: boolean } {
-  const down = state.state === 'stopped' || state.state === 'failed' || state.state === 'blocked';
-  return { start: down || state.state === 'backoff', stop: state.state !== 'stopped', restart: !down };
+  const down =
+    state.state === 'stopped' || state.state === 'failed' || state.state === 'blocked' || state.state === 'idle';
+  return {
+    start: down || state.state === 'backoff',
+    stop: state.state !== 'stopped' && state.state !== 'idle',
+    restart: !down,
+  };
 }

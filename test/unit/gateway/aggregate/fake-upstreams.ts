@@ -124,6 +124,7 @@ interface Entry {
   name: string;
   state: ServerState;
   fake: FakeUpstream | null;
+  onDemand: { demand: () => Promise<void> } | null;
 }
 
 /** A directory whose servers, states and clients the test sets; it forwards the fakes' notifications as events. */
@@ -139,8 +140,14 @@ export class FakeDirectory extends EventEmitter<UpstreamEvents> implements Upstr
     return [...this.entries.values()].map((e) => this.#upstream(e));
   }
 
-  set(name: string, state: ServerState, fake: FakeUpstream | null = null): void {
-    this.entries.set(name, { name, state, fake });
+  /** `onDemand`: the server is started on demand, and `demand` is what starting it does. */
+  set(
+    name: string,
+    state: ServerState,
+    fake: FakeUpstream | null = null,
+    onDemand: { demand: () => Promise<void> } | null = null,
+  ): void {
+    this.entries.set(name, { name, state, fake, onDemand: onDemand ?? this.entries.get(name)?.onDemand ?? null });
     if (fake) {
       fake.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
         this.emit('resourceUpdated', name, n.params.uri);
@@ -165,6 +172,7 @@ export class FakeDirectory extends EventEmitter<UpstreamEvents> implements Upstr
       client: e.state.state === 'running' ? (e.fake?.client ?? null) : null,
       timeouts: timeoutsSchema.parse({ startupMs: 1_000, callMs: 1_000 }),
       unavailableMessage: () => `server "${e.name}" is ${e.state.state}`,
+      ...(e.onDemand === null ? {} : { onDemand: true, demand: e.onDemand.demand }),
     };
   }
 }

@@ -3,7 +3,7 @@
 // stdio upstream, the echo fixture, which speaks 2025-11-25 only. The catalogue asks for a minute; this runs for
 // RUN_MS (10 s) to keep CI short, with two callers per client so calls of both eras interleave on the upstream.
 // The catalogue's second half, a remote upstream that speaks only 2026-07-28, needs the supervisor to speak the
-// modern era upstream and is not covered here (see ARCHITECTURE.md, "Protocol eras").
+// modern era upstream and is not covered here (see docs/protocol-eras.md).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Client as LegacyClient } from '@modelcontextprotocol/sdk/client/index.js';

@@ -157,7 +157,7 @@ function buildChecks(results: readonly TargetResult[], ten: TenServersResult, au
   });
   checks.push({
     name: `server processes under serve with ${ten.servers} servers`,
-    value: String(ten.children),
+    value: `${ten.children} (+${ten.watchdogs} watchdog)`,
     target: String(ten.servers),
     pass: ten.children === ten.servers,
   });

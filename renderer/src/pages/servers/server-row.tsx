@@ -3,7 +3,7 @@ import { useStore } from 'zustand';
 import type { ServerView } from '../../../../preload/contract.ts';
 import { useStores } from '../../app/stores-context.tsx';
 import { ConfirmButton } from '../../ui/confirm-button.tsx';
-import { formatBytes } from '../../ui/format.ts';
+import { formatBytes, formatDuration } from '../../ui/format.ts';
 import { actionsFor, stateDetail, uptime } from './server-state.ts';
 
 export function ServerRow({ server, now }: { server: ServerView; now: number }) {
@@ -25,6 +25,7 @@ export function ServerRow({ server, now }: { server: ServerView; now: number }) 
           {server.transport}
           {server.era === null ? '' : `, ${server.era}`}
           {server.enabled ? '' : ', disabled'}
+          {server.start === 'on-demand' ? ', on demand' : ''}
         </small>
       </th>
       <td>
@@ -35,6 +36,12 @@ export function ServerRow({ server, now }: { server: ServerView; now: number }) 
       </td>
       <td className="detail">
         <span title={detail}>{detail || '—'}</span>
+        {server.slowStart && server.lastStartMs !== null && (
+          <span className="warning-note">
+            Slow to start ({formatDuration(server.lastStartMs)}): a first call waits for it. Start it ahead of use, or
+            switch it to always running in Edit.
+          </span>
+        )}
         {rowError !== undefined && (
           <span className="error-note" role="alert">
             {rowError}

@@ -93,6 +93,21 @@ describe('Servers page', () => {
     await waitFor(() => expect(screen.queryByText('docs', { selector: '.server-name' })).toBeNull());
   });
 
+  it('shows an idle on-demand server as startable, and marks one slow to start', async () => {
+    const core = new FakeCore();
+    core.servers = [
+      serverView('memory', { state: 'idle' }, { start: 'on-demand', lastStartMs: 6_500, slowStart: true }),
+      serverView('quick', { state: 'idle' }, { start: 'on-demand', lastStartMs: 300, slowStart: false }),
+    ];
+    renderWith(core, <ServersPage />);
+    const slow = await rowOf('memory');
+    expect(within(slow).getByText('stopped, starts on use')).toBeTruthy();
+    expect(within(slow).getByText(/Slow to start/)).toBeTruthy();
+    expect((within(slow).getByRole('button', { name: /^Start$/ }) as HTMLButtonElement).disabled).toBe(false);
+    expect((within(slow).getByRole('button', { name: 'Stop' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(within(await rowOf('quick')).queryByText(/Slow to start/)).toBeNull();
+  });
+
   it('tells a new user to add a server when there is none', async () => {
     renderWith(new FakeCore(), <ServersPage />);
     const empty = await screen.findByRole('region', { name: 'No servers yet' });

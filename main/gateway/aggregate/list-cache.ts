@@ -29,6 +29,7 @@ export interface ListKind<T> {
     client: UpstreamClient,
     cursor: string | undefined,
     timeoutMs: number,
+    server: string,
   ): Promise<{ items: T[]; nextCursor?: string }>;
 }
 
@@ -186,7 +187,7 @@ export class ListCache<T, D> extends EventEmitter<ListCacheEvents> {
     let cursor: string | undefined;
     try {
       for (let page = 0; page < MAX_PAGES; page += 1) {
-        const result = await this.#kind.page(client, cursor, upstream.timeouts.startupMs);
+        const result = await this.#kind.page(client, cursor, upstream.timeouts.startupMs, name);
         items.push(...result.items);
         cursor = result.nextCursor;
         if (cursor === undefined) break;

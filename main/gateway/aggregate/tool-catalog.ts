@@ -3,6 +3,7 @@
 import { EventEmitter } from 'node:events';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../../log/logger.ts';
+import { scanParamHeaders } from '../../protocol/param-headers.ts';
 import { ListCache, type ListCacheEvents } from './list-cache.ts';
 import type { ListStore } from './list-store.ts';
 import { buildToolNameMap, serverOfName, type ToolNameMap } from './tool-names.ts';
@@ -35,6 +36,24 @@ export interface MergedList {
 
 export type ToolCatalogEvents = ListCacheEvents;
 
+/**
+ * A tool whose `x-mcp-header` annotations break the spec's rules cannot be called correctly by a 2026-07-28 client
+ * (which mirrors them into headers the server checks), so it is left out of every list, with a warning naming it
+ * and the fault (security test T67); the server's other tools are served.
+ */
+function withValidHeaders(server: string, tools: Tool[], logger: Logger): Tool[] {
+  return tools.filter((tool) => {
+    const scan = scanParamHeaders(tool.inputSchema);
+    if (scan.valid) return true;
+    logger.warn('a tool is left out: its x-mcp-header annotations are invalid', {
+      server,
+      tool: tool.name,
+      reason: scan.reason,
+    });
+    return false;
+  });
+}
+
 export class ToolCatalog extends EventEmitter<ToolCatalogEvents> {
   readonly #separator: string;
   readonly #cache: ListCache<Tool, ToolIndex>;
@@ -48,9 +67,9 @@ export class ToolCatalog extends EventEmitter<ToolCatalogEvents> {
         changeEvent: 'toolsChanged',
         supported: (capabilities) => capabilities.tools !== undefined,
         announcesChanges: (capabilities) => capabilities.tools?.listChanged === true,
-        page: async (client, cursor, timeout) => {
+        page: async (client, cursor, timeout, server) => {
           const result = await client.listTools(cursor === undefined ? {} : { cursor }, { timeout });
-          return { items: result.tools, nextCursor: result.nextCursor };
+          return { items: withValidHeaders(server, result.tools, logger), nextCursor: result.nextCursor };
         },
       },
       index: (server, tools) => ({

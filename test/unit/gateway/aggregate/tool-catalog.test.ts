@@ -14,6 +14,7 @@ import type {
   UpstreamEvents,
 } from '../../../../main/gateway/aggregate/upstream-directory.ts';
 import { silentLogger } from '../../../../main/log/logger.ts';
+import { captureLogger } from '../../supervisor/helpers.ts';
 import type { ServerState } from '../../../../main/supervisor/server-state.ts';
 import { settlesWithin } from '../../../helpers/settled.ts';
 
@@ -56,8 +57,8 @@ class FakeUpstream {
     this.client = new Client({ name: 'catalog-test', version: '1' });
   }
 
-  static async start(names: string[]): Promise<FakeUpstream> {
-    const fake = new FakeUpstream(names.map(tool));
+  static async start(names: (string | Tool)[]): Promise<FakeUpstream> {
+    const fake = new FakeUpstream(names.map((t) => (typeof t === 'string' ? tool(t) : t)));
     const [a, b] = InMemoryTransport.createLinkedPair();
     await fake.server.connect(b);
     await fake.client.connect(a);
@@ -116,7 +117,7 @@ class FakeDirectory extends EventEmitter<UpstreamEvents> implements UpstreamDire
 }
 
 const open: FakeUpstream[] = [];
-async function upstream(names: string[]): Promise<FakeUpstream> {
+async function upstream(names: (string | Tool)[]): Promise<FakeUpstream> {
   const fake = await FakeUpstream.start(names);
   open.push(fake);
   return fake;
@@ -363,4 +364,44 @@ test('whenListed answers at once for listed and for down servers, and waits for 
   assert.equal(await settlesWithin(coming), false, 'did not wait for a starting server');
   t.mock.timers.tick(200);
   assert.equal(await coming, false);
+});
+
+test('T67 tools with invalid x-mcp-header annotations are left out with a warning; the others are served', async () => {
+  const headed = (name: string, properties: Record<string, object>): Tool => ({
+    name,
+    inputSchema: { type: 'object', properties },
+  });
+  const dir = new FakeDirectory();
+  const fake = await upstream([
+    'plain',
+    headed('on_string', { region: { type: 'string', 'x-mcp-header': 'Region' } }),
+    headed('on_number', { ratio: { type: 'number', 'x-mcp-header': 'Ratio' } }),
+    headed('under_items', { tags: { type: 'array', items: { type: 'string', 'x-mcp-header': 'Tag' } } }),
+    headed('twice', {
+      a: { type: 'string', 'x-mcp-header': 'Name' },
+      b: { type: 'string', 'x-mcp-header': 'name' },
+    }),
+  ]);
+  dir.set('geo', RUNNING, fake.client);
+  const log = captureLogger();
+  const catalog = new ToolCatalog(dir, '__', log.logger);
+  await catalog.whenListed('geo', 2_000);
+  const merged = await catalog.list(null, 0);
+  assert.deepEqual(
+    merged.tools.map((t) => t.name),
+    ['geo__plain', 'geo__on_string'],
+  );
+  assert.equal(catalog.route('geo__on_number'), null, 'a left-out tool cannot be called either');
+  const warned = log.entries.filter((e) => e['msg'] === 'a tool is left out: its x-mcp-header annotations are invalid');
+  assert.deepEqual(
+    warned.map((e) => [e['server'], e['tool']]),
+    [
+      ['geo', 'on_number'],
+      ['geo', 'under_items'],
+      ['geo', 'twice'],
+    ],
+  );
+  assert.match(String(warned[0]!['reason']), /of type number/);
+  assert.match(String(warned[1]!['reason']), /not on a property reached through "properties" alone/);
+  assert.match(String(warned[2]!['reason']), /repeats "Name"/);
 });

@@ -289,7 +289,8 @@ export class Core {
       serverAction: (name, action) => core!.serverAction(name, action),
       config: () => configStore.current,
       logTail: (name, lines) => supervisor.get(name)?.stderrTail(lines) ?? null,
-      catalog: () => catalogView(directory, catalog),
+      catalog: () =>
+        catalogView(directory, { tools: catalog, resources: aggregate.resources, prompts: aggregate.prompts }),
       callTool: (name, args) => dashboardClient!.callTool(name, args),
       rollups: (since, server) => coreMetrics.rollups.readLive(since, server),
       tokens: () => tokens.list(),

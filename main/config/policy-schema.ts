@@ -71,13 +71,22 @@ const argumentPath = z
 
 export const POLICY_ACTIONS = ['allow', 'deny', 'confirm'] as const;
 
+/**
+ * What a rule or a rate limit matches. One that names none of `tools`, `prompts` and `resources` matches every
+ * request to its servers (tool calls, prompts, resource reads, completions); one that names some matches only
+ * requests of those kinds, by those names.
+ */
 const matchFields = {
   /** Client (token) names; all clients when left out. */
   clients: globs.optional(),
   /** Server names as configured; all servers when left out. */
   servers: globs.optional(),
-  /** Tool names as `/mcp` shows them, `<server><separator><tool>` (e.g. `fs__delete`); all tools when left out. */
+  /** Tool names as `/mcp` shows them, `<server><separator><tool>` (e.g. `fs__delete`). */
   tools: globs.optional(),
+  /** Prompt names as `/mcp` shows them, `<server><separator><prompt>`; covers prompts/get and its completions. */
+  prompts: globs.optional(),
+  /** Resource URIs as their server names them (e.g. `file:///etc/*`); covers resources/read and completions. */
+  resources: globs.optional(),
 };
 
 export const policyRuleSchema = z

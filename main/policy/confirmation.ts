@@ -15,16 +15,17 @@ export interface ConfirmRequest {
   readonly timeoutMs: number;
 }
 
+/** `action` says what the client wants to do: `call fs__delete`, `get prompt fs__review`, `read file:///x`. */
 export function confirmRequest(
-  call: { client: string; server: string; exposed: string; args: unknown },
+  call: { client: string; server: string; action: string; args: unknown },
   rule: string,
   timeoutMs: number,
 ): ConfirmRequest {
   const args = call.args === undefined ? '(no arguments)' : JSON.stringify(call.args, null, 2);
   return {
     message:
-      `Switchboard asks before running this call (${rule}).\n` +
-      `Client "${call.client}" wants to call ${call.exposed} on server "${call.server}" with:\n${args}\n` +
+      `Switchboard asks before doing this (${rule}).\n` +
+      `Client "${call.client}" wants to ${call.action} on server "${call.server}" with:\n${args}\n` +
       'Accept to run it, decline to refuse it.',
     requestedSchema: { type: 'object', properties: {} },
     timeoutMs,

@@ -1,9 +1,12 @@
 // The policy service: decides, on every tools/call before anything reaches a server, whether the call may go on,
-// and which tools each client sees in tools/list. The order of checks on a call:
+// and which tools each client sees in tools/list; likewise for prompts/get, resources/read and completions, and
+// the prompts and resources each client sees in their lists. The order of checks on a call:
 //   1. toolset: a tool outside the client's toolset is unknown to it;
 //   2. argument limits (sizes, depth), then the rules (first match), then the tool's own inputSchema;
 //   3. read-only mode, and the destructive mode for calls no rule decided;
 //   4. rate limits, then confirmation by the user where asked for, then the server's concurrency cap.
+// A prompt or resource request goes through the same steps without the tool's own (1: only its server counts;
+// 2: no inputSchema; 3: reading is not destructive).
 // Every answer names the rule that made it, for the audit record. Holds no I/O of its own except resolving path
 // arguments; the clock and home directory are injected.
 import { EventEmitter } from 'node:events';
@@ -16,10 +19,31 @@ import { checkArgumentLimits } from './argument-limits.ts';
 import { confirmRequest, type Confirmer } from './confirmation.ts';
 import { globMatcher, type NameMatcher } from './glob.ts';
 import { ConcurrencyCaps, RateLimiter, type CompiledLimit } from './rate-limiter.ts';
-import { applies, compileRules, decideByRules, listableByRules, type CompiledRule } from './rules.ts';
+import {
+  applies,
+  compileRules,
+  decideByRules,
+  kindMatchers,
+  listableByRules,
+  type CompiledRule,
+  type RuleDecision,
+  type RuleSubject,
+} from './rules.ts';
 import { SchemaValidator, type ArgumentProblem } from './schema-validator.ts';
 import { systemLookup, type Lookup } from './public-url.ts';
 import { toolHints, type ToolHints } from './tool-hints.ts';
+
+/** A prompts/get, resources/read or completion/complete request, as policy sees it. */
+export interface PolicyRequest {
+  readonly client: string;
+  readonly server: string;
+  readonly kind: 'prompt' | 'resource';
+  /** The prompt as its server names it, or the resource URI (a URI template, for a completion). */
+  readonly name: string;
+  /** The prompt's arguments, `{ uri }` for a read, `{ argument, context }` for a completion. */
+  readonly args: unknown;
+  readonly confirm: Confirmer;
+}
 
 export interface PolicyCall {
   readonly client: string;
@@ -110,31 +134,44 @@ export class PolicyEngine extends EventEmitter<PolicyEngineEvents> {
     if (toolset !== undefined && !inToolset(toolset, server, exposed)) return false;
     const hints = toolHints(tool, c.trusted(server));
     if ((c.policy.readOnly || toolset?.set.readOnly === true) && !hints.readOnly) return false;
-    const subject = { client, server, tool: exposed };
+    const subject: RuleSubject = { client, server, kind: 'tool', name: exposed };
     // A tool that policy.destructive refuses whenever no rule names it is as good as absent.
     if (c.policy.destructive === 'deny' && hints.destructive && !c.rules.some((r) => applies(r, subject))) return false;
     return listableByRules(c.rules, subject, c.policy.defaultAction);
   }
 
+  /** Whether the client sees a prompt (by its server's name for it) or a resource in its lists. */
+  visibleItem(client: string, server: string, kind: PolicyRequest['kind'], name: string): boolean {
+    const c = this.#compiled;
+    const toolset = toolsetOf(c, client);
+    if (toolset !== undefined && !serverInToolset(toolset, server)) return false;
+    const subject: RuleSubject = { client, server, kind, name: this.#named(server, kind, name) };
+    return listableByRules(c.rules, subject, c.policy.defaultAction);
+  }
+
+  /** Decides a prompt, resource or completion request, as `admit` does a tool call. */
+  async admitRequest(request: PolicyRequest): Promise<Admission> {
+    const c = this.#compiled;
+    const named = this.#named(request.server, request.kind, request.name);
+    const subject: RuleSubject = { client: request.client, server: request.server, kind: request.kind, name: named };
+    const toolset = toolsetOf(c, request.client);
+    const inSet = toolset === undefined || serverInToolset(toolset, request.server);
+    // Outside the toolset the request is answered as for one that does not exist; it is a refusal all the same.
+    const byRule = await this.#byRules(subject, request.args, inSet ? null : 'denied');
+    if (!('action' in byRule)) return byRule;
+    const action = request.kind === 'prompt' ? `get prompt ${named}` : `read ${named}`;
+    const confirmBy = byRule.action === 'confirm' ? byRule.rule : null;
+    return this.#throttleAndConfirm({ ...request, action }, subject, byRule.rule, confirmBy, null);
+  }
+
   async admit(call: PolicyCall): Promise<Admission> {
     const c = this.#compiled;
     const exposed = this.#exposed(call.server, call.tool);
-    const subject = { client: call.client, server: call.server, tool: exposed };
+    const subject: RuleSubject = { client: call.client, server: call.server, kind: 'tool', name: exposed };
     const toolset = toolsetOf(c, call.client);
-    if (toolset !== undefined && !inToolset(toolset, call.server, exposed)) {
-      const rule = toolsetName(c, call.client);
-      return { ok: false, rule, outcome: 'unknown-tool', refusal: { kind: 'unknown-tool' }, detail: null };
-    }
-
-    const limit = checkArgumentLimits(call.args, c.policy.argumentLimits);
-    if (limit !== null) return argumentRefusal('policy.argumentLimits', 'the arguments are too large', [limit]);
-
-    const context = { validator: this.#validator, home: this.#home, lookup: this.#lookup };
-    const byRule = await decideByRules(c.rules, subject, call.args, c.policy.defaultAction, context);
-    if (byRule.action === 'deny') {
-      if (byRule.problems !== null) return argumentRefusal(byRule.rule, byRule.reason, byRule.problems);
-      return refused(byRule.rule, 'denied', `${exposed}: ${byRule.reason}`);
-    }
+    const inSet = toolset === undefined || inToolset(toolset, call.server, exposed);
+    const byRule = await this.#byRules(subject, call.args, inSet ? null : 'unknown-tool');
+    if (!('action' in byRule)) return byRule;
 
     const hints = toolHints(call.definition, c.trusted(call.server));
     let detail: Record<string, unknown> | null = hints.ignored === null ? null : { annotations: hints.ignored };
@@ -166,7 +203,42 @@ export class PolicyEngine extends EventEmitter<PolicyEngineEvents> {
       }
       confirmBy = rule;
     }
+    return this.#throttleAndConfirm({ ...call, action: `call ${exposed}` }, subject, rule, confirmBy, detail);
+  }
 
+  /**
+   * The first steps of every request: the toolset (`outside` is the outcome for a request outside it, null when
+   * inside), argument limits, the rules. A refusal, or the rules' decision to go on with.
+   */
+  async #byRules(
+    subject: RuleSubject,
+    args: unknown,
+    outside: 'denied' | 'unknown-tool' | null,
+  ): Promise<Extract<Admission, { ok: false }> | Exclude<RuleDecision, { action: 'deny' }>> {
+    const c = this.#compiled;
+    if (outside !== null) {
+      const rule = toolsetName(c, subject.client);
+      return { ok: false, rule, outcome: outside, refusal: { kind: 'unknown-tool' }, detail: null };
+    }
+    const limit = checkArgumentLimits(args, c.policy.argumentLimits);
+    if (limit !== null) return argumentRefusal('policy.argumentLimits', 'the arguments are too large', [limit]);
+    const context = { validator: this.#validator, home: this.#home, lookup: this.#lookup };
+    const byRule = await decideByRules(c.rules, subject, args, c.policy.defaultAction, context);
+    if (byRule.action !== 'deny') return byRule;
+    if (byRule.problems !== null) return argumentRefusal(byRule.rule, byRule.reason, byRule.problems);
+    return refused(byRule.rule, 'denied', `${subject.name}: ${byRule.reason}`);
+  }
+
+  /** The steps every admitted request ends with: rate limits, the user's confirmation, the concurrency cap. */
+  async #throttleAndConfirm(
+    call: Pick<PolicyCall, 'client' | 'server' | 'args' | 'confirm'> & { readonly action: string },
+    subject: RuleSubject,
+    rule: string,
+    confirmBy: string | null,
+    detail: Record<string, unknown> | null,
+  ): Promise<Admission> {
+    const c = this.#compiled;
+    const exposed = subject.name;
     const limited = this.#limiter.take(c.limits, subject);
     if (!limited.ok) {
       return {
@@ -184,7 +256,7 @@ export class PolicyEngine extends EventEmitter<PolicyEngineEvents> {
 
     let confirmed: Record<string, unknown> | null = null;
     if (confirmBy !== null) {
-      const asked = await this.#confirm(call, exposed, confirmBy, c.policy.confirmTimeoutMs);
+      const asked = await this.#confirm(call, confirmBy, c.policy.confirmTimeoutMs);
       if (asked !== null) return { ...asked, detail: { ...detail, ...asked.detail } };
       confirmed = { confirmation: 'accepted' };
     }
@@ -215,12 +287,11 @@ export class PolicyEngine extends EventEmitter<PolicyEngineEvents> {
 
   /** Null when the user accepted; the refusal otherwise. */
   async #confirm(
-    call: PolicyCall,
-    exposed: string,
+    call: Pick<PolicyCall, 'client' | 'server' | 'args' | 'confirm'> & { readonly action: string },
     rule: string,
     timeoutMs: number,
   ): Promise<Extract<Admission, { ok: false }> | null> {
-    const why = `${exposed} needs the user's confirmation (${rule})`;
+    const why = `${call.action} needs the user's confirmation (${rule})`;
     if (call.confirm === null) {
       return refused(
         rule,
@@ -229,12 +300,12 @@ export class PolicyEngine extends EventEmitter<PolicyEngineEvents> {
         { confirmation: 'unavailable' },
       );
     }
-    const answer = await call.confirm(confirmRequest({ ...call, exposed }, rule, timeoutMs));
+    const answer = await call.confirm(confirmRequest(call, rule, timeoutMs));
     if (answer.answer === 'accept') return null;
     if (answer.answer === 'unavailable') {
       return refused(rule, 'denied', `${why}, and asking failed: ${answer.reason}`, { confirmation: 'unavailable' });
     }
-    const text = `${why}, and the user ${answer.answer === 'decline' ? 'declined' : 'dismissed'} it; the call was not made.`;
+    const text = `${why}, and the user ${answer.answer === 'decline' ? 'declined' : 'dismissed'} it; it was not done.`;
     return {
       ok: false,
       rule,
@@ -246,6 +317,11 @@ export class PolicyEngine extends EventEmitter<PolicyEngineEvents> {
 
   #exposed(server: string, tool: string): string {
     return `${server}${this.#separator}${tool}`;
+  }
+
+  /** What rules match: a prompt as `/mcp` names it, a resource by its URI. */
+  #named(server: string, kind: PolicyRequest['kind'], name: string): string {
+    return kind === 'prompt' ? this.#exposed(server, name) : name;
   }
 }
 
@@ -259,7 +335,7 @@ function compile(policy: PolicyConfig): Compiled {
       limit,
       clients: globMatcher(limit.clients),
       servers: globMatcher(limit.servers),
-      tools: globMatcher(limit.tools),
+      kinds: kindMatchers(limit),
     })),
     trusted: globMatcher(policy.trustedServers),
     toolsets: new Map(
@@ -281,6 +357,12 @@ function toolsetOf(c: Compiled, client: string): CompiledToolset | undefined {
 function inToolset(toolset: CompiledToolset, server: string, exposed: string): boolean {
   if (toolset.set.servers === undefined && toolset.set.tools === undefined) return true;
   return toolset.servers(server) || toolset.tools(exposed);
+}
+
+/** A server's prompts and resources are the client's when its toolset names the server, or limits nothing. */
+function serverInToolset(toolset: CompiledToolset, server: string): boolean {
+  if (toolset.set.servers === undefined && toolset.set.tools === undefined) return true;
+  return toolset.servers(server);
 }
 
 /** `policy.toolsets.cursor`, or `policy.toolsets["*"]` for a client without a toolset of its own. */

@@ -3,6 +3,7 @@
 // theirs, and the refusal says which limit and when to retry. The clock is injected, so tests need no waiting.
 import type { RateLimit } from '../config/policy-schema.ts';
 import type { NameMatcher } from './glob.ts';
+import { matchesKind, type KindMatchers, type RuleSubject } from './rules.ts';
 import { TokenBucket } from './token-bucket.ts';
 
 export interface CompiledLimit {
@@ -13,15 +14,11 @@ export interface CompiledLimit {
   readonly limit: RateLimit;
   readonly clients: NameMatcher;
   readonly servers: NameMatcher;
-  readonly tools: NameMatcher;
+  readonly kinds: KindMatchers;
 }
 
-export interface LimitedCall {
-  readonly client: string;
-  readonly server: string;
-  /** The tool as `/mcp` names it: `<server><separator><tool>`. */
-  readonly tool: string;
-}
+/** A request to limit; `each: ["tool"]` gives each tool, prompt or resource (by `name`) a bucket of its own. */
+export type LimitedCall = RuleSubject;
 
 export type LimitVerdict =
   | { readonly ok: true }
@@ -40,7 +37,9 @@ export class RateLimiter {
 
   take(limits: readonly CompiledLimit[], call: LimitedCall): LimitVerdict {
     const now = this.#now();
-    const matching = limits.filter((l) => l.clients(call.client) && l.servers(call.server) && l.tools(call.tool));
+    const matching = limits.filter(
+      (l) => l.clients(call.client) && l.servers(call.server) && matchesKind(l.kinds, call),
+    );
     const buckets = matching.map((l) => ({ limit: l, bucket: this.#bucket(l, call, now) }));
     let worst: { limit: CompiledLimit; waitMs: number } | null = null;
     for (const { limit, bucket } of buckets) {
@@ -64,7 +63,7 @@ export class RateLimiter {
   }
 
   #bucket(limit: CompiledLimit, call: LimitedCall, now: number): TokenBucket {
-    const parts = limit.limit.each.map((k) => `${k}=${call[k]}`);
+    const parts = limit.limit.each.map((k) => `${k}=${k === 'tool' ? `${call.kind}:${call.name}` : call[k]}`);
     const key = `${limit.key}\u0000${parts.join('\u0000')}`;
     let bucket = this.#buckets.get(key);
     if (bucket === undefined) {

@@ -1,12 +1,18 @@
-// Policy rules, first match wins: rules are read in order and the first one that applies to a call decides it;
-// when none applies, `policy.defaultAction` does (recorded as rule `default`). A rule applies when its client,
-// server and tool globs all match, and, for a `deny` rule with argument conditions, when the call meets all of
-// them. An `allow` or `confirm` rule's argument constraints are requirements instead: a call that breaks one is
+// Policy rules, first match wins: rules are read in order and the first one that applies to a request decides
+// it; when none applies, `policy.defaultAction` does (recorded as rule `default`). A rule applies when its client
+// and server globs match and the request's name matches the glob of its kind (a rule naming no kind matches all),
+// and, for a `deny` rule with argument conditions, when the request meets all of them. An `allow` or `confirm` rule's argument constraints are requirements instead: a call that breaks one is
 // refused by that rule, each problem named by its JSON path.
 import type { PolicyAction, PolicyConfig, PolicyRule } from '../config/policy-schema.ts';
 import { constraintProblems, type ConstraintContext } from './argument-constraints.ts';
 import { globMatcher, type NameMatcher } from './glob.ts';
 import type { ArgumentProblem } from './schema-validator.ts';
+
+/** What a request acts on: a tool (tools/call), a prompt (prompts/get) or a resource (resources/read). */
+export type RequestKind = 'tool' | 'prompt' | 'resource';
+
+/** The name globs of a rule or a limit, by request kind; null when it names none of them (it matches every kind). */
+export type KindMatchers = Readonly<Record<RequestKind, NameMatcher | undefined>> | null;
 
 export interface CompiledRule {
   /** The rule's id, or `policy.rules[<index>]`. */
@@ -14,14 +20,36 @@ export interface CompiledRule {
   readonly rule: PolicyRule;
   readonly clients: NameMatcher;
   readonly servers: NameMatcher;
-  readonly tools: NameMatcher;
+  readonly kinds: KindMatchers;
 }
 
 export interface RuleSubject {
   readonly client: string;
   readonly server: string;
-  /** The tool as `/mcp` names it: `<server><separator><tool>`. */
-  readonly tool: string;
+  readonly kind: RequestKind;
+  /**
+   * What the request names: a tool or prompt as `/mcp` names it (`<server><separator><name>`), or a resource URI
+   * as its server names it.
+   */
+  readonly name: string;
+}
+
+/** Compiles the `tools`, `prompts` and `resources` globs of a rule or a limit. */
+export function kindMatchers(fields: {
+  readonly tools?: readonly string[] | undefined;
+  readonly prompts?: readonly string[] | undefined;
+  readonly resources?: readonly string[] | undefined;
+}): KindMatchers {
+  const { tools, prompts, resources } = fields;
+  if (tools === undefined && prompts === undefined && resources === undefined) return null;
+  const matcher = (globs: readonly string[] | undefined) => (globs === undefined ? undefined : globMatcher(globs));
+  return { tool: matcher(tools), prompt: matcher(prompts), resource: matcher(resources) };
+}
+
+/** Whether the kind globs match the subject's kind and name. */
+export function matchesKind(kinds: KindMatchers, subject: Pick<RuleSubject, 'kind' | 'name'>): boolean {
+  if (kinds === null) return true;
+  return kinds[subject.kind]?.(subject.name) === true;
 }
 
 export type RuleDecision =
@@ -42,13 +70,13 @@ export function compileRules(rules: PolicyConfig['rules']): CompiledRule[] {
     rule,
     clients: globMatcher(rule.clients),
     servers: globMatcher(rule.servers),
-    tools: globMatcher(rule.tools),
+    kinds: kindMatchers(rule),
   }));
 }
 
-/** Whether the rule's client, server and tool globs all match (its argument conditions aside). */
+/** Whether the rule's client, server and name globs all match (its argument conditions aside). */
 export function applies(rule: CompiledRule, subject: RuleSubject): boolean {
-  return rule.clients(subject.client) && rule.servers(subject.server) && rule.tools(subject.tool);
+  return rule.clients(subject.client) && rule.servers(subject.server) && matchesKind(rule.kinds, subject);
 }
 
 /** The decision for a call with these arguments. */
@@ -95,7 +123,7 @@ export async function decideByRules(
     return {
       action: 'deny',
       rule: DEFAULT_RULE,
-      reason: 'no policy rule allows this tool for this client (policy.defaultAction is "deny")',
+      reason: `no policy rule allows this ${subject.kind} for this client (policy.defaultAction is "deny")`,
       problems: null,
     };
   }
@@ -103,7 +131,7 @@ export async function decideByRules(
 }
 
 /**
- * Whether a tool may be listed for a client: false when a rule would deny every call of it whatever the
+ * Whether a tool, prompt or resource may be listed for a client: false when a rule would deny every call of it whatever the
  * arguments (a `deny` without conditions, or the default `deny` with no rule letting it through).
  */
 export function listableByRules(

@@ -80,6 +80,7 @@ export class Aggregate {
       subscriptions: this.subscriptions,
       inFlight: router.upstreamRequests,
       listWaitMs: options.listWaitMs,
+      policy: router.policy,
       ...(options.audit === undefined ? {} : { audit: options.audit }),
     });
   }

@@ -64,6 +64,24 @@ export function refusalAnswer(
   }
 }
 
+/**
+ * The error a refused prompt, resource or completion request gets (these have no tool result to carry a refusal):
+ * `unknown` for one outside the client's toolset, -32602 with every problem for arguments, -32001 otherwise.
+ */
+export function requestRefusalError(refused: Extract<Admission, { ok: false }>, unknown: CallError): CallError {
+  const { refusal } = refused;
+  switch (refusal.kind) {
+    case 'unknown-tool':
+      return unknown;
+    case 'refused':
+      return new CallError(GatewayErrorCode.Refused, refusal.message, refusal.data);
+    case 'tool-error':
+      return refusal.problems === undefined
+        ? new CallError(GatewayErrorCode.Refused, refusal.text, { rule: refused.rule })
+        : new CallError(ErrorCode.InvalidParams, refusal.text, { rule: refused.rule, problems: refusal.problems });
+  }
+}
+
 /** The one line an audit record keeps of a refusal. */
 export function refusalText(refused: Extract<Admission, { ok: false }>, unknownMessage: string): string {
   const { refusal } = refused;

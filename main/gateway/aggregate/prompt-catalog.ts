@@ -51,13 +51,21 @@ export class PromptCatalog extends EventEmitter<ListCacheEvents> {
     this.#cache.on('listFailed', (server) => this.emit('listFailed', server));
   }
 
-  /** Every enabled server's prompts (or `scope`'s alone, under their own names). */
-  async list(scope: string | null, waitMs: number): Promise<MergedPrompts> {
+  /**
+   * Every enabled server's prompts (or `scope`'s alone, under their own names). `visible` (policy) is asked about
+   * each prompt by its server's own name for it.
+   */
+  async list(
+    scope: string | null,
+    waitMs: number,
+    visible: (server: string, name: string) => boolean = () => true,
+  ): Promise<MergedPrompts> {
     const collected = await this.#cache.collect(scope, waitMs);
     const groups = collected.lists.map(({ server, list }) => {
-      if (scope !== null) return { server, items: list.items };
+      const shown = list.items.filter((prompt) => visible(server, prompt.name));
+      if (scope !== null) return { server, items: shown };
       const items: Prompt[] = [];
-      for (const prompt of list.items) {
+      for (const prompt of shown) {
         const name = list.index.toExposed.get(prompt.name);
         if (name !== undefined) items.push({ ...prompt, name });
       }

@@ -1,9 +1,11 @@
 // Routes the requests that name a prompt or a resource (prompts/get, resources/read, resources/subscribe and
 // unsubscribe, completion/complete) to the server behind the name, maps names and URIs back to the server's own
 // on the way in and URIs in the answer to the session's form on the way out. Forwarding itself (timeouts,
-// cancellation, progress) is upstream-request.ts, shared with tools/call.
+// cancellation, progress) is upstream-request.ts, shared with tools/call. Policy decides each request before it
+// is forwarded, as it does tool calls.
 import {
   ErrorCode,
+  type ClientCapabilities,
   type CompleteRequest,
   type CompleteResult,
   type GetPromptRequest,
@@ -24,6 +26,8 @@ import { describeFailure, forwardRequest, ownerOf, whenServing, type Cut, type E
 import type { AuditEventInput, AuditOutcome } from '../../audit/audit-event.ts';
 import { DEFAULT_DECISION, jsonSize, upstreamErrorDetail } from '../../audit/audit-fields.ts';
 import type { AuditLog } from '../../audit/audit-log.ts';
+import type { PolicyEngine, PolicyRequest } from '../../policy/policy-engine.ts';
+import { confirmerFor, requestRefusalError } from './call-policy.ts';
 import type { CallContext } from './call-router.ts';
 
 export interface RequestRouterDeps {
@@ -36,6 +40,16 @@ export interface RequestRouterDeps {
   readonly listWaitMs: number;
   /** Every forwarded request is recorded, committed before its answer is sent. */
   readonly audit?: AuditLog;
+  /** Decides every request before it is forwarded; without one every request is allowed. */
+  readonly policy?: PolicyEngine | null;
+}
+
+/** What policy is asked about a request, and what a client outside its toolset is told. */
+interface PolicySubject {
+  readonly kind: PolicyRequest['kind'];
+  readonly name: string;
+  readonly args: unknown;
+  readonly unknown: string;
 }
 
 /** Who is asking: the session (as the session registry knows it) and the server its endpoint is scoped to. */
@@ -44,6 +58,8 @@ export interface Caller {
   readonly scope: string | null;
   /** The client, session id and protocol version, for the audit record. */
   readonly context?: () => Pick<CallContext, 'client' | 'sessionId' | 'protocolVersion'>;
+  /** What the client declared; a policy confirmation asks it only when it can answer elicitation. */
+  readonly capabilities?: () => ClientCapabilities | undefined;
 }
 
 export class RequestRouter {
@@ -61,6 +77,12 @@ export class RequestRouter {
       what: `resource "${route.uri}"`,
       target: route.uri,
       arguments: undefined,
+      policy: {
+        kind: 'resource',
+        name: route.uri,
+        args: { uri: route.uri },
+        unknown: `Unknown resource "${requested}"`,
+      },
     });
     const expose = this.#deps.resources.exposer(route.server, caller.scope);
     // The URI the client asked for comes back as it asked for it; any other (a directory's entries) is mapped.
@@ -74,6 +96,12 @@ export class RequestRouter {
       what: `prompt "${route.prompt}"`,
       target: route.prompt,
       arguments: request.params.arguments,
+      policy: {
+        kind: 'prompt',
+        name: route.prompt,
+        args: request.params.arguments ?? {},
+        unknown: `Unknown prompt "${request.params.name}"`,
+      },
     });
     return mapPromptResult(result as GetPromptResult, this.#deps.resources.exposer(route.server, caller.scope));
   }
@@ -95,12 +123,22 @@ export class RequestRouter {
     // Every session is offered completions; a server without them has nothing to suggest.
     const client = (await whenServing(this.#deps.directory, server, extra.signal))?.client;
     if (client && client.getServerCapabilities()?.completions === undefined) return { completion: { values: [] } };
-    const what = params.ref.type === 'ref/prompt' ? `prompt "${params.ref.name}"` : `template "${params.ref.uri}"`;
+    const prompt = params.ref.type === 'ref/prompt';
+    const target = params.ref.type === 'ref/prompt' ? params.ref.name : params.ref.uri;
+    const what = prompt ? `prompt "${target}"` : `template "${target}"`;
+    const args = { argument: params.argument, ...(params.context === undefined ? {} : { context: params.context }) };
+    const asked = ref.type === 'ref/prompt' ? ref.name : ref.uri;
     return (await this.#send(server, 'completion/complete', params, extra, {
       caller,
       what: `completion of ${what}`,
-      target: params.ref.type === 'ref/prompt' ? params.ref.name : params.ref.uri,
-      arguments: { argument: params.argument, context: params.context },
+      target,
+      arguments: args,
+      policy: {
+        kind: prompt ? 'prompt' : 'resource',
+        name: target,
+        args,
+        unknown: `Unknown ${what.split(' ')[0]} "${asked}"`,
+      },
     })) as CompleteResult;
   }
 
@@ -158,10 +196,11 @@ export class RequestRouter {
     method: string,
     params: Record<string, unknown>,
     extra: Extra,
-    label: { caller: Caller; what: string; target: string; arguments: unknown },
+    label: { caller: Caller; what: string; target: string; arguments: unknown; policy: PolicySubject },
   ): Promise<unknown> {
     const started = performance.now();
     const context = label.caller.context?.();
+    let decision: { decision: string; rule: string; detail?: Record<string, unknown> } = DEFAULT_DECISION;
     const audit = (outcome: AuditOutcome, error: string | null, more: Partial<AuditEventInput> = {}) =>
       this.#deps.audit?.record({
         kind: 'request',
@@ -171,7 +210,7 @@ export class RequestRouter {
         server,
         target: label.target,
         arguments: label.arguments,
-        ...DEFAULT_DECISION,
+        ...decision,
         durationMs: performance.now() - started,
         requestBytes: jsonSize(label.arguments),
         error,
@@ -185,6 +224,27 @@ export class RequestRouter {
       const message = upstream.unavailableMessage();
       await audit('unavailable', message);
       throw new CallError(GatewayErrorCode.ServerUnavailable, message);
+    }
+    let release = (): void => {};
+    const policy = this.#deps.policy;
+    if (policy) {
+      const admission = await policy.admitRequest({
+        client: context?.client ?? '',
+        server,
+        kind: label.policy.kind,
+        name: label.policy.name,
+        args: label.policy.args,
+        confirm: confirmerFor(extra, label.caller.capabilities?.()),
+      });
+      const detail = admission.detail === null ? {} : { detail: admission.detail };
+      if (!admission.ok) {
+        decision = { decision: 'deny', rule: admission.rule, ...detail };
+        const error = requestRefusalError(admission, new CallError(ErrorCode.InvalidParams, label.policy.unknown));
+        await audit(admission.outcome, error.message);
+        throw error;
+      }
+      decision = { decision: 'allow', rule: admission.rule, ...detail };
+      release = admission.release;
     }
     let cut: Cut = null;
     try {
@@ -213,6 +273,8 @@ export class RequestRouter {
       );
       await audit(failure.outcome, failure.error.message, { errorDetail: upstreamErrorDetail(error) });
       throw failure.error;
+    } finally {
+      release();
     }
   }
 }

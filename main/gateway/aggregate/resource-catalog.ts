@@ -89,26 +89,40 @@ export class ResourceCatalog extends EventEmitter<ListCacheEvents> {
     });
   }
 
-  /** Every enabled server's resources (or `scope`'s alone, as the server names them). */
-  async list(scope: string | null, waitMs: number): Promise<MergedResources<Resource>> {
+  /**
+   * Every enabled server's resources (or `scope`'s alone, as the server names them). `visible` (policy) is asked
+   * about each by the server's own URI for it.
+   */
+  async list(
+    scope: string | null,
+    waitMs: number,
+    visible: (server: string, uri: string) => boolean = () => true,
+  ): Promise<MergedResources<Resource>> {
     const collected = await this.#resources.collect(scope, waitMs);
-    const groups = collected.lists.map(({ server, list }) => ({
-      server,
-      items: scope === null ? list.items.map((r) => ({ ...r, uri: this.#expose(server, r.uri) })) : list.items,
-    }));
+    const groups = collected.lists.map(({ server, list }) => {
+      const shown = list.items.filter((r) => visible(server, r.uri));
+      return { server, items: scope === null ? shown.map((r) => ({ ...r, uri: this.#expose(server, r.uri) })) : shown };
+    });
     return { groups, unavailable: collected.unavailable };
   }
 
-  /** Every enabled server's resource templates (or `scope`'s alone). */
-  async listTemplates(scope: string | null, waitMs: number): Promise<MergedResources<ResourceTemplate>> {
+  /** Every enabled server's resource templates (or `scope`'s alone); `visible` is asked by the template text. */
+  async listTemplates(
+    scope: string | null,
+    waitMs: number,
+    visible: (server: string, uriTemplate: string) => boolean = () => true,
+  ): Promise<MergedResources<ResourceTemplate>> {
     const collected = await this.#templates.collect(scope, waitMs);
-    const groups = collected.lists.map(({ server, list }) => ({
-      server,
-      items:
-        scope === null
-          ? list.items.map((t) => ({ ...t, uriTemplate: this.#exposeTemplate(server, t.uriTemplate) }))
-          : list.items,
-    }));
+    const groups = collected.lists.map(({ server, list }) => {
+      const shown = list.items.filter((t) => visible(server, t.uriTemplate));
+      return {
+        server,
+        items:
+          scope === null
+            ? shown.map((t) => ({ ...t, uriTemplate: this.#exposeTemplate(server, t.uriTemplate) }))
+            : shown,
+      };
+    });
     return { groups, unavailable: collected.unavailable };
   }
 

@@ -80,7 +80,7 @@ export function createSessionServer(options: SessionServerOptions): Server {
     notify: (notification) => server.notification(notification),
   };
   sessions.add(peer);
-  const caller = { session: peer.id, scope, context };
+  const caller = { session: peer.id, scope, context, capabilities: () => server.getClientCapabilities() };
 
   const listed = async <T>(
     list: ListName,
@@ -102,6 +102,14 @@ export function createSessionServer(options: SessionServerOptions): Server {
   const policy = aggregate.router.policy;
   const visible =
     policy === null ? undefined : (owner: string, tool: Tool) => policy.visible(context().client, owner, tool);
+  const visiblePrompt =
+    policy === null
+      ? undefined
+      : (owner: string, name: string) => policy.visibleItem(context().client, owner, 'prompt', name);
+  const visibleResource =
+    policy === null
+      ? undefined
+      : (owner: string, uri: string) => policy.visibleItem(context().client, owner, 'resource', uri);
   handle(ListToolsRequestSchema, async (request) =>
     listed('tools', 'tools', request.params?.cursor, await tools.list(scope, wait, visible)),
   );
@@ -117,19 +125,19 @@ export function createSessionServer(options: SessionServerOptions): Server {
   });
 
   handle(ListPromptsRequestSchema, async (request) =>
-    listed('prompts', 'prompts', request.params?.cursor, await prompts.list(scope, wait)),
+    listed('prompts', 'prompts', request.params?.cursor, await prompts.list(scope, wait, visiblePrompt)),
   );
   handle(GetPromptRequestSchema, (request, extra) => requests.getPrompt(request, extra, caller));
 
   handle(ListResourcesRequestSchema, async (request) =>
-    listed('resources', 'resources', request.params?.cursor, await resources.list(scope, wait)),
+    listed('resources', 'resources', request.params?.cursor, await resources.list(scope, wait, visibleResource)),
   );
   handle(ListResourceTemplatesRequestSchema, async (request) =>
     listed(
       'resourceTemplates',
       'resourceTemplates',
       request.params?.cursor,
-      await resources.listTemplates(scope, wait),
+      await resources.listTemplates(scope, wait, visibleResource),
     ),
   );
   handle(ReadResourceRequestSchema, (request, extra) => requests.readResource(request, extra, caller));
@@ -158,8 +166,12 @@ export function createSessionServer(options: SessionServerOptions): Server {
   const onResources = (changed: string): void => {
     if (concerns(changed)) void server.sendResourceListChanged().catch(() => {});
   };
-  // A policy change can show or hide tools for this client.
-  const onPolicy = (): void => void server.sendToolListChanged().catch(() => {});
+  // A policy change can show or hide tools, prompts and resources for this client.
+  const onPolicy = (): void => {
+    void server.sendToolListChanged().catch(() => {});
+    void server.sendPromptListChanged().catch(() => {});
+    void server.sendResourceListChanged().catch(() => {});
+  };
   tools.on('changed', onTools);
   policy?.on('changed', onPolicy);
   prompts.on('changed', onPrompts);

@@ -4,53 +4,20 @@
 import assert from 'node:assert/strict';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from '@modelcontextprotocol/client';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
   ElicitRequestSchema,
-  McpError,
   ToolListChangedNotificationSchema,
   type CallToolResult,
   type ElicitRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import { updateConfig } from '../../../main/config/update-config.ts';
-import type { Harness } from '../../helpers/gateway-harness.ts';
 import { makeTempDir } from '../../helpers/temp-dir.ts';
 import { MODERN } from '../modern/modern-http.ts';
 import { audit, sleep } from './mcp-session.ts';
-import { policyServer, received, startPolicyCore, textOf } from './policy-support.ts';
-
-/** A client under its own token name, declaring elicitation only when asked to. */
-async function clientNamed(
-  t: TestContext,
-  h: Harness,
-  name: string,
-  options: { elicitation?: boolean } = {},
-): Promise<Client> {
-  const token = await h.mintToken(name);
-  const client = new Client(
-    { name, version: '1.0.0' },
-    { capabilities: options.elicitation === false ? {} : { elicitation: {} } },
-  );
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL('/mcp', h.origin), {
-      requestInit: { headers: { authorization: `Bearer ${token}` } },
-    }),
-  );
-  t.after(() => client.close());
-  return client;
-}
-
-async function refusal(promise: Promise<unknown>): Promise<McpError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  assert.ok(error instanceof McpError, `expected a JSON-RPC error, got ${JSON.stringify(error)}`);
-  return error;
-}
+import { clientNamed, policyServer, received, refusal, startPolicyCore, textOf } from './policy-support.ts';
 
 const names = async (client: Client): Promise<string[]> => (await client.listTools()).tools.map((t) => t.name);
 

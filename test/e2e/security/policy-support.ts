@@ -1,8 +1,11 @@
 // What the policy tests share: a core with the policy fixture (test/fixtures/policy-server.ts), the text of a
 // tool result, and what the fixture received, asked by the unrestricted `test-client` token.
 import { join } from 'node:path';
+import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { ConfigInput } from '../../../main/config/schema.ts';
 import { NODE, REPO, isRunning, startHarness, type Harness } from '../../helpers/gateway-harness.ts';
 
@@ -30,4 +33,35 @@ export async function received(h: Harness, server = 'fs'): Promise<Record<string
   const answer = await counter.callTool({ name: `${server}__calls`, arguments: {} });
   await counter.close();
   return JSON.parse(textOf(answer)) as Record<string, number>;
+}
+
+/** A client on `/mcp` under its own token name, declaring elicitation unless told not to; closed when the test ends. */
+export async function clientNamed(
+  t: TestContext,
+  h: Harness,
+  name: string,
+  options: { elicitation?: boolean } = {},
+): Promise<Client> {
+  const token = await h.mintToken(name);
+  const client = new Client(
+    { name, version: '1.0.0' },
+    { capabilities: options.elicitation === false ? {} : { elicitation: {} } },
+  );
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL('/mcp', h.origin), {
+      requestInit: { headers: { authorization: `Bearer ${token}` } },
+    }),
+  );
+  t.after(() => client.close());
+  return client;
+}
+
+/** The JSON-RPC error a request is refused with (fails when it succeeds or fails otherwise). */
+export async function refusal(promise: Promise<unknown>): Promise<McpError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof McpError, `expected a JSON-RPC error, got ${JSON.stringify(error)}`);
+  return error;
 }

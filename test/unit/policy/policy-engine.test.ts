@@ -173,3 +173,29 @@ test('a changed policy is announced once, and applies to the next call', async (
   assert.equal(changes, 1);
   assert.equal((await e.admit(call(READ))).ok, false);
 });
+
+test('a rule naming tools leaves prompts and resources alone; one naming prompts leaves tools alone', async () => {
+  const e = engine({
+    defaultAction: 'deny',
+    rules: [
+      { id: 'tools', tools: ['fs__*'], action: 'allow' },
+      { id: 'review', prompts: ['fs__review'], action: 'allow' },
+      { id: 'etc', resources: ['file:///etc/*'], action: 'deny' },
+      { id: 'everything', clients: ['root'], action: 'allow' },
+    ],
+  });
+  const request = (kind: 'prompt' | 'resource', name: string, client = 'a') =>
+    e.admitRequest({ client, server: 'fs', kind, name, args: {}, confirm: null });
+  assert.equal((await e.admit(call(READ))).rule, 'tools');
+  assert.equal((await request('prompt', 'review')).rule, 'review');
+  const other = await request('prompt', 'other');
+  assert.equal(other.ok, false);
+  assert.equal(other.rule, 'default', 'the tools rule does not let a prompt through');
+  assert.equal((await request('resource', 'file:///etc/passwd')).rule, 'etc');
+  assert.equal((await request('resource', 'file:///etc/passwd', 'root')).rule, 'etc', 'first match wins');
+  assert.equal((await request('resource', 'file:///home/x', 'root')).rule, 'everything', 'a rule naming no kind');
+  assert.equal(e.visibleItem('a', 'fs', 'prompt', 'review'), true);
+  assert.equal(e.visibleItem('a', 'fs', 'prompt', 'other'), false);
+  assert.equal(e.visibleItem('root', 'fs', 'resource', 'file:///etc/passwd'), false);
+  assert.equal(e.visibleItem('root', 'fs', 'resource', 'file:///home/x'), true);
+});

@@ -13,7 +13,8 @@ const context = {
   lookup: async (host: string) => (host === 'intranet.example' ? ['10.0.0.1'] : ['93.184.215.14']),
 };
 const rules = (list: unknown[]) => compileRules(list.map((r) => policyRuleSchema.parse(r) as PolicyRule));
-const subject = (client: string, tool: string) => ({ client, server: tool.split('__')[0]!, tool });
+const subject = (client: string, tool: string) =>
+  ({ client, server: tool.split('__')[0]!, kind: 'tool', name: tool }) as const;
 
 test('globs: * is any run, ? one character, everything else literal', () => {
   const m = globMatcher(['fs__read_*', 'a?c', 'x.y']);

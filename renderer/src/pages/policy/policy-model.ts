@@ -7,7 +7,8 @@ export interface RuleRow {
   readonly id: string;
   readonly clients: readonly string[] | null;
   readonly servers: readonly string[] | null;
-  readonly tools: readonly string[] | null;
+  /** What it matches: tool globs, then `prompt …` and `resource …` ones; null when it names none (everything). */
+  readonly targets: readonly string[] | null;
   readonly action: string;
   /** One line per constrained argument. */
   readonly arguments: readonly string[];
@@ -25,7 +26,7 @@ export interface RateLimitRow {
   readonly id: string;
   readonly clients: readonly string[] | null;
   readonly servers: readonly string[] | null;
-  readonly tools: readonly string[] | null;
+  readonly targets: readonly string[] | null;
   readonly each: readonly string[];
   readonly rate: string;
   readonly burst: number | null;
@@ -86,7 +87,7 @@ export function policyModel(policy: Rec): PolicyModel {
       id: str(rule['id'], `policy.rules[${index}]`),
       clients: strings(rule['clients']),
       servers: strings(rule['servers']),
-      tools: strings(rule['tools']),
+      targets: targets(rule),
       action: str(rule['action'], '—'),
       arguments: isRecord(rule['arguments'])
         ? Object.entries(rule['arguments']).map(([path, c]) => constraintSummary(path, c))
@@ -103,7 +104,7 @@ export function policyModel(policy: Rec): PolicyModel {
       id: str(limit['id'], `policy.rateLimits[${index}]`),
       clients: strings(limit['clients']),
       servers: strings(limit['servers']),
-      tools: strings(limit['tools']),
+      targets: targets(limit),
       each: strings(limit['each']) ?? ['client'],
       rate: `${String(num(limit['calls']) ?? '—')} per ${String(num(limit['perSeconds']) ?? '—')} s`,
       burst: num(limit['burst']),
@@ -112,4 +113,17 @@ export function policyModel(policy: Rec): PolicyModel {
       .filter((entry): entry is [string, number] => typeof entry[1] === 'number')
       .map(([server, cap]) => [server, cap] as const),
   };
+}
+
+/** A rule's or a limit's `tools`, `prompts` and `resources` globs in one list; null when it names none. */
+function targets(entry: Record<string, unknown>): readonly string[] | null {
+  const tools = strings(entry['tools']);
+  const prompts = strings(entry['prompts']);
+  const resources = strings(entry['resources']);
+  if (tools === null && prompts === null && resources === null) return null;
+  return [
+    ...(tools ?? []),
+    ...(prompts ?? []).map((p) => `prompt ${p}`),
+    ...(resources ?? []).map((r) => `resource ${r}`),
+  ];
 }

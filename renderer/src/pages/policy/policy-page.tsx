@@ -103,7 +103,7 @@ function Rules({ model }: { model: PolicyModel }) {
                 <th scope="col">Rule</th>
                 <th scope="col">Clients</th>
                 <th scope="col">Servers</th>
-                <th scope="col">Tools</th>
+                <th scope="col">Tools, prompts, resources</th>
                 <th scope="col">Action</th>
                 <th scope="col">Arguments</th>
                 <th scope="col">Reason</th>
@@ -118,7 +118,7 @@ function Rules({ model }: { model: PolicyModel }) {
                   </th>
                   <td className="mono">{globs(rule.clients)}</td>
                   <td className="mono">{globs(rule.servers)}</td>
-                  <td className="mono">{globs(rule.tools)}</td>
+                  <td className="mono">{globs(rule.targets)}</td>
                   <td>
                     <ActionBadge action={rule.action} />
                   </td>
@@ -194,7 +194,7 @@ function Limits({ model }: { model: PolicyModel }) {
                 <th scope="col">Limit</th>
                 <th scope="col">Clients</th>
                 <th scope="col">Servers</th>
-                <th scope="col">Tools</th>
+                <th scope="col">Tools, prompts, resources</th>
                 <th scope="col">Counted per</th>
                 <th scope="col">Rate</th>
                 <th scope="col">Burst</th>
@@ -208,7 +208,7 @@ function Limits({ model }: { model: PolicyModel }) {
                   </th>
                   <td className="mono">{globs(limit.clients)}</td>
                   <td className="mono">{globs(limit.servers)}</td>
-                  <td className="mono">{globs(limit.tools)}</td>
+                  <td className="mono">{globs(limit.targets)}</td>
                   <td>{limit.each.join(' and ')}</td>
                   <td>{limit.rate}</td>
                   <td className="num">{limit.burst ?? '—'}</td>

@@ -35,7 +35,10 @@ const POLICY = {
     },
   ],
   toolsets: { cursor: { servers: ['fs'], tools: ['github__search_*'], readOnly: true } },
-  rateLimits: [{ id: 'github-hourly', servers: ['github'], each: ['client'], calls: 100, perSeconds: 3600 }],
+  rateLimits: [
+    { id: 'github-hourly', servers: ['github'], each: ['client'], calls: 100, perSeconds: 3600 },
+    { id: 'reads', prompts: ['fs__review'], resources: ['file:///etc/*'], each: ['client'], calls: 10, perSeconds: 60 },
+  ],
   concurrency: { '*': 4, fetch: 1 },
 };
 
@@ -75,6 +78,8 @@ describe('Policy page', () => {
     expect(toolsets.textContent).toContain('github__search_*');
     const limits = screen.getByRole('region', { name: 'Rate limits and concurrency' });
     expect(limits.textContent).toContain('100 per 3600 s');
+    const reads = within(limits).getByRole('rowheader', { name: 'reads' }).closest('tr');
+    expect(reads?.textContent).toContain('prompt fs__review, resource file:///etc/*');
     expect(limits.textContent).toContain('* (servers not named)4 calls at once');
     expect(limits.textContent).toContain('fetch1 call at once');
   });

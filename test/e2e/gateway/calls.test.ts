@@ -208,7 +208,7 @@ test('T37: a crash in the middle of a call gives that caller an error from the c
   assert.deepEqual(again.content, [{ type: 'text', text: 'back' }]);
 });
 
-test('a server’s sampling request reaches the one client whose call caused it, and its answer goes back', async () => {
+test('T61 a server’s sampling request reaches the one client whose call caused it, and its answer goes back', async () => {
   const asked = await h.connect({ name: 'sampler' });
   const seen: string[] = [];
   asked.setRequestHandler(CreateMessageRequestSchema, (request) => {
@@ -224,7 +224,7 @@ test('a server’s sampling request reaches the one client whose call caused it,
   assert.match(JSON.stringify(result.content), /sampled by the caller/);
 });
 
-test('with calls of two sessions waiting on one server, its sampling request is refused, never guessed', async (t) => {
+test('T61 with calls of two sessions waiting on one server, its sampling request is refused, never guessed', async (t) => {
   const first = await h.connect({ name: 'first' });
   const second = await h.connect({ name: 'second' });
   let asked = 0;
@@ -250,7 +250,7 @@ test('with calls of two sessions waiting on one server, its sampling request is 
   assert.match(shown, /cannot tell which client sampling\/createMessage/);
 });
 
-test('a client that did not declare sampling gets an error from the server, not a request', async () => {
+test('T61 a client that did not declare sampling gets an error from the server, not a request', async () => {
   const plain = new Client({ name: 'no-sampling', version: '1' });
   await plain.connect(
     new StreamableHTTPClientTransport(new URL('/mcp', h.origin), {

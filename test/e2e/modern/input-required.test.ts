@@ -65,7 +65,7 @@ function retry(on: Target, key: string, state: string, name: string): Promise<Ra
 
 const textOf = (result: Record<string, unknown>) => (result.content as { text: string }[])[0]?.text;
 
-test('an SDK 2.x client answers the upstream’s elicitation through input_required; both are audited', async (t) => {
+test('T61 (modern) an SDK 2.x client answers the upstream’s elicitation through input_required; both are audited', async (t) => {
   const client = new Client(
     { name: 'modern-asked', version: '1.0.0' },
     { versionNegotiation: { mode: { pin: MODERN } }, capabilities: { elicitation: {} } },

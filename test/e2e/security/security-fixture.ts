@@ -3,6 +3,7 @@
 //   flood          sends `count` progress notifications of `size` characters each (waiting for stdout to drain,
 //                  so the gateway gets them as fast as it reads), then returns how many it sent
 //   add-tool       registers one more tool, so the server announces notifications/tools/list_changed
+//   stray-progress answers at once, then sends progress for its finished token and for tokens never issued
 //   calls          returns how many tools/call requests it has received, by tool
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
@@ -45,6 +46,19 @@ server.registerTool('add-tool', { description: 'Registers one more tool.' }, () 
   const name = `extra-${added}`;
   server.registerTool(name, { description: 'Added at run time.' }, () => ({ content: [{ type: 'text', text: name }] }));
   return { content: [{ type: 'text', text: name }] };
+});
+
+server.registerTool('stray-progress', { description: 'Sends progress nobody asked for.' }, (extra) => {
+  count('stray-progress');
+  const finished = extra._meta?.progressToken;
+  setTimeout(() => {
+    for (const progressToken of [finished ?? 'none', 'never-issued', 1, 2, 3]) {
+      void extra
+        .sendNotification({ method: 'notifications/progress', params: { progressToken, progress: 1 } })
+        .catch(() => {});
+    }
+  }, 20);
+  return { content: [{ type: 'text', text: 'answered' }] };
 });
 
 server.registerTool('calls', { description: 'Counts the tools/call requests received.' }, () => ({

@@ -2,7 +2,8 @@
 // `serve` blocks a server that asks for a login without opening anything; `server login` runs the browser flow
 // (the test plays the browser), stores tokens in the vault and gets the gateway to reconnect; tokens are
 // refreshed before they expire; an authorization server that fails a check is refused before anything is sent
-// to it (T34, T70), and a wrong answer is never redeemed.
+// to it (T34, T70), a wrong answer is never redeemed, and a new authorization server gets a registration of its
+// own and none of the old credentials (T71).
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -193,7 +194,7 @@ for (const [what, asMetadata, message] of REFUSALS) {
   });
 }
 
-test('T34 an answer with the wrong state is not accepted; one from another issuer is refused; neither is redeemed', async () => {
+test('T34 T71 an answer with the wrong state is not accepted; one from another issuer is refused; neither is redeemed', async () => {
   const fixture = await startOAuthFixture({ stateParam: 'wrong' });
   const dir = await dataDirFor(fixture);
   try {
@@ -232,5 +233,43 @@ test('an authorization that cannot be refreshed is watched like an expiring secr
   } finally {
     await h.close();
     await fixture.close();
+  }
+});
+
+test('T71 when the metadata names a new authorization server, the gateway registers again there and never sends it the old credentials', async () => {
+  const first = await startOAuthFixture({});
+  const second = await startOAuthFixture({});
+  const dir = await mkdtemp(join(tmpdir(), 'switchboard-oauth-'));
+  try {
+    // The second authorization server is another origin on loopback, which only this setting allows (T70).
+    const written = await writeConfig(dataDirPaths(dir).config, {
+      vault: 'file',
+      servers: { far: { url: first.url, oauth: { allowPrivateNetwork: true } } },
+    });
+    assert.ok(written.ok);
+    const before = await login(dir, 'far');
+    assert.equal(before.code, 0, before.err);
+    const oldClient = first.registrations[0]!;
+    const oldTokens = first.tokensIssued.flatMap((t) => [t.access_token, t.refresh_token ?? []].flat());
+    assert.ok(oldClient.client_id.length > 0 && oldTokens.length >= 2);
+
+    first.setOptions({ resourceMetadata: { authorization_servers: [second.issuer] } });
+    const after = await login(dir, 'far');
+    assert.equal(after.page?.origin, second.issuer, 'the browser is sent to the new authorization server');
+    assert.equal(second.registrations.length, 1, 'a registration of its own at the new authorization server');
+    assert.notEqual(second.registrations[0]!.client_id, oldClient.client_id);
+    const sentThere = JSON.stringify(second.requests.map((r) => [r.query, r.form, r.json, r.headers.authorization]));
+    for (const secret of [oldClient.client_id, oldClient.client_secret, ...oldTokens]) {
+      if (secret !== undefined) assert.ok(!sentThere.includes(secret), 'nothing of the old issuer goes to the new one');
+    }
+    assert.ok(
+      second.requests
+        .filter((r) => r.path === '/authorize' || r.path === '/token')
+        .every((r) => r.clientId === second.registrations[0]!.client_id),
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    await first.close();
+    await second.close();
   }
 });

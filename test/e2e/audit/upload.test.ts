@@ -78,7 +78,7 @@ function uploadStatus(h: Harness) {
   return h.core.status().audit.upload;
 }
 
-test('records reach the receiver in id order with their uids and source; the token reaches it and nothing else', async (t) => {
+test('records reach the receiver in id order with their uids and source; the token reaches it and nothing else; the team endpoint wins', async (t) => {
   const receiver = new Receiver();
   await receiver.listen();
   t.after(() => receiver.close());
@@ -127,7 +127,25 @@ test('records reach the receiver in id order with their uids and source; the tok
   assert.equal(status.source, 'config');
   assert.equal(status.lastError, null);
   assert.ok(status.lastUploadAt !== null);
-  assert.ok(!JSON.stringify(h.core.status()).includes(TOKEN), 'not in the status');
+  const printed = await runCliInProcess(['status', '--data-dir', h.dataDir]);
+  assert.match(printed.out, new RegExp(`audit upload: up to date, to ${receiver.url} \\(config\\), 0 pending`));
+  const json = await runCliInProcess(['status', '--json', '--data-dir', h.dataDir]);
+  assert.equal((JSON.parse(json.out) as { audit: { upload: { state: string } } }).audit.upload.state, 'idle');
+
+  // The team's endpoint wins while it names one; config.json's token is not sent there.
+  const team = new Receiver();
+  await team.listen();
+  t.after(() => team.close());
+  h.core.setTeamUploadTarget({ url: team.url, tokenSecret: null });
+  await calls(client, 3, 'team');
+  await allArrive(h, team);
+  assert.equal(uploadStatus(h).source, 'team');
+  assert.equal(uploadStatus(h).target, team.url);
+  assert.ok(team.attempts.every((a) => a.authorization === undefined));
+
+  for (const text of [JSON.stringify(h.core.status()), printed.out, json.out]) {
+    assert.ok(!text.includes(TOKEN), 'not in the status');
+  }
   assert.ok(!h.logLines.join('').includes(TOKEN), 'not in a log line');
   assert.deepEqual(await filesHolding(h.dataDir, [TOKEN]), [], 'not in any file of the data directory');
 });

@@ -80,7 +80,7 @@ export class UploadTargets {
   }
 }
 
-export function sameTarget(a: UploadTarget | null, b: UploadTarget | null): boolean {
+function sameTarget(a: UploadTarget | null, b: UploadTarget | null): boolean {
   if (a === null || b === null) return a === b;
   return a.url === b.url && a.tokenSecret === b.tokenSecret && a.source === b.source;
 }

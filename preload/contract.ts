@@ -38,7 +38,22 @@ export interface StatusView {
   readonly sessions: number;
   readonly servers: readonly ServerView[];
   readonly secrets: readonly { readonly name: string; readonly expiry: { readonly state: string } }[];
-  readonly audit: { readonly failure: string | null; readonly dropped: number };
+  readonly audit: { readonly failure: string | null; readonly dropped: number; readonly upload: AuditUploadView };
+}
+
+/** Where the audit upload to a team's collector stands; `off` when no endpoint is set. Never the token. */
+export interface AuditUploadView {
+  readonly state: 'off' | 'idle' | 'sending' | 'backoff' | 'stopped';
+  readonly target: string | null;
+  /** Who named the endpoint: config.json, or the team's policy (which wins). */
+  readonly source: 'config' | 'team' | null;
+  /** Records not yet acknowledged by the receiver. */
+  readonly pending: number;
+  readonly lastUploadAt: string | null;
+  /** Why the last try failed, or why the upload stopped. */
+  readonly lastError: string | null;
+  readonly retryAt: string | null;
+  readonly failures: number;
 }
 
 export type ServerAction = 'start' | 'stop' | 'restart';
@@ -281,6 +296,7 @@ export interface SettingsView {
   readonly gateway: Readonly<Record<string, unknown>>;
   readonly vault: string;
   readonly audit: Readonly<Record<string, unknown>>;
+  readonly auditUpload: AuditUploadView;
 }
 
 /** A problem with one field of an input, by its path (`env.API_KEY`), so a form can show it beside the field. */
@@ -393,7 +409,9 @@ export type ControlEvent =
   | { readonly type: 'log'; readonly server: string; readonly line: string }
   | { readonly type: 'catalog'; readonly server: string }
   /** A client name connected for the first time ever to this gateway. */
-  | { readonly type: 'client-first-seen'; readonly client: string };
+  | { readonly type: 'client-first-seen'; readonly client: string }
+  /** The audit upload stopped, keeps failing, or works again after either. */
+  | { readonly type: 'audit-upload'; readonly upload: AuditUploadView };
 
 /** The event stream: a WebSocket under the dashboard's origin, one JSON `ControlEvent` per message. */
 export const EVENTS_PATH = '/api/events';

@@ -1,10 +1,13 @@
 // Retention: records older than the configured days, and the oldest beyond the configured count, are removed in one
 // transaction that also moves the chain's anchor to the last removed record's hash, so what remains still verifies.
+// Records not yet uploaded to a team's collector are kept past their days; the count is a cap that holds anyway.
 import type { AuditLog } from './audit-log.ts';
 
 export interface RetentionPolicy {
   readonly days: number;
   readonly maxRows: number;
+  /** Records after this id are not yet uploaded: age does not remove them (the count still does). */
+  readonly unsentAfter?: number | null | undefined;
 }
 
 export interface PruneResult {
@@ -16,7 +19,9 @@ export function pruneAudit(audit: AuditLog, policy: RetentionPolicy, now: number
   audit.flush();
   const db = audit.database;
   const cutoff = now - policy.days * 24 * 60 * 60 * 1000;
-  const byAge = db.prepare('SELECT MAX(id) AS id FROM audit WHERE ts < ?').get(cutoff) as { id: number | null };
+  const aged = db.prepare('SELECT MAX(id) AS id FROM audit WHERE ts < ?').get(cutoff) as { id: number | null };
+  const unsent = policy.unsentAfter ?? null;
+  const byAge = { id: aged.id === null || unsent === null ? aged.id : Math.min(aged.id, unsent) };
   const newest = db.prepare('SELECT MAX(id) AS id FROM audit').get() as { id: number | null };
   const byCount = newest.id === null ? null : newest.id - policy.maxRows;
   const cut = Math.max(byAge.id ?? 0, byCount ?? 0);

@@ -3,6 +3,7 @@
 // rest of the core sees, with every default filled in.
 import { z } from 'zod';
 import { SECRET_NAME_PATTERN, refsIn } from '../vault/secret-refs.ts';
+import { TOKEN_REF, uploadUrlProblem } from '../audit/upload-target.ts';
 import { describeValue } from './issue-messages.ts';
 import { policySchema } from './policy-schema.ts';
 
@@ -243,12 +244,49 @@ export const gatewaySchema = z
   })
   .strict();
 
+/**
+ * Sending the audit trail to a team's collector (main/audit/audit-uploader.ts). Off without a `url` here or one
+ * from the team's policy, which wins; the pace settings apply to either.
+ */
+export const auditUploadSchema = z
+  .object({
+    /** https://, or http:// to this machine only. */
+    url: z
+      .string()
+      .superRefine((text, ctx) => {
+        const problem = uploadUrlProblem(text);
+        if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
+    /** Sent as `Authorization: Bearer …` to `url` only; a `${secret:NAME}` reference, the value in the vault. */
+    token: z
+      .string()
+      .regex(
+        TOKEN_REF,
+        'must be a secret reference such as "${secret:AUDIT_UPLOAD_TOKEN}"; store the value with `switchboard secret set AUDIT_UPLOAD_TOKEN`',
+      )
+      .optional(),
+    /** Records per request at most (a batch also stops at 1 MiB). */
+    batchSize: z.number().int().min(1).max(5_000).default(500),
+    /** How often the log is looked at for new records once everything is sent. */
+    intervalMs: z.number().int().min(100).max(3_600_000).default(5_000),
+    /** One request, sending to answered. */
+    timeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+    /** The first wait after a failure, doubled per failure up to `maxBackoffMs`, with jitter. */
+    initialBackoffMs: z.number().int().min(10).max(600_000).default(1_000),
+    maxBackoffMs: z.number().int().min(10).max(3_600_000).default(300_000),
+    /** The host label a receiver shows for this machine; its host name when absent. */
+    label: z.string().min(1).max(200).optional(),
+  })
+  .strict();
+
 export const auditSchema = z
   .object({
     /** Records older than this are removed (the chain stays verifiable: its anchor moves with the cut). */
     retentionDays: z.number().int().min(1).max(36_500).default(90),
     /** At most this many records are kept; the oldest go first. */
     maxRows: z.number().int().min(1_000).max(1_000_000_000).default(10_000_000),
+    upload: auditUploadSchema.default(auditUploadSchema.parse({})),
   })
   .strict();
 
@@ -281,6 +319,7 @@ export type StartMode = (typeof START_MODES)[number];
 export type InstancesPolicy = z.infer<typeof instancesSchema>;
 export type SecretMeta = z.infer<typeof secretMetaSchema>;
 export type VaultBackend = Config['vault'];
+export type AuditUploadConfig = z.infer<typeof auditUploadSchema>;
 
 export function isStdioServer(server: ServerConfig): server is StdioServerConfig {
   return server.transport === 'stdio';

@@ -42,6 +42,8 @@ import { ClientSightings } from './client-sightings.ts';
 import { IdleStopper } from './idle-stopper.ts';
 import { Credentials } from './credentials.ts';
 import { auditConfigChange, auditLifecycle } from './lifecycle-audit.ts';
+import { AuditUpload } from './audit-upload.ts';
+import type { UploadTarget } from '../audit/upload-target.ts';
 import { recordRunIntent } from './run-intent.ts';
 import { SupervisedDirectory } from './supervised-directory.ts';
 import { statusReport, type StatusReport } from './status-report.ts';
@@ -91,6 +93,7 @@ export class Core {
     watchdog: OrphanWatchdog | null;
     lists: ListStore;
     idleStopper: IdleStopper;
+    upload: AuditUpload;
   };
   readonly #logger: Logger;
   readonly #startedAt = new Date().toISOString();
@@ -121,6 +124,7 @@ export class Core {
     watchdog: OrphanWatchdog | null;
     lists: ListStore;
     idleStopper: IdleStopper;
+    upload: AuditUpload;
     logger: Logger;
   }) {
     this.dataDir = fields.dataDir;
@@ -146,6 +150,7 @@ export class Core {
       watchdog: fields.watchdog,
       lists: fields.lists,
       idleStopper: fields.idleStopper,
+      upload: fields.upload,
     };
     this.controlApi = fields.controlApi;
     this.#logger = fields.logger;
@@ -278,6 +283,16 @@ export class Core {
       controlEvents.announce({ type: 'client-first-seen', client }),
     );
     audit.subscribe((event) => sightings.observe(event));
+    const upload = new AuditUpload({
+      audit,
+      paths,
+      config,
+      vault: credentials.vault,
+      redactor,
+      logger: logger.child({ part: 'audit-upload' }),
+      version: SWITCHBOARD_VERSION,
+      onAlert: (status) => controlEvents.announce({ type: 'audit-upload', upload: status }),
+    });
     const controlApi = coreControlApi({
       dataDir,
       get gatewayUrl() {
@@ -369,6 +384,7 @@ export class Core {
       watchdog: null,
       lists,
       idleStopper,
+      upload,
       logger,
     });
 
@@ -401,6 +417,7 @@ export class Core {
     directory.emit('membership');
     credentials.checkExpiry();
     core.#prune();
+    upload.start(config);
     core.#expiryTimer = setInterval(() => {
       credentials.checkExpiry();
       core.#prune();
@@ -419,6 +436,7 @@ export class Core {
     // config changed are restarted by apply() anyway.
     const renewed = renewedSecrets(previous.secrets, next.secrets);
     auditConfigChange(this.audit, next, previous, renewed);
+    this.#parts.upload.applyConfig(next, renewed);
     const rotate = serversUsing(next, renewed).filter(
       (name) =>
         previous.servers[name] !== undefined &&
@@ -445,7 +463,8 @@ export class Core {
   #prune(): void {
     const { retentionDays, maxRows } = this.#parts.config.current.audit;
     try {
-      const pruned = pruneAudit(this.audit, { days: retentionDays, maxRows });
+      const unsentAfter = this.#parts.upload.uploader.unsentAfter;
+      const pruned = pruneAudit(this.audit, { days: retentionDays, maxRows, unsentAfter });
       if (pruned.removed > 0) this.#logger.info('audit retention removed old records', { ...pruned });
     } catch (error) {
       this.#logger.warn('audit retention failed', { error: (error as Error).message });
@@ -457,6 +476,14 @@ export class Core {
     if (server === undefined || !server.config.enabled) return;
     this.#logger.info('secret renewed; rotating the server onto it', { server: name, secrets: [...secrets] });
     await server.rotate(this.#parts.drainMs);
+  }
+
+  /**
+   * The audit upload endpoint a team's policy names, or null when it names none: it wins over config.json's
+   * `audit.upload.url` while set (docs/audit.md). Its token, if any, is a vault secret named by the team.
+   */
+  setTeamUploadTarget(target: Omit<UploadTarget, 'source'> | null): void {
+    this.#parts.upload.setTeamTarget(target);
   }
 
   /** Calls `listener` with every event the dashboard shows, in order; returns the way to stop. */
@@ -484,7 +511,11 @@ export class Core {
         sessions: this.#parts.endpoint.sessionCount,
         servers: this.supervisor.list(),
         secrets: this.credentials.standings(),
-        audit: { failure: this.audit.failure, dropped: this.audit.dropped },
+        audit: {
+          failure: this.audit.failure,
+          dropped: this.audit.dropped,
+          upload: this.#parts.upload.uploader.status(),
+        },
       },
       { tools: (server) => this.#parts.catalog.count(server), usage: () => this.#parts.metrics.usage() },
     );
@@ -554,6 +585,7 @@ export class Core {
       this.#parts.watchdog?.standDown();
       await control.close();
       this.#parts.metrics.stop();
+      await this.#parts.upload.uploader.close();
       this.audit.close();
       rmSync(dataDirPaths(this.dataDir).serveInfo, { force: true });
     })();

@@ -1,4 +1,5 @@
 // What `switchboard status` shows and the control channel returns: plain data, no secrets.
+import type { AuditUploadStatus } from '../audit/audit-uploader.ts';
 import type { Isolation, StartMode } from '../config/schema.ts';
 import type { ManagedServer } from '../supervisor/managed-server.ts';
 import type { ServerState } from '../supervisor/server-state.ts';
@@ -47,8 +48,11 @@ export interface StatusReport {
   readonly servers: readonly ServerStatus[];
   /** Every secret with metadata and where it stands against its expiry; never a value. */
   readonly secrets: readonly SecretStanding[];
-  /** Why the audit log cannot be written right now (calls go on; records wait in memory), and how many were lost. */
-  readonly audit: { readonly failure: string | null; readonly dropped: number };
+  /**
+   * Why the audit log cannot be written right now (calls go on; records wait in memory), how many were lost, and
+   * where the upload to a team's collector stands.
+   */
+  readonly audit: { readonly failure: string | null; readonly dropped: number; readonly upload: AuditUploadStatus };
 }
 
 /** A start slower than this is flagged in `status` (the "a few seconds" a first call should not wait). */

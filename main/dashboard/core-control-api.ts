@@ -408,6 +408,7 @@ export function coreControlApi(core: ControlledCore): ControlApi {
           gateway: { ...config.gateway },
           vault: config.vault,
           audit: { ...config.audit },
+          auditUpload: core.status().audit.upload,
         },
       };
     },

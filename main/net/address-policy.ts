@@ -42,6 +42,15 @@ export function unmapped(address: string): string {
   return bare;
 }
 
+/** Whether an IP address (any spelling, mapped or bracketed) is this machine's: 127.0.0.0/8 or ::1. */
+export function isLoopbackAddress(address: string): boolean {
+  const ip = unmapped(address);
+  const family = isIP(ip);
+  if (family === 4) return ip.startsWith('127.');
+  // URL parsing and DNS answers both spell the IPv6 loopback `::1`.
+  return family === 6 && ip === '::1';
+}
+
 export type AddressClass = 'metadata' | 'internal' | 'public';
 
 export function classifyAddress(address: string): AddressClass {

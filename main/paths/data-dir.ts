@@ -50,6 +50,10 @@ export interface DataDirPaths {
   readonly auditJournal: string;
   /** The audit chain's last record and anchor, kept outside the database so a cut tail is noticed. */
   readonly auditHead: string;
+  /** How far the audit upload has got: the last record a receiver acknowledged (upload-cursor.ts). */
+  readonly auditUpload: string;
+  /** This data directory's random id, sent with uploaded audit records (install-id.ts). */
+  readonly installId: string;
   /** One log file per supervised server. */
   readonly logs: string;
   /** Sockets and pid files of the running processes. */
@@ -75,6 +79,8 @@ export function dataDirPaths(dir: string): DataDirPaths {
     audit: join(dir, 'audit.db'),
     auditJournal: join(dir, 'audit.journal'),
     auditHead: join(dir, 'audit.head.json'),
+    auditUpload: join(dir, 'audit.upload.json'),
+    installId: join(dir, 'install-id'),
     logs: join(dir, 'logs'),
     run: join(dir, 'run'),
     lists: join(dir, 'lists'),

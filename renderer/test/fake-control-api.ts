@@ -3,6 +3,7 @@
 // transports, is tested end to end elsewhere (test/e2e, and the dashboard's Chromium test).
 import type {
   Answer,
+  AuditUploadView,
   AuditDetailView,
   AuditRecordView,
   CatalogView,
@@ -24,6 +25,18 @@ import type {
   ToolResultView,
 } from '../../preload/contract.ts';
 import { Listeners, type ConnectionState, type DashboardClient } from '../src/api/dashboard-client.ts';
+
+/** The audit upload with no endpoint set. */
+export const UPLOAD_OFF: AuditUploadView = {
+  state: 'off',
+  target: null,
+  source: null,
+  pending: 0,
+  lastUploadAt: null,
+  lastError: null,
+  retryAt: null,
+  failures: 0,
+};
 
 export interface Asked {
   readonly method: ControlMethod;
@@ -87,6 +100,7 @@ export class FakeCore {
     gateway: { port: 7345 },
     vault: 'keychain',
     audit: { retentionDays: 30 },
+    auditUpload: UPLOAD_OFF,
   };
   toolResult: ToolResultView = { content: [{ type: 'text', text: 'ok' }], isError: false, durationMs: 3 };
   ideClientList: IdeClientView[] = [];
@@ -122,7 +136,7 @@ export class FakeCore {
         sessions: 0,
         servers: this.servers,
         secrets: [],
-        audit: { failure: null, dropped: 0 },
+        audit: { failure: null, dropped: 0, upload: this.settingsView.auditUpload },
       }),
     serverAction: ({ name }) =>
       this.servers.some((s) => s.name === name) ? ok(null) : refuse(`no server named ${name}`),

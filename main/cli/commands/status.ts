@@ -36,6 +36,8 @@ export const statusCommand: Command = {
       if (report.audit.failure !== null)
         io.out(`  AUDIT: ${report.audit.failure}; nothing is lost until the limit is reached\n`);
       if (report.audit.dropped > 0) io.out(`  AUDIT: ${report.audit.dropped} records were dropped\n`);
+      const upload = describeUpload(report.audit.upload);
+      if (upload !== null) io.out(`  audit upload: ${upload}\n`);
       return 0;
     }
     if (!live.notRunning) {
@@ -74,6 +76,24 @@ export const statusCommand: Command = {
     return 0;
   },
 };
+
+/** Where the audit upload stands, in one line; null while it is off. */
+export function describeUpload(upload: StatusReport['audit']['upload']): string | null {
+  if (upload.state === 'off') return null;
+  const state =
+    upload.state === 'idle'
+      ? upload.pending === 0
+        ? 'up to date'
+        : 'waiting for the next round'
+      : upload.state === 'backoff'
+        ? `FAILING (${upload.failures} tries), next try ${upload.retryAt}`
+        : upload.state === 'stopped'
+          ? 'STOPPED'
+          : 'sending';
+  const last = upload.lastUploadAt === null ? 'nothing acknowledged yet' : `last acknowledged ${upload.lastUploadAt}`;
+  const error = upload.lastError === null ? '' : `; last error: ${upload.lastError}`;
+  return `${state}, to ${upload.target} (${upload.source}), ${upload.pending} pending, ${last}${error}`;
+}
 
 /** Only secrets that need attention: expiring within 7 days, or expired. */
 function printSecretWarnings(secrets: readonly SecretStanding[], out: (text: string) => void): void {

@@ -69,6 +69,10 @@ export function connectStores(client: DashboardClient, stores: Stores): () => vo
       case 'audit':
         stores.calls.getState().recorded();
         return;
+      case 'audit-upload':
+        // The Settings page shows where the upload stands; it changed in a way worth a look.
+        void stores.settings.getState().refresh();
+        return;
     }
   });
   const offConnection = client.onConnection((state) => {

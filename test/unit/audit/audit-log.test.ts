@@ -250,6 +250,20 @@ test('retention removes old and surplus records and what remains still verifies'
   );
 });
 
+test('records not yet uploaded outlive their days; the row cap removes them anyway', async (t) => {
+  const p = await paths(t);
+  const log = open(p);
+  await fill(log, 100);
+  const DAY = 86_400_000;
+  // The first 40 are past 1 day, but only 1..25 have been acknowledged by the receiver.
+  const held = pruneAudit(log, { days: 1, maxRows: 1_000_000, unsentAfter: 25 }, 1_000_040 + DAY);
+  assert.deepEqual(held, { removed: 25, anchorId: 25 });
+  const capped = pruneAudit(log, { days: 1, maxRows: 50, unsentAfter: 25 }, 1_000_040 + DAY);
+  assert.deepEqual(capped, { removed: 25, anchorId: 50 });
+  log.close();
+  assert.equal(verify(p).ok, true);
+});
+
 test('version-1 records are carried into the chained table, in order, and verify', async (t) => {
   const p = await paths(t);
   const raw = new Database(p.db);

@@ -155,6 +155,26 @@ describe('parseConfig', () => {
     ]);
   });
 
+  test('audit.upload: off unless a url is given; the url and token are checked where they are written', () => {
+    const plain = parseConfig('{}');
+    assert.ok(plain.ok);
+    assert.equal(plain.config.audit.upload.url, undefined);
+    assert.equal(plain.config.audit.upload.batchSize, 500);
+    const good = parseConfig(
+      JSON.stringify({ audit: { upload: { url: 'https://audit.example.com/in', token: '${secret:AUDIT_TOKEN}' } } }),
+    );
+    assert.ok(good.ok, JSON.stringify(good));
+    const bad = parseConfig(
+      JSON.stringify({ audit: { upload: { url: 'http://audit.example.com/in', token: 'sekrit', batchSize: 0 } } }),
+    );
+    assert.ok(!bad.ok);
+    assert.deepEqual(bad.problems.map(formatProblem), [
+      'audit.upload.url: http:// is allowed only to this machine (127.0.0.1, ::1, localhost); use https:// for another host',
+      'audit.upload.token: must be a secret reference such as "${secret:AUDIT_UPLOAD_TOKEN}"; store the value with `switchboard secret set AUDIT_UPLOAD_TOKEN`',
+      'audit.upload.batchSize: must be at least 1, not 0',
+    ]);
+  });
+
   test('accepts a byte order mark', () => {
     assert.ok(parseConfig('\uFEFF{}').ok);
   });

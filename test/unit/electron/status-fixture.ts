@@ -3,6 +3,18 @@ import type { SecretStanding } from '../../../main/core/credentials.ts';
 import type { ServerStatus, StatusReport } from '../../../main/core/status-report.ts';
 import type { ServerState } from '../../../main/supervisor/server-state.ts';
 
+/** The audit upload with no endpoint set. */
+export const UPLOAD_OFF: StatusReport['audit']['upload'] = {
+  state: 'off',
+  target: null,
+  source: null,
+  pending: 0,
+  lastUploadAt: null,
+  lastError: null,
+  retryAt: null,
+  failures: 0,
+};
+
 export function server(name: string, state: ServerState, enabled = true): ServerStatus {
   return {
     name,
@@ -54,6 +66,6 @@ export function report(
     sessions: 0,
     servers,
     secrets: more.secrets ?? [],
-    audit: { failure: more.auditFailure ?? null, dropped: 0 },
+    audit: { failure: more.auditFailure ?? null, dropped: 0, upload: UPLOAD_OFF },
   };
 }

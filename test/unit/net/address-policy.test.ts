@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classifyAddress, refusal, unmapped } from '../../../main/net/address-policy.ts';
+import { classifyAddress, isLoopbackAddress, refusal, unmapped } from '../../../main/net/address-policy.ts';
 
 test('link-local and metadata addresses, in every spelling a URL can carry', () => {
   for (const url of [
@@ -44,4 +44,19 @@ test('IPv4-mapped IPv6, dotted or hex, is judged as the IPv4 address it carries'
   assert.equal(unmapped('::ffff:10.0.0.1'), '10.0.0.1');
   assert.equal(unmapped('[::ffff:a9fe:a9fe]'), '169.254.169.254');
   assert.equal(unmapped('fe80::1'), 'fe80::1');
+});
+
+test("loopback: 127.0.0.0/8 and ::1 in any spelling a URL or a resolver gives; nothing else is this machine's", () => {
+  for (const url of [
+    'http://127.0.0.1/',
+    'http://127.9.8.7/',
+    'http://2130706433/',
+    'http://[::1]/',
+    'http://[::ffff:127.0.0.1]/',
+  ]) {
+    assert.equal(isLoopbackAddress(new URL(url).hostname), true, url);
+  }
+  for (const address of ['10.0.0.1', '0.0.0.0', '::', '::2', '169.254.169.254', 'localhost', '128.0.0.1']) {
+    assert.equal(isLoopbackAddress(address), false, address);
+  }
 });

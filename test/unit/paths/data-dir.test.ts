@@ -79,6 +79,8 @@ describe('dataDirPaths', () => {
       audit: join('/d', 'audit.db'),
       auditJournal: join('/d', 'audit.journal'),
       auditHead: join('/d', 'audit.head.json'),
+      auditUpload: join('/d', 'audit.upload.json'),
+      installId: join('/d', 'install-id'),
       logs: join('/d', 'logs'),
       run: join('/d', 'run'),
       lists: join('/d', 'lists'),

@@ -1,6 +1,7 @@
 // Settings: where Switchboard keeps its data and how the gateway, vault and audit trail are set, read only
 // (they are changed in config.json, which the running gateway follows).
 import { useStore } from 'zustand';
+import type { AuditUploadView } from '../../../../preload/contract.ts';
 import { useStores } from '../../app/stores-context.tsx';
 import { ErrorNote } from '../../ui/error-note.tsx';
 import { Page, useReadOnOpen } from '../../ui/page.tsx';
@@ -25,6 +26,27 @@ function Facts({ label, entries }: { label: string; entries: readonly (readonly 
       </dl>
     </section>
   );
+}
+
+const UPLOAD_STATES: Readonly<Record<Exclude<AuditUploadView['state'], 'off' | 'idle'>, string>> = {
+  sending: 'Sending',
+  backoff: 'Failing, retrying',
+  stopped: 'Stopped',
+};
+
+/** One line on where the upload to the team's collector stands. */
+export function uploadLine(upload: AuditUploadView): string {
+  if (upload.state === 'off') return 'Off: no endpoint in audit.upload.url or in the team policy.';
+  const state =
+    upload.state === 'idle'
+      ? upload.pending === 0
+        ? 'Up to date'
+        : 'Waiting for the next round'
+      : UPLOAD_STATES[upload.state];
+  const source = upload.source === 'team' ? 'named by the team policy' : 'from config.json';
+  const last = upload.lastUploadAt === null ? 'nothing acknowledged yet' : `last acknowledged ${upload.lastUploadAt}`;
+  const error = upload.lastError === null ? '' : `. Last error: ${upload.lastError}`;
+  return `${state}: ${upload.target} (${source}), ${upload.pending} pending, ${last}${error}`;
 }
 
 export function SettingsPage() {
@@ -54,6 +76,9 @@ export function SettingsPage() {
           />
           <Facts label="Gateway" entries={Object.entries(view.gateway)} />
           <Facts label="Audit" entries={Object.entries(view.audit)} />
+          <p aria-label="Audit upload" className={view.auditUpload.state === 'stopped' ? 'error-text' : 'muted'}>
+            Upload: {uploadLine(view.auditUpload)}
+          </p>
         </>
       )}
     </Page>

@@ -99,6 +99,9 @@ export const instancesSchema = z
   })
   .strict();
 
+/** The default of a server's `maxMessageBytes` (16 MiB): four times the default request body limit. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
 /** When a server's process (or connection) runs: from serve's start, or from its first use until it is idle. */
 export const START_MODES = ['always', 'on-demand'] as const;
 
@@ -135,6 +138,16 @@ const serverCommon = {
   instances: instancesSchema.default(instancesSchema.parse({})),
   restart: restartPolicySchema.default(restartPolicySchema.parse({})),
   timeouts: timeoutsSchema.default(timeoutsSchema.parse({})),
+  /**
+   * The largest message read from the server: one stdout line, one JSON response body, one SSE event. Past it the
+   * read stops; a stdio server is stopped, a remote call fails naming the limit (docs/limits.md).
+   */
+  maxMessageBytes: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(1024 * 1024 * 1024)
+    .default(DEFAULT_MAX_MESSAGE_BYTES),
   health: healthSchema.default(healthSchema.parse({})),
 };
 
@@ -221,6 +234,8 @@ export const gatewaySchema = z
       .min(1024)
       .max(256 * 1024 * 1024)
       .default(4 * 1024 * 1024),
+    /** Client connections held open at once; a connection past this is closed as soon as it is accepted. */
+    maxConnections: z.number().int().min(1).max(100_000).default(1_024),
     /** How long `tools/list` waits for servers that are still starting before answering without them. */
     listWaitMs: z.number().int().min(0).max(60_000).default(2_000),
     /** Items per page of a merged list (tools, prompts, resources, templates); longer lists get gateway cursors. */

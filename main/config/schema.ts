@@ -234,8 +234,11 @@ export const gatewaySchema = z
       .min(1024)
       .max(256 * 1024 * 1024)
       .default(4 * 1024 * 1024),
-    /** Client connections held open at once; a connection past this is closed as soon as it is accepted. */
-    maxConnections: z.number().int().min(1).max(100_000).default(1_024),
+    /**
+     * Client connections held open at once; past it the oldest idle one is closed, or the new one when all are busy.
+     * Keep it under the process's open-file limit (`ulimit -n`).
+     */
+    maxConnections: z.number().int().min(2).max(100_000).default(512),
     /** How long `tools/list` waits for servers that are still starting before answering without them. */
     listWaitMs: z.number().int().min(0).max(60_000).default(2_000),
     /** Items per page of a merged list (tools, prompts, resources, templates); longer lists get gateway cursors. */

@@ -249,6 +249,11 @@ export const gatewaySchema = z
       .min(1_000)
       .max(86_400_000)
       .default(30 * 60_000),
+    /**
+     * Sessions one client name may hold open; past it the least recently used idle one is closed, or the new one is
+     * refused (429) when all are in use.
+     */
+    maxSessionsPerClient: z.number().int().min(1).max(100_000).default(100),
     /** In-flight calls get this long to finish on shutdown before they are cancelled. */
     drainMs: z.number().int().min(0).max(600_000).default(10_000),
     /**

@@ -100,6 +100,9 @@ export const instancesSchema = z
   })
   .strict();
 
+/** The default of a server's `maxMessageBytes` (16 MiB): four times the default request body limit. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
 /** When a server's process (or connection) runs: from serve's start, or from its first use until it is idle. */
 export const START_MODES = ['always', 'on-demand'] as const;
 
@@ -136,6 +139,16 @@ const serverCommon = {
   instances: instancesSchema.default(instancesSchema.parse({})),
   restart: restartPolicySchema.default(restartPolicySchema.parse({})),
   timeouts: timeoutsSchema.default(timeoutsSchema.parse({})),
+  /**
+   * The largest message read from the server: one stdout line, one JSON response body, one SSE event. Past it the
+   * read stops; a stdio server is stopped, a remote call fails naming the limit (docs/limits.md).
+   */
+  maxMessageBytes: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(1024 * 1024 * 1024)
+    .default(DEFAULT_MAX_MESSAGE_BYTES),
   health: healthSchema.default(healthSchema.parse({})),
 };
 
@@ -222,6 +235,11 @@ export const gatewaySchema = z
       .min(1024)
       .max(256 * 1024 * 1024)
       .default(4 * 1024 * 1024),
+    /**
+     * Client connections held open at once; past it the oldest idle one is closed, or the new one when all are busy.
+     * Keep it under the process's open-file limit (`ulimit -n`).
+     */
+    maxConnections: z.number().int().min(2).max(100_000).default(512),
     /** How long `tools/list` waits for servers that are still starting before answering without them. */
     listWaitMs: z.number().int().min(0).max(60_000).default(2_000),
     /** Items per page of a merged list (tools, prompts, resources, templates); longer lists get gateway cursors. */
@@ -232,6 +250,11 @@ export const gatewaySchema = z
       .min(1_000)
       .max(86_400_000)
       .default(30 * 60_000),
+    /**
+     * Sessions one client name may hold open; past it the least recently used idle one is closed, or the new one is
+     * refused (429) when all are in use.
+     */
+    maxSessionsPerClient: z.number().int().min(1).max(100_000).default(100),
     /** In-flight calls get this long to finish on shutdown before they are cancelled. */
     drainMs: z.number().int().min(0).max(600_000).default(10_000),
     /**

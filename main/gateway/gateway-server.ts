@@ -9,6 +9,7 @@ import type { Logger } from '../log/logger.ts';
 import { isServing } from '../supervisor/server-state.ts';
 import type { CallRouter } from './aggregate/call-router.ts';
 import type { UpstreamDirectory } from './aggregate/upstream-directory.ts';
+import { ConnectionCap } from './connection-cap.ts';
 import { GatewayErrorCode, replyError, replyJson } from './http/http-reply.ts';
 import type { McpEndpoint } from './http/mcp-endpoint.ts';
 import { checkOrigin, isLoopbackHost, requestPath, type OriginPolicy } from './http/request-guards.ts';
@@ -73,6 +74,8 @@ export class GatewayServer {
       });
     });
     this.#http.keepAliveTimeout = timeouts.keepAliveMs;
+    // Listens on the server's own events; nothing else needs to reach it.
+    new ConnectionCap(this.#http, deps.config.maxConnections, deps.logger);
     // Only the dashboard's event stream upgrades; any other upgrade is answered and closed.
     this.#http.on('upgrade', (req, socket, head) => {
       const path = requestPath(req);

@@ -3,10 +3,13 @@
 // cannot stop a launcher's tree (T40, T73). This transport talks over the pipes of a ProcessTree instead; framing
 // and validation are the SDK's (serializeMessage, its JSON-RPC schemas): we only split lines.
 // A line on stdout that is not a JSON-RPC message (a banner, a stray console.log) is a protocol error: counted,
-// logged cut short, never forwarded and never fatal (T38).
+// logged cut short, never forwarded and never fatal (T38). A line longer than the server's `maxMessageBytes` is
+// fatal (T80): the server is stopped and its exit says which limit it crossed, since the request it answered would
+// otherwise wait for its timeout and the next overlong line would be read all over again.
 import { serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../config/schema.ts';
 import { checkJsonRpcMessage } from '../protocol/jsonrpc-message.ts';
 import type { Logger } from '../log/logger.ts';
 import type { LogSink } from './log-sink.ts';
@@ -16,13 +19,12 @@ export interface ChildStdioTransportOptions {
   readonly tree: ProcessTree;
   readonly stderrSink: LogSink;
   readonly logger: Logger;
-  /** A longer line is dropped as a protocol error rather than buffered without bound. */
+  /** A longer line stops the server rather than being buffered without bound. */
   readonly maxMessageBytes?: number;
   /** Called for each protocol error with the offending line, cut short. */
   readonly onProtocolError?: (preview: string) => void;
 }
 
-export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 /** How much of a bad line is logged and quoted. */
 export const PREVIEW_BYTES = 200;
 /** Protocol errors logged one by one before only every hundredth is. */
@@ -47,8 +49,6 @@ export class ChildStdioTransport implements Transport {
   readonly #onProtocolError: ((preview: string) => void) | undefined;
   #pending: Buffer[] = [];
   #pendingBytes = 0;
-  /** Inside a line that was already too long: skip to its end. */
-  #discarding = false;
   #started = false;
   #closed = false;
   #corked = false;
@@ -56,6 +56,7 @@ export class ChildStdioTransport implements Transport {
   #protocolErrors = 0;
   #messagesReceived = 0;
   #firstBadLine: string | null = null;
+  #overflowed: string | null = null;
 
   constructor(options: ChildStdioTransportOptions) {
     this.#tree = options.tree;
@@ -80,6 +81,11 @@ export class ChildStdioTransport implements Transport {
   /** Valid JSON-RPC messages received. */
   get messagesReceived(): number {
     return this.#messagesReceived;
+  }
+
+  /** Why this transport closed the connection itself (an overlong line), as an exit reason; null otherwise. */
+  get overflowed(): string | null {
+    return this.#overflowed;
   }
 
   /** The first line that was not JSON-RPC, cut short; null while there was none. */
@@ -129,48 +135,48 @@ export class ChildStdioTransport implements Transport {
   #finish(): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#pendingBytes > 0 && !this.#discarding) this.#onLine(Buffer.concat(this.#pending, this.#pendingBytes));
+    if (this.#pendingBytes > 0) this.#onLine(Buffer.concat(this.#pending, this.#pendingBytes));
     this.#pending = [];
     this.#pendingBytes = 0;
     this.onclose?.();
   }
 
   #onData(chunk: Buffer): void {
+    if (this.#overflowed !== null) return;
     let start = 0;
     let newline: number;
     while ((newline = chunk.indexOf(NEWLINE, start)) >= 0) {
       const piece = chunk.subarray(start, newline);
       start = newline + 1;
-      if (this.#discarding) {
-        this.#discarding = false;
-        continue;
-      }
-      if (this.#pendingBytes + piece.length > this.#maxMessageBytes) {
-        this.#tooLong(piece);
-        this.#discarding = false;
-        continue;
-      }
+      if (this.#pendingBytes + piece.length > this.#maxMessageBytes) return this.#tooLong(piece);
       const line = this.#pendingBytes === 0 ? piece : Buffer.concat([...this.#pending, piece]);
       this.#pending = [];
       this.#pendingBytes = 0;
       this.#onLine(line);
+      if (this.#overflowed !== null) return;
     }
     const rest = chunk.subarray(start);
-    if (rest.length === 0 || this.#discarding) return;
-    if (this.#pendingBytes + rest.length > this.#maxMessageBytes) {
-      this.#tooLong(rest);
-      return;
-    }
+    if (rest.length === 0) return;
+    if (this.#pendingBytes + rest.length > this.#maxMessageBytes) return this.#tooLong(rest);
     this.#pending.push(rest);
     this.#pendingBytes += rest.length;
   }
 
+  /** Stops reading and stops the server; what was read of the line is let go at once. */
   #tooLong(last: Buffer): void {
-    const head = this.#pending.length > 0 ? Buffer.concat(this.#pending) : last;
+    const head = this.#pending.length > 0 ? this.#pending[0]! : last;
     this.#pending = [];
     this.#pendingBytes = 0;
-    this.#discarding = true;
-    this.#protocolError(head, `longer than ${this.#maxMessageBytes} bytes`);
+    const reason = `was stopped: a message on its stdout exceeds ${this.#maxMessageBytes} bytes (maxMessageBytes)`;
+    this.#overflowed = reason;
+    this.#logger.error('a message on stdout exceeds the limit; stopping the server', {
+      limit: this.#maxMessageBytes,
+      setting: 'maxMessageBytes',
+      line: previewLine(head),
+    });
+    this.#tree.child.stdout?.pause();
+    this.onerror?.(new Error(`the server ${reason}`));
+    void this.close();
   }
 
   #onLine(raw: Buffer): void {

@@ -22,6 +22,7 @@ import { LoginRequiredError, type SwitchboardOAuthProvider } from '../oauth/oaut
 import type { ExpiryStanding } from '../vault/expiry.ts';
 import type { Logger } from '../log/logger.ts';
 import { CrashHistory } from './backoff.ts';
+import { ChildStdioTransport } from './child-stdio-transport.ts';
 import { ConnectCancelledError, SpawnError, StartFailure } from './connect.ts';
 import { EXIT_TAIL_LINES, exitReason, isCleanExit, unavailableMessage } from './exit-info.ts';
 import { HealthMonitor } from './health-monitor.ts';
@@ -107,6 +108,11 @@ interface Connection {
   readonly pending: PendingRequests;
   /** The stderr mark when this connection began: its exit quotes only its own lines. */
   readonly mark: number;
+}
+
+/** The reason a stdio connection closed itself: a message over the server's `maxMessageBytes` (T80). */
+function overflowOf(conn: Connection): string | null {
+  return conn.transport instanceof ChildStdioTransport ? conn.transport.overflowed : null;
 }
 
 /** The pid file of a slot: `<name>` for slot 0 (as before rotations existed), `<name>.1` for slot 1. */
@@ -463,6 +469,7 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState]; log: [li
       authProvider,
       newClient: hooks.instance?.newClient ?? (() => this.#newClient()),
       newModernClient: hooks.instance?.newModernClient ?? (() => this.#newModernClient()),
+      server: this.name,
       timeoutMs: config.timeouts.startupMs,
       logger: this.#logger,
       onClose: hooks.onClose,
@@ -768,8 +775,10 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState]; log: [li
     this.#closingReason = null;
     this.#sink.endLine();
     const status = conn.tree?.status ?? null;
+    const overflow = overflowOf(conn);
     const reason =
       closingReason ??
+      overflow ??
       (conn.tree === null ? 'closed the connection' : exitReason(status?.code ?? null, status?.signal ?? null));
     const exit: ExitInfo = {
       code: status?.code ?? null,
@@ -778,7 +787,8 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState]; log: [li
       at: this.#now(),
       reason,
     };
-    const clean = closingReason === null && status !== null && isCleanExit(status.code, status.signal);
+    const clean =
+      closingReason === null && overflow === null && status !== null && isCleanExit(status.code, status.signal);
     this.#ended(exit, clean, 1);
   }
 

@@ -14,6 +14,7 @@ import { guardedFetch, type BlockedAddressError, type FetchLike } from '../net/g
 import { addressRuleFor } from '../oauth/endpoint-policy.ts';
 import { LoginRequiredError, OAuthRefusedError, type SwitchboardOAuthProvider } from '../oauth/oauth-provider.ts';
 import { ConnectCancelledError, connectWithin, SpawnError, StartFailure, StartupTimeoutError } from './connect.ts';
+import { boundedFetch } from './bounded-fetch.ts';
 import { EXIT_TAIL_LINES } from './exit-info.ts';
 import type { LogSink } from './log-sink.ts';
 import { MODERN_VERSION, type ModernUpstreamClient } from './modern-upstream-client.ts';
@@ -40,6 +41,8 @@ export interface ConnectRemoteOptions {
   readonly inbound?: ((message: JSONRPCMessage) => JSONRPCMessage) | undefined;
   /** The server's OAuth client, when it may need authorization; built on `remoteFetch` of the same config. */
   readonly authProvider?: SwitchboardOAuthProvider | undefined;
+  /** The server's name, in the error of a message over its `maxMessageBytes`; its host when absent. */
+  readonly server?: string | undefined;
   /** The fetch every request goes through; `remoteFetch(config)` unless the caller shares one. */
   readonly fetch?: FetchLike | undefined;
 }
@@ -130,7 +133,10 @@ export async function connectRemote(
   const url = new URL(config.url);
   const deadline = Date.now() + options.timeoutMs;
   let blocked: BlockedAddressError | null = null;
-  const fetch = options.fetch ?? remoteFetch(config, (error) => (blocked ??= error));
+  const fetch = boundedFetch(options.fetch ?? remoteFetch(config, (error) => (blocked ??= error)), {
+    server: options.server ?? url.host,
+    maxMessageBytes: config.maxMessageBytes,
+  });
   const attempt = (kind: RemoteKind): Promise<RemoteConnection> =>
     connectWithin({
       client: options.newClient(),

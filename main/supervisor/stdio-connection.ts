@@ -124,7 +124,13 @@ async function connectStdioOnce(o: StdioConnectOptions, modern: boolean, started
   const teardown = record(tree, o);
   o.onSpawned(tree, teardown);
 
-  const transport = new ChildStdioTransport({ tree, stderrSink: sink, logger, onProtocolError: o.onProtocolError });
+  const transport = new ChildStdioTransport({
+    tree,
+    stderrSink: sink,
+    logger,
+    onProtocolError: o.onProtocolError,
+    maxMessageBytes: config.maxMessageBytes,
+  });
   try {
     if (!o.isCurrent()) throw new ConnectCancelledError();
     const common = {

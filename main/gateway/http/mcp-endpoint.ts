@@ -293,6 +293,16 @@ export class McpEndpoint {
           'Service Unavailable: the gateway is shutting down',
         );
       }
+      if (!this.#roomFor(client.name)) {
+        const limit = this.#deps.config.maxSessionsPerClient;
+        return replyError(
+          res,
+          429,
+          GatewayErrorCode.Refused,
+          `Too Many Requests: client "${client.name}" already has ${limit} sessions open and in use (gateway.maxSessionsPerClient); end one (DELETE) first`,
+          { data: { limit, setting: 'gateway.maxSessionsPerClient' } },
+        );
+      }
       const opened = await this.#open(client, scope);
       opened.transport.acceptPost(res, parsed.messages, parsed.batch, { requestInfo: { headers: req.headers } });
       return;
@@ -376,6 +386,28 @@ export class McpEndpoint {
       detail: { tokenId: client.tokenId, endpoint: scope === null ? '/mcp' : `/mcp/${scope}` },
     });
     return session;
+  }
+
+  /**
+   * Whether the client may open one more session: under `gateway.maxSessionsPerClient`, or at it with an idle session
+   * to close (the least recently used one with no open stream and nothing in flight), which is closed here.
+   */
+  #roomFor(client: string): boolean {
+    const own = [...this.#sessions.values()].filter((session) => session.client === client);
+    const limit = this.#deps.config.maxSessionsPerClient;
+    if (own.length < limit) return true;
+    const idle = own.filter((session) => !session.transport.hasOpenStream).sort((a, b) => a.lastSeen - b.lastSeen);
+    const closing = idle.slice(0, own.length - limit + 1);
+    if (closing.length < own.length - limit + 1) return false;
+    for (const session of closing) {
+      this.#deps.logger.info('closed the least recently used idle session: gateway.maxSessionsPerClient reached', {
+        session: session.id,
+        client,
+        limit,
+      });
+      void this.#close(session);
+    }
+    return true;
   }
 
   /** The session server of a legacy session, and of each modern request (which reaches it in process). */

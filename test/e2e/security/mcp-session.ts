@@ -1,12 +1,13 @@
 // Legacy (initialize-era) sessions driven by raw HTTP, plus the harness plumbing every security test shares: a
 // core per test (the failure throttle counts every 401 of a process, so tests must not share one), torn down
 // however the test ends.
+import { request, type ClientRequest } from 'node:http';
 import type { TestContext } from 'node:test';
 import type { ConfigInput } from '../../../main/config/schema.ts';
 import type { AuditEvent } from '../../../main/audit/audit-event.ts';
 import type { AuditQuery } from '../../../main/audit/audit-query.ts';
 import { NODE, fixtureServer, isRunning, startHarness, type Harness } from '../../helpers/gateway-harness.ts';
-import { jsonOf, rawRequest, type RawRequest, type RawResponse, type Target } from './raw-http.ts';
+import { defaultHeaders, jsonOf, rawRequest, type RawRequest, type RawResponse, type Target } from './raw-http.ts';
 
 export const SECURITY_FIXTURE = new URL('./security-fixture.ts', import.meta.url).pathname;
 
@@ -61,6 +62,24 @@ export async function openSession(
   });
   if (initialized.status !== 202) throw new Error(`notifications/initialized: HTTP ${initialized.status}`);
   return { id, protocolVersion: result.protocolVersion, path };
+}
+
+/** A POST on a session over a fresh connection, sent at once; the caller reads (or does not read) the answer. */
+export function postOnSession(target: Target, session: OpenedSession, body: string): ClientRequest {
+  const req = request({
+    host: '127.0.0.1',
+    port: target.port,
+    method: 'POST',
+    path: session.path,
+    agent: false,
+    headers: {
+      ...defaultHeaders(target),
+      'mcp-session-id': session.id,
+      'mcp-protocol-version': session.protocolVersion,
+    },
+  });
+  req.end(body);
+  return req;
 }
 
 let nextId = 1000;

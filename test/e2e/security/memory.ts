@@ -32,4 +32,20 @@ export function rssPeak(): { stop(): number } {
   };
 }
 
+/** Samples the V8 heap plus buffers outside it every few milliseconds until stopped; `stop` returns the peak. */
+export function heapPeak(): { stop(): number } {
+  const held = (): number => {
+    const usage = process.memoryUsage();
+    return usage.heapUsed + usage.external;
+  };
+  let peak = held();
+  const timer = setInterval(() => (peak = Math.max(peak, held())), 5);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.max(peak, held());
+    },
+  };
+}
+
 export const MiB = 1024 * 1024;

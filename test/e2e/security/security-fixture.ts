@@ -5,6 +5,8 @@
 //   add-tool       registers one more tool, so the server announces notifications/tools/list_changed
 //   stray-progress answers at once, then sends progress for its finished token and for tokens never issued
 //   calls          returns how many tools/call requests it has received, by tool
+//   big            returns one text of `size` characters
+//   unterminated   writes `mib` MiB to stdout without a newline (as stdout drains), then nothing more
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { z } from 'zod';
@@ -64,5 +66,27 @@ server.registerTool('stray-progress', { description: 'Sends progress nobody aske
 server.registerTool('calls', { description: 'Counts the tools/call requests received.' }, () => ({
   content: [{ type: 'text', text: JSON.stringify(Object.fromEntries(received)) }],
 }));
+
+server.registerTool(
+  'big',
+  { description: 'Returns one text of `size` characters.', inputSchema: { size: z.number().int().min(1) } },
+  ({ size }) => {
+    count('big');
+    return { content: [{ type: 'text', text: 'b'.repeat(size) }] };
+  },
+);
+
+server.registerTool(
+  'unterminated',
+  { description: 'Writes `mib` MiB to stdout without a newline.', inputSchema: { mib: z.number().int().min(1) } },
+  async ({ mib }) => {
+    count('unterminated');
+    const chunk = Buffer.alloc(1024 * 1024, 0x75);
+    for (let i = 0; i < mib; i++) {
+      if (!process.stdout.write(chunk)) await new Promise((resolve) => process.stdout.once('drain', resolve));
+    }
+    return new Promise<never>(() => {});
+  },
+);
 
 await server.connect(new StdioServerTransport());

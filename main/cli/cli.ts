@@ -15,6 +15,7 @@ import {
   serverRestartCommand,
   serverStartCommand,
 } from './commands/server.ts';
+import { serverApproveCommand, serverDeclineCommand } from './commands/server-approval.ts';
 import { serverLoginCommand } from './commands/server-login.ts';
 import { secretListCommand, secretRemoveCommand, secretSetCommand } from './commands/secret.ts';
 import { statusCommand } from './commands/status.ts';
@@ -29,6 +30,8 @@ export const COMMANDS: readonly Command[] = [
   serverRestartCommand,
   serverStartCommand,
   serverLoginCommand,
+  serverApproveCommand,
+  serverDeclineCommand,
   tokenCreateCommand,
   tokenListCommand,
   tokenRevokeCommand,

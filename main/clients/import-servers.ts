@@ -95,6 +95,8 @@ function normalise(id: ClientId, raw: unknown): Normalised | string {
       env: stringRecord(entry['env']),
       ...(typeof entry['cwd'] === 'string' ? { cwd: entry['cwd'] } : {}),
       ...(enabled ? {} : { enabled: false }),
+      // Read from another program's file: it runs once a person approves its command here (T77).
+      origin: 'import',
     };
     return { server, notes };
   }

@@ -6,6 +6,7 @@ import { SECRET_NAME_PATTERN, refsIn } from '../vault/secret-refs.ts';
 import { TOKEN_REF, uploadUrlProblem } from '../audit/upload-target.ts';
 import { describeValue } from './issue-messages.ts';
 import { policySchema } from './policy-schema.ts';
+import { SERVER_ORIGINS } from '../supervisor/command-approval.ts';
 
 /** Server names become the prefix of tool names and a URL path segment, so they are kept to a safe alphabet. */
 export const SERVER_NAME_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
@@ -172,6 +173,20 @@ export const stdioServerSchema = z
     env: z.record(envName, referable).default({}),
     cwd: z.string().min(1).optional(),
     protocol: protocolSetting,
+    /**
+     * Where the entry came from: `user` (typed here; the default) runs as it is; `import`, `team` and `link` run
+     * only once their exact command is approved (`approvedCommand`), and again after any change to it.
+     */
+    origin: z
+      .enum(SERVER_ORIGINS, {
+        error: (issue) => `must be one of ${SERVER_ORIGINS.join(', ')}, not ${describeValue(issue.input)}`,
+      })
+      .default('user'),
+    /** The fingerprint of the command a person approved (`switchboard server approve`); set by Switchboard. */
+    approvedCommand: z
+      .string()
+      .regex(/^sha256:[0-9a-f]{64}$/, 'must be a fingerprint written by `switchboard server approve`')
+      .optional(),
     ...serverCommon,
   })
   .strict();

@@ -42,6 +42,14 @@ function serverNotice(server: ServerStatus): AppNotification | null {
         button: { label: 'Log in', action: { kind: 'login', server: name } },
       };
     }
+    if (state.reason === 'approval-required') {
+      return {
+        id: `server:${name}:approval`,
+        title: `${name} waits for your approval`,
+        body: state.message,
+        button: { label: 'Review', action: { kind: 'open-dashboard', page: 'servers' } },
+      };
+    }
     return {
       id: `server:${name}:blocked`,
       title: `${name} cannot start`,

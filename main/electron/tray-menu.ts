@@ -69,6 +69,8 @@ export function stateLabel(state: ServerState): string {
           return 'blocked: a secret has expired';
         case 'keychain':
           return 'blocked: keychain unavailable';
+        case 'approval-required':
+          return 'waiting for your approval of its command';
       }
   }
 }
@@ -77,6 +79,8 @@ function serverEntry(server: ServerStatus): MenuEntry {
   const fixes: MenuEntry[] = [];
   if (server.state.state === 'blocked' && server.state.reason === 'login-required') {
     fixes.push(item('Log in…', { kind: 'login', server: server.name }));
+  } else if (server.state.state === 'blocked' && server.state.reason === 'approval-required') {
+    fixes.push(item('Review command…', { kind: 'open-dashboard', page: 'servers' }));
   } else if (server.state.state === 'blocked') {
     fixes.push(item('Fix credentials…', { kind: 'open-dashboard', page: 'credentials' }));
   }

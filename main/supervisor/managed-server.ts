@@ -36,6 +36,7 @@ import { currentSpawnEnvInputs, type SpawnEnvInputs } from './spawn-env.ts';
 import { PendingRequests } from './pending-requests.ts';
 import { reapPredecessor } from './pid-file.ts';
 import { connectStdio } from './stdio-connection.ts';
+import { approvalMissing } from './command-approval.ts';
 import type { ResolvedServer } from '../vault/resolve-secrets.ts';
 import { eraOf, type UpstreamClient, type UpstreamEra } from './upstream-client.ts';
 
@@ -722,6 +723,13 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState]; log: [li
 
   /** The config with its secrets filled in, or null when the server is blocked or this start was superseded. */
   async #materialize(epoch: number): Promise<ServerConfig | null> {
+    // Checked before any secret is read: a command nobody approved gets nothing, not even its credentials.
+    const unapproved = this.#config.transport === 'stdio' ? approvalMissing(this.name, this.#config) : null;
+    if (unapproved !== null) {
+      this.#logger.warn('server is waiting for approval of its command', { error: unapproved });
+      this.#setState({ state: 'blocked', reason: 'approval-required', message: unapproved, since: this.#now() });
+      return null;
+    }
     const resolve = this.#options.resolveSecrets;
     if (resolve === undefined) return this.#config;
     let resolved: ResolvedServer;

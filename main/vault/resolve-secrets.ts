@@ -6,7 +6,7 @@ import { fillServerConfig, secretsUsedBy } from './secret-refs.ts';
 import type { SecretVault } from './vault.ts';
 
 /** Why a server cannot start for want of a credential; `login-required` is a remote server waiting for OAuth. */
-export type BlockedReason = 'keychain' | 'secret-missing' | 'secret-expired' | 'login-required';
+export type BlockedReason = 'keychain' | 'secret-missing' | 'secret-expired' | 'login-required' | 'approval-required';
 
 export type ResolvedServer =
   | { readonly ok: true; readonly config: ServerConfig; readonly secrets: ReadonlyMap<string, string> }

@@ -182,6 +182,12 @@ export const importCommand: Command = {
         `${CLIENTS[id].label} now runs them through the "switchboard" entry (backup: ${outcome.replaced.backup ?? 'none'}); next: ${outcome.replaced.reload}\n`,
       );
     }
+    const commands = plan.servers.filter((p) => 'command' in p.server).map((p) => p.name);
+    if (commands.length > 0) {
+      io.out(
+        `each command runs once you approve it here: switchboard server approve ${commands.length === 1 ? commands[0] : 'NAME'} (${commands.join(', ')})\n`,
+      );
+    }
     return 0;
   },
 };

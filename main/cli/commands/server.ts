@@ -9,7 +9,7 @@ import { dataDirPaths } from '../../paths/data-dir.ts';
 import { UsageError, keyValues, listOption, stringOption, type CliIo, type Command } from '../command.ts';
 import { describeState } from '../describe-state.ts';
 
-function oneName(positionals: readonly string[], usage: string): string {
+export function oneName(positionals: readonly string[], usage: string): string {
   if (positionals.length !== 1) {
     const got = positionals.length === 0 ? 'none' : positionals.map((p) => JSON.stringify(p)).join(' ');
     // Usage may span lines; an error stays one line.
@@ -18,7 +18,7 @@ function oneName(positionals: readonly string[], usage: string): string {
   return positionals[0]!;
 }
 
-function printProblems(io: CliIo, problems: readonly { path: string; message: string }[]): number {
+export function printProblems(io: CliIo, problems: readonly { path: string; message: string }[]): number {
   for (const p of problems) io.err(`${p.path ? `${p.path}: ` : ''}${p.message}\n`);
   return 1;
 }

@@ -239,6 +239,23 @@ describe('import', () => {
         ['switchboard'],
       );
       assert.equal(await readFile(`${fileOf('cursor')}.switchboard-bak`, 'utf8'), original);
+      // T77: an imported command waits for approval; approving exactly what is shown lets it run.
+      assert.match(applied.out, /each command runs once you approve it here: switchboard server approve api/);
+      let waiting = await sb(['status', '--json']);
+      for (let i = 0; i < 40 && !waiting.out.includes('approval-required'); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        waiting = await sb(['status', '--json']);
+      }
+      assert.match(waiting.out, /approval-required/, 'the gateway lists it, waiting');
+      const shown = await sb(['server', 'approve', 'api']);
+      assert.ok(
+        shown.out.includes(`command  ${JSON.stringify(NODE)}\n  arg 1    ${JSON.stringify(FIXTURE)}`),
+        shown.out,
+      );
+      assert.match(shown.out, /env +API_TOKEN, MODE/);
+      const approve = /switchboard server approve api --fingerprint (sha256:[0-9a-f]{64})/.exec(shown.out);
+      assert.ok(approve, shown.out);
+      assert.equal((await sb(['server', 'approve', 'api', '--fingerprint', approve[1]!])).code, 0);
       // The imported server now runs behind the gateway: the client reaches it through our entry.
       const doctor = await sb(['doctor', 'cursor', '--json']);
       const report = JSON.parse(doctor.out) as { tools?: string[] };

@@ -5,6 +5,7 @@ import type { ServerState } from '../supervisor/server-state.ts';
 import type { UpstreamEra } from '../supervisor/upstream-client.ts';
 import type { ProcessLoad } from './core-metrics.ts';
 import type { SecretStanding } from './credentials.ts';
+import type { TeamPolicyView } from '../../preload/contract.ts';
 
 export interface ServerStatus {
   readonly name: string;
@@ -49,6 +50,8 @@ export interface StatusReport {
   readonly secrets: readonly SecretStanding[];
   /** Why the audit log cannot be written right now (calls go on; records wait in memory), and how many were lost. */
   readonly audit: { readonly failure: string | null; readonly dropped: number };
+  /** The team policy when enrolled (team-policy/); absent or null otherwise. */
+  readonly teamPolicy?: TeamPolicyView | null;
 }
 
 /** A start slower than this is flagged in `status` (the "a few seconds" a first call should not wait). */

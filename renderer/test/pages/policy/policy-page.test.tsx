@@ -42,7 +42,7 @@ const POLICY = {
 describe('Policy page', () => {
   it('shows the source, the settings, and the rules in the order they are tried', async () => {
     const core = new FakeCore();
-    core.policyView = { source: 'local', policy: POLICY };
+    core.policyView = { source: 'local', policy: POLICY, team: null };
     renderWith(core, <PolicyPage />);
     const rules = await screen.findByRole('region', { name: 'Rules' });
     const rows = within(rules).getAllByRole('row').slice(1);

@@ -57,3 +57,13 @@ export async function auditOf(h: Harness, method: string): Promise<AuditEvent[]>
   await h.core.audit.whenStored();
   return h.core.audit.query({ limit: 10_000 }).events.filter((e) => e.method === method);
 }
+
+/** The rule a refused call's JSON-RPC error names (`data.rule`); undefined when the call was not refused so. */
+export async function ruleOfRefusal(call: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await call;
+  } catch (error) {
+    return (error as { data?: { rule?: string } }).data?.rule;
+  }
+  return undefined;
+}

@@ -69,6 +69,10 @@ export function connectStores(client: DashboardClient, stores: Stores): () => vo
       case 'audit':
         stores.calls.getState().recorded();
         return;
+      case 'team-policy':
+        // A new team version, a refused document or a stale feed: the Policy page shows where it stands.
+        void stores.policy.getState().refresh();
+        return;
     }
   });
   const offConnection = client.onConnection((state) => {

@@ -285,9 +285,58 @@ export interface ImportPreviewView {
 
 /** The policy in force: where it comes from, and its settings and rules as written (defaults filled in). */
 export interface PolicyView {
-  /** `local`: config.json's `policy`; a synced team policy is named here once the app is enrolled. */
-  readonly source: 'local';
+  /** `local`: config.json's `policy` alone; `team`: a team policy too, which local rules can only narrow. */
+  readonly source: 'local' | 'team';
   readonly policy: Readonly<Record<string, unknown>>;
+  /** The team policy when this machine is enrolled in one; null otherwise. */
+  readonly team: TeamPolicyView | null;
+}
+
+/** A team policy alert: a document refused (and why), a stale feed, a refused cache, an app too old. */
+export interface TeamAlertView {
+  readonly reason: string;
+  readonly message: string;
+  readonly at: string;
+  readonly version: number | null;
+}
+
+/** An approved server of the team's catalog. */
+export interface CatalogServerView {
+  readonly description?: string;
+  readonly command?: string;
+  readonly args: readonly string[];
+  readonly url?: string;
+  readonly packages: Readonly<Record<string, string>>;
+  readonly secrets: readonly string[];
+  readonly rules: readonly Readonly<Record<string, unknown>>[];
+}
+
+/** Where the team policy stands (team-policy/team-policy.ts). */
+export interface TeamPolicyView {
+  readonly url: string;
+  readonly team: string;
+  /** `pending`: nothing received yet; `refused`: the cache failed its checks; both refuse every call. */
+  readonly state: 'pending' | 'active' | 'stale' | 'refused';
+  /** Whether the team document is enforced, or every call is refused (pending, refused, stale with "deny"). */
+  readonly enforced: 'document' | 'closed';
+  readonly version: number | null;
+  readonly expiresAt: string | null;
+  readonly lastSync: { readonly at: string; readonly outcome: string; readonly message?: string } | null;
+  readonly nextSyncAt: string | null;
+  readonly failures: number;
+  readonly lastAlert: TeamAlertView | null;
+  /** The team document's `policy`, with its denied tools as the first rules (`team:<rule>` in audit records). */
+  readonly policy: Readonly<Record<string, unknown>> | null;
+  /** Local rules that allow what the team denies: they have no effect on those calls (T23). */
+  readonly conflicts: readonly { readonly local: string; readonly team: string; readonly message: string }[];
+  readonly settings: {
+    readonly catalog: Readonly<Record<string, CatalogServerView>>;
+    readonly auditRetention: { readonly retentionDays?: number; readonly maxRows?: number };
+    readonly auditUploadUrl: string | null;
+    readonly minAppVersion: string | null;
+    /** This app is older than `minAppVersion`. */
+    readonly appOutdated: boolean;
+  } | null;
 }
 
 export interface SettingsView {
@@ -411,7 +460,9 @@ export type ControlEvent =
   /** A client name connected for the first time ever to this gateway. */
   | { readonly type: 'client-first-seen'; readonly client: string }
   /** The audit upload stopped, keeps failing, or works again after either. */
-  | { readonly type: 'audit-upload'; readonly upload: AuditUploadView };
+  | { readonly type: 'audit-upload'; readonly upload: AuditUploadView }
+  /** The team policy changed standing or raised an alert (`alert` is the newest, null when none was raised). */
+  | { readonly type: 'team-policy'; readonly state: TeamPolicyView['state']; readonly alert: TeamAlertView | null };
 
 /** The event stream: a WebSocket under the dashboard's origin, one JSON `ControlEvent` per message. */
 export const EVENTS_PATH = '/api/events';

@@ -7,6 +7,7 @@ import { auditCommand, auditExportCommand, auditShowCommand, auditVerifyCommand 
 import { bridgeCommand } from './commands/bridge.ts';
 import { clientsCommand, connectCommand, disconnectCommand, doctorCommand, importCommand } from './commands/clients.ts';
 import { logsCommand } from './commands/logs.ts';
+import { POLICY_COMMANDS } from './commands/policy.ts';
 import { serveCommand } from './commands/serve.ts';
 import {
   serverAddCommand,
@@ -49,6 +50,7 @@ export const COMMANDS: readonly Command[] = [
   disconnectCommand,
   importCommand,
   doctorCommand,
+  ...POLICY_COMMANDS,
 ];
 
 const GLOBAL_HELP = `Options for every command:

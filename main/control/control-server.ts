@@ -11,7 +11,11 @@ export type ActionResult =
 export interface ControlHandlers {
   status(): unknown;
   serverAction(name: string, action: 'restart' | 'stop' | 'start'): Promise<ActionResult>;
+  /** `policy status`, `policy sync`, and re-reading the enrollment after `policy enroll|unenroll`. */
+  teamPolicy?: { status(): unknown; sync(): Promise<unknown>; reload(): Promise<unknown> };
 }
+
+const TEAM_POLICY = /^\/team-policy\/(status|sync|reload)$/;
 
 const ACTION = /^\/servers\/([^/]{1,256})\/(restart|stop|start)$/;
 
@@ -29,6 +33,18 @@ export class ControlServer {
         } catch (error) {
           return replyJson(res, 500, { error: `status failed: ${(error as Error).message}` });
         }
+      }
+      const team = TEAM_POLICY.exec(url);
+      if (team && handlers.teamPolicy) {
+        const verb = team[1] as 'status' | 'sync' | 'reload';
+        if ((verb === 'status') !== (req.method === 'GET'))
+          return replyJson(res, 405, { error: `${req.method} ${url}` });
+        Promise.resolve(handlers.teamPolicy[verb]())
+          .then((value) => replyJson(res, 200, value ?? null))
+          .catch((error: unknown) =>
+            replyJson(res, 500, { error: `team policy ${verb} failed: ${(error as Error).message}` }),
+          );
+        return;
       }
       const action = req.method === 'POST' ? ACTION.exec(url) : null;
       if (action) {

@@ -48,6 +48,9 @@ import { recordRunIntent } from './run-intent.ts';
 import { SupervisedDirectory } from './supervised-directory.ts';
 import { statusReport, type StatusReport } from './status-report.ts';
 import { SWITCHBOARD_VERSION } from './version.ts';
+import { LayeredPolicy } from '../team-policy/layered-policy.ts';
+import { TeamPolicy } from '../team-policy/team-policy.ts';
+import { effectiveRetention } from '../team-policy/team-settings.ts';
 
 export interface CoreOptions {
   readonly dataDir: string;
@@ -78,6 +81,8 @@ export class Core {
   readonly dashboard: DashboardAccess;
   /** The dashboard's contract, answered by this core; the Electron shell serves it over IPC. */
   readonly controlApi: ControlApi;
+  /** The team policy this machine is enrolled in (team-policy/), with its settings; inert when not enrolled. */
+  readonly teamPolicy: TeamPolicy;
   readonly #parts: {
     config: ConfigStore;
     gateway: GatewayServer;
@@ -126,6 +131,7 @@ export class Core {
     idleStopper: IdleStopper;
     upload: AuditUpload;
     logger: Logger;
+    teamPolicy: TeamPolicy;
   }) {
     this.dataDir = fields.dataDir;
     this.gatewayUrl = fields.gatewayUrl;
@@ -153,6 +159,7 @@ export class Core {
       upload: fields.upload,
     };
     this.controlApi = fields.controlApi;
+    this.teamPolicy = fields.teamPolicy;
     this.#logger = fields.logger;
   }
 
@@ -234,7 +241,20 @@ export class Core {
     const lists = new ListStore({ dir: paths.lists, logger: logger.child({ part: 'list-cache' }) });
     await lists.load();
     const catalog = new ToolCatalog(directory, gatewayConfig.toolSeparator, logger.child({ part: 'catalog' }), lists);
-    const policy = new PolicyEngine({ policy: config.policy, separator: gatewayConfig.toolSeparator });
+    // The team policy, when enrolled, is enforced from the cache before the gateway takes its first call.
+    const policy = new LayeredPolicy(
+      new PolicyEngine({ policy: config.policy, separator: gatewayConfig.toolSeparator }),
+      gatewayConfig.toolSeparator,
+    );
+    const teamPolicy = new TeamPolicy({
+      dataDir,
+      logger: logger.child({ part: 'team-policy' }),
+      audit,
+      policy,
+      localPolicy: () => configStore.current.policy,
+      appVersion: SWITCHBOARD_VERSION,
+    });
+    await teamPolicy.reload();
     const router = new CallRouter(directory, catalog, audit, { listWaitMs: gatewayConfig.listWaitMs, policy });
     const aggregate = new Aggregate({
       directory,
@@ -279,6 +299,9 @@ export class Core {
     let clientServices: Promise<ClientServices> | null = null;
     const dashboardToken = tokens.issueEphemeral(DASHBOARD_CLIENT);
     const controlEvents = new ControlEvents({ supervisor, audit, catalog, directory });
+    teamPolicy.on('changed', (view, alert) =>
+      controlEvents.announce({ type: 'team-policy', state: view?.state ?? 'pending', alert }),
+    );
     const sightings = new ClientSightings(paths.clientsSeen, (client) =>
       controlEvents.announce({ type: 'client-first-seen', client }),
     );
@@ -293,6 +316,9 @@ export class Core {
       version: SWITCHBOARD_VERSION,
       onAlert: (status) => controlEvents.announce({ type: 'audit-upload', upload: status }),
     });
+    // The team's collector, when its policy names one, takes over from config.json's (docs/audit.md).
+    upload.setTeamTarget(teamPolicy.auditUpload);
+    teamPolicy.on('uploadEndpoint', (target) => upload.setTeamTarget(target));
     const controlApi = coreControlApi({
       dataDir,
       get gatewayUrl() {
@@ -303,6 +329,7 @@ export class Core {
       status: () => core!.status(),
       serverAction: (name, action) => core!.serverAction(name, action),
       config: () => configStore.current,
+      teamPolicy: () => teamPolicy.status(),
       logTail: (name, lines) => supervisor.get(name)?.stderrTail(lines) ?? null,
       catalog: () =>
         catalogView(directory, { tools: catalog, resources: aggregate.resources, prompts: aggregate.prompts }),
@@ -359,6 +386,14 @@ export class Core {
     const control = new ControlServer(dataDir, {
       status: () => core!.status(),
       serverAction: (name, action) => core!.serverAction(name, action),
+      teamPolicy: {
+        status: () => teamPolicy.status(),
+        sync: async () => (await teamPolicy.syncNow()) ?? { outcome: 'not-enrolled' },
+        reload: async () => {
+          await teamPolicy.reload();
+          return teamPolicy.status();
+        },
+      },
     });
     core = new Core({
       dataDir,
@@ -386,6 +421,7 @@ export class Core {
       idleStopper,
       upload,
       logger,
+      teamPolicy,
     });
 
     try {
@@ -461,10 +497,11 @@ export class Core {
 
   /** Applies the audit retention settings; a failure is logged, never fatal. */
   #prune(): void {
-    const { retentionDays, maxRows } = this.#parts.config.current.audit;
     try {
-      const unsentAfter = this.#parts.upload.uploader.unsentAfter;
-      const pruned = pruneAudit(this.audit, { days: retentionDays, maxRows, unsentAfter });
+      const pruned = pruneAudit(this.audit, {
+        ...effectiveRetention(this.#parts.config.current.audit, this.teamPolicy.settings()),
+        unsentAfter: this.#parts.upload.uploader.unsentAfter,
+      });
       if (pruned.removed > 0) this.#logger.info('audit retention removed old records', { ...pruned });
     } catch (error) {
       this.#logger.warn('audit retention failed', { error: (error as Error).message });
@@ -516,6 +553,7 @@ export class Core {
           dropped: this.audit.dropped,
           upload: this.#parts.upload.uploader.status(),
         },
+        teamPolicy: this.teamPolicy.status(),
       },
       { tools: (server) => this.#parts.catalog.count(server), usage: () => this.#parts.metrics.usage() },
     );
@@ -572,6 +610,7 @@ export class Core {
     this.#stopping ??= (async () => {
       const { gateway, control, config, endpoint, router, drainMs } = this.#parts;
       config.close();
+      this.teamPolicy.stop();
       this.tokens.close();
       if (this.#expiryTimer !== null) clearInterval(this.#expiryTimer);
       // Calls in flight get drainMs; the rest are cancelled with an error while their sessions can still carry it.

@@ -6,6 +6,7 @@ import type { ServerState } from '../supervisor/server-state.ts';
 import type { UpstreamEra } from '../supervisor/upstream-client.ts';
 import type { ProcessLoad } from './core-metrics.ts';
 import type { SecretStanding } from './credentials.ts';
+import type { TeamPolicyView } from '../../preload/contract.ts';
 
 export interface ServerStatus {
   readonly name: string;
@@ -53,6 +54,8 @@ export interface StatusReport {
    * where the upload to a team's collector stands.
    */
   readonly audit: { readonly failure: string | null; readonly dropped: number; readonly upload: AuditUploadStatus };
+  /** The team policy when enrolled (team-policy/); absent or null otherwise. */
+  readonly teamPolicy?: TeamPolicyView | null;
 }
 
 /** A start slower than this is flagged in `status` (the "a few seconds" a first call should not wait). */

@@ -10,6 +10,7 @@ import type {
   ControlInput,
   ServerInputView,
   StatusView,
+  TeamPolicyView,
   ToolResultView,
 } from '../../preload/contract.ts';
 import type { AuditEvent, AuditOutcome } from '../audit/audit-event.ts';
@@ -37,6 +38,8 @@ export interface ControlledCore {
   serverAction(name: string, action: 'start' | 'stop' | 'restart'): Promise<ActionResult>;
   /** The config the core runs now (the last valid config.json). */
   config(): Config;
+  /** The team policy when this machine is enrolled in one (team-policy/); null otherwise. */
+  teamPolicy?(): TeamPolicyView | null;
   /** The server's last stderr lines, redacted; null for an unknown server. */
   logTail(name: string, lines: number): readonly string[] | null;
   catalog(): Promise<CatalogView>;
@@ -396,7 +399,13 @@ export function coreControlApi(core: ControlledCore): ControlApi {
         return { added: outcome.added, secrets: outcome.secrets, replaced: outcome.replaced !== undefined };
       }),
 
-    policy: async () => ({ ok: true, value: { source: 'local', policy: { ...core.config().policy } } }),
+    policy: async () => {
+      const team = core.teamPolicy?.() ?? null;
+      return {
+        ok: true,
+        value: { source: team === null ? 'local' : 'team', policy: { ...core.config().policy }, team },
+      };
+    },
 
     settings: async () => {
       const config = core.config();

@@ -105,6 +105,8 @@ export function notificationsFor(previous: StatusReport | null, next: StatusRepo
     const notice = secretNotice(secret);
     if (notice !== null) notes.push(notice);
   }
+  const teamNotice = teamPolicyNotice(previous, next);
+  if (teamNotice !== null) notes.push(teamNotice);
   if (next.audit.failure !== null && (previous?.audit.failure ?? null) === null) {
     notes.push({
       id: 'audit:failure',
@@ -114,4 +116,19 @@ export function notificationsFor(previous: StatusReport | null, next: StatusRepo
     });
   }
   return notes;
+}
+
+/** A new team policy alert (a document refused, a stale feed, a refused cache, an app too old), once each. */
+function teamPolicyNotice(previous: StatusReport | null, next: StatusReport): AppNotification | null {
+  const alert = next.teamPolicy?.lastAlert ?? null;
+  if (alert === null) return null;
+  const before = previous?.teamPolicy?.lastAlert ?? null;
+  if (before !== null && before.at === alert.at && before.reason === alert.reason) return null;
+  const title = alert.reason === 'stale' ? 'Team policy is stale' : `Team policy alert: ${alert.reason}`;
+  return {
+    id: `team-policy:${alert.reason}`,
+    title,
+    body: alert.message,
+    button: { label: 'Open dashboard', action: { kind: 'open-dashboard' } },
+  };
 }

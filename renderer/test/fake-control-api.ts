@@ -113,7 +113,7 @@ export class FakeCore {
   readonly clientFileSecrets = new Map<string, string>();
   /** What `doctorClient` answers, by client id (none: a passing check). */
   doctorResults = new Map<string, DoctorView>();
-  policyView: PolicyView = { source: 'local', policy: {} };
+  policyView: PolicyView = { source: 'local', policy: {}, team: null };
   /** Every call, in order. */
   readonly asked: Asked[] = [];
   readonly #overrides = new Map<ControlMethod, (input: unknown) => Answer<unknown>>();

@@ -48,10 +48,14 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(config: ConfigInput, options: { logger?: Logger } = {}): Promise<Harness> {
+export async function startHarness(
+  config: ConfigInput,
+  options: { logger?: Logger; beforeStart?: (dataDir: string) => Promise<void> } = {},
+): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-e2e-'));
   const written = await writeConfig(dataDirPaths(dataDir).config, config);
   if (!written.ok) throw new Error(`bad test config: ${JSON.stringify(written.problems)}`);
+  await options.beforeStart?.(dataDir);
   const logLines: string[] = [];
   const logger = options.logger ?? createLogger({ level: 'debug', write: (line) => logLines.push(line) });
   const started = await Core.start({ dataDir, logger, port: 0 });

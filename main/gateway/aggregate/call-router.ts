@@ -10,7 +10,7 @@ import {
 import type { AuditLog } from '../../audit/audit-log.ts';
 import type { AuditEventInput, AuditOutcome } from '../../audit/audit-event.ts';
 import { DEFAULT_DECISION, firstText, jsonSize, upstreamErrorDetail } from '../../audit/audit-fields.ts';
-import type { PolicyEngine } from '../../policy/policy-engine.ts';
+import type { CallPolicy } from '../../policy/call-policy.ts';
 import { GatewayErrorCode } from '../http/http-reply.ts';
 import { confirmerFor, refusalAnswer, refusalText } from './call-policy.ts';
 import { CallError } from './call-error.ts';
@@ -40,7 +40,7 @@ export interface CallRouterOptions {
   /** Shared with the log router, which needs to know who is waiting on each server; one of its own otherwise. */
   readonly inFlight?: InFlightRequests;
   /** Decides every call before it is forwarded (main/policy/); without one every call is allowed. */
-  readonly policy?: PolicyEngine;
+  readonly policy?: CallPolicy;
 }
 
 export class CallRouter {
@@ -48,7 +48,7 @@ export class CallRouter {
   readonly #catalog: ToolCatalog;
   readonly #audit: AuditLog;
   readonly #listWaitMs: number;
-  readonly policy: PolicyEngine | null;
+  readonly policy: CallPolicy | null;
   /** Requests waiting on each server, by session. */
   readonly upstreamRequests: InFlightRequests;
   #inFlight = 0;

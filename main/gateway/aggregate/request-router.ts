@@ -26,7 +26,8 @@ import { describeFailure, forwardRequest, ownerOf, whenServing, type Cut, type E
 import type { AuditEventInput, AuditOutcome } from '../../audit/audit-event.ts';
 import { DEFAULT_DECISION, jsonSize, upstreamErrorDetail } from '../../audit/audit-fields.ts';
 import type { AuditLog } from '../../audit/audit-log.ts';
-import type { PolicyEngine, PolicyRequest } from '../../policy/policy-engine.ts';
+import type { CallPolicy } from '../../policy/call-policy.ts';
+import type { PolicyRequest } from '../../policy/policy-engine.ts';
 import { confirmerFor, requestRefusalError } from './call-policy.ts';
 import type { CallContext } from './call-router.ts';
 
@@ -41,7 +42,7 @@ export interface RequestRouterDeps {
   /** Every forwarded request is recorded, committed before its answer is sent. */
   readonly audit?: AuditLog;
   /** Decides every request before it is forwarded; without one every request is allowed. */
-  readonly policy?: PolicyEngine | null;
+  readonly policy?: CallPolicy | null;
 }
 
 /** What policy is asked about a request, and what a client outside its toolset is told. */

@@ -73,6 +73,10 @@ export function connectStores(client: DashboardClient, stores: Stores): () => vo
         // The Settings page shows where the upload stands; it changed in a way worth a look.
         void stores.settings.getState().refresh();
         return;
+      case 'team-policy':
+        // A new team version, a refused document or a stale feed: the Policy page shows where it stands.
+        void stores.policy.getState().refresh();
+        return;
     }
   });
   const offConnection = client.onConnection((state) => {

@@ -60,3 +60,41 @@ test('the audit log failing is announced when it starts failing', () => {
   );
   assert.deepEqual(notificationsFor(failing, failing), []);
 });
+
+test('a team policy alert is announced once, naming its reason', () => {
+  const alert = {
+    reason: 'signature',
+    message: 'the team document was not applied: …',
+    at: '2026-11-26T08:00:00.000Z',
+    version: 3,
+  };
+  const team = (lastAlert: typeof alert | null) => ({
+    ...report([]),
+    teamPolicy: {
+      url: 'https://policy.example/team.jws',
+      team: 'acme',
+      state: 'active' as const,
+      enforced: 'document' as const,
+      version: 3,
+      expiresAt: null,
+      lastSync: null,
+      nextSyncAt: null,
+      failures: 1,
+      lastAlert,
+      policy: null,
+      conflicts: [],
+      settings: null,
+    },
+  });
+  const quiet = team(null);
+  const alerted = team(alert);
+  assert.deepEqual(notificationsFor(quiet, quiet), []);
+  const notes = notificationsFor(quiet, alerted);
+  assert.deepEqual(
+    notes.map((n) => [n.id, n.title]),
+    [['team-policy:signature', 'Team policy alert: signature']],
+  );
+  assert.deepEqual(notificationsFor(alerted, alerted), [], 'the same alert is not announced again');
+  const stale = team({ ...alert, reason: 'stale', at: '2026-11-26T09:00:00.000Z' });
+  assert.equal(notificationsFor(alerted, stale)[0]?.title, 'Team policy is stale');
+});

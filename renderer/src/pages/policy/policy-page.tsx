@@ -1,11 +1,13 @@
 // Policy: the policy in force and where it comes from, read only (it is written in config.json's `policy`, which
 // the running gateway follows): the settings, the rules in the order they are tried, toolsets per client, rate
-// limits and concurrency caps. Team policy sync is not built, and the page says so.
+// limits and concurrency caps. When enrolled in a team policy, where it stands and the team's rules come first
+// (team-policy-section.tsx); a call must pass the team's rules and the local ones.
 import { useStore } from 'zustand';
 import { useStores } from '../../app/stores-context.tsx';
 import { ErrorNote } from '../../ui/error-note.tsx';
 import { Page, useReadOnOpen } from '../../ui/page.tsx';
 import { policyModel, type PolicyModel } from './policy-model.ts';
+import { TeamPolicySection } from './team-policy-section.tsx';
 
 const ACTION_BADGE: Readonly<Record<string, string>> = {
   allow: 'badge badge-ok',
@@ -44,13 +46,20 @@ export function PolicyPage() {
         <>
           <section className="help" aria-label="Source">
             <p>
-              <strong>Source: {view.source}</strong>. This policy is the <code>policy</code> section of this machine's{' '}
-              <code>config.json</code>; edit it there and the running gateway follows the file. Team policy sync is not
-              configured: no policy is received from a team, and nothing here is shared with one.
+              <strong>Source: {view.team === null ? 'local' : `local and team (${view.team.url})`}</strong>. The local
+              policy is the <code>policy</code> section of this machine's <code>config.json</code>; edit it there and
+              the running gateway follows the file.{' '}
+              {view.team === null
+                ? 'This machine is not enrolled in a team policy (switchboard policy enroll).'
+                : "A call must pass the team's policy and the local one: local rules can only narrow the team's."}
             </p>
           </section>
+          {view.team !== null && <TeamPolicySection team={view.team} />}
+          {view.team !== null && view.team.policy !== null && (
+            <Rules model={policyModel(view.team.policy)} origin="team" />
+          )}
           <Settings model={model} />
-          <Rules model={model} />
+          <Rules model={model} origin="local" />
           <Toolsets model={model} />
           <Limits model={model} />
         </>
@@ -84,10 +93,11 @@ function Settings({ model }: { model: PolicyModel }) {
   );
 }
 
-function Rules({ model }: { model: PolicyModel }) {
+function Rules({ model, origin }: { model: PolicyModel; origin: 'local' | 'team' }) {
+  const prefix = origin === 'team' ? 'team:' : '';
   return (
-    <section aria-label="Rules">
-      <h3>Rules</h3>
+    <section aria-label={origin === 'team' ? 'Team rules' : 'Rules'}>
+      <h3>{origin === 'team' ? 'Team rules (from the team policy)' : 'Rules (local, config.json)'}</h3>
       <p className="muted">
         Tried in this order; the first rule that matches a call decides it. A call no rule matches is{' '}
         {model.defaultAction === 'deny' ? 'denied' : 'allowed'}.
@@ -114,6 +124,7 @@ function Rules({ model }: { model: PolicyModel }) {
                 <tr key={`${String(index)}:${rule.id}`}>
                   <td className="num">{index + 1}</td>
                   <th scope="row" className="mono">
+                    {prefix}
                     {rule.id}
                   </th>
                   <td className="mono">{globs(rule.clients)}</td>

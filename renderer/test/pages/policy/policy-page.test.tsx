@@ -45,7 +45,7 @@ const POLICY = {
 describe('Policy page', () => {
   it('shows the source, the settings, and the rules in the order they are tried', async () => {
     const core = new FakeCore();
-    core.policyView = { source: 'local', policy: POLICY };
+    core.policyView = { source: 'local', policy: POLICY, team: null };
     renderWith(core, <PolicyPage />);
     const rules = await screen.findByRole('region', { name: 'Rules' });
     const rows = within(rules).getAllByRole('row').slice(1);
@@ -67,7 +67,7 @@ describe('Policy page', () => {
 
     const source = screen.getByRole('region', { name: 'Source' });
     expect(source.textContent).toContain('Source: local');
-    expect(source.textContent).toContain('Team policy sync is not configured');
+    expect(source.textContent).toContain('not enrolled in a team policy');
     const settings = screen.getByRole('region', { name: 'Settings' });
     expect(settings.textContent).toContain('Destructive toolsconfirm');
     expect(settings.textContent).toContain('Trusted serversfs, github');
@@ -94,5 +94,65 @@ describe('Policy page', () => {
     failing.answer('policy', () => ({ ok: false, error: 'config.json is not valid: policy.rules[0].action' }));
     renderWith(failing, <PolicyPage />);
     expect((await screen.findByRole('alert')).textContent).toContain('policy.rules[0].action');
+  });
+
+  it('shows the team policy: where it stands, the last alert, conflicts, team rules apart from local ones, catalog', async () => {
+    const core = new FakeCore();
+    core.policyView = {
+      source: 'team',
+      policy: POLICY,
+      team: {
+        url: 'https://policy.example/team.jws',
+        team: 'acme',
+        state: 'active',
+        enforced: 'document',
+        version: 7,
+        expiresAt: '2030-01-01T00:00:00Z',
+        lastSync: { at: '2026-11-26T08:00:00Z', outcome: 'rejected', message: 'HTTP 500' },
+        nextSyncAt: '2026-11-26T08:05:00Z',
+        failures: 1,
+        lastAlert: {
+          reason: 'endpoint',
+          message: 'the team document was not applied: HTTP 500',
+          at: '2026-11-26T08:00:00Z',
+          version: 7,
+        },
+        policy: { rules: [{ id: 'deniedTools[0]', tools: ['fs__delete'], action: 'deny' }] },
+        conflicts: [
+          {
+            local: 'policy.rules[1]',
+            team: 'team:deniedTools[0]',
+            message: 'local rule policy.rules[1] allows what team rule deniedTools[0] denies',
+          },
+        ],
+        settings: {
+          catalog: {
+            fs: {
+              command: 'npx',
+              args: ['-y', '@acme/fs'],
+              packages: { '@acme/fs': '1.2.3' },
+              secrets: ['FS_TOKEN'],
+              rules: [],
+            },
+          },
+          auditRetention: { retentionDays: 30 },
+          auditUploadUrl: null,
+          minAppVersion: null,
+          appOutdated: false,
+        },
+      },
+    };
+    renderWith(core, <PolicyPage />);
+    const team = await screen.findByRole('region', { name: 'Team policy' });
+    expect(team.textContent).toContain('Version7');
+    expect(team.textContent).toContain('rejected (HTTP 500)');
+    expect(within(team).getByRole('alert').textContent).toContain('endpoint');
+    expect(within(team).getByRole('region', { name: 'Conflicts' }).textContent).toContain('policy.rules[1]');
+    expect(within(team).getByRole('region', { name: 'Approved servers' }).textContent).toContain('@acme/fs@1.2.3');
+    const teamRules = screen.getByRole('region', { name: 'Team rules' });
+    expect(within(teamRules).getByRole('rowheader').textContent).toBe('team:deniedTools[0]');
+    const localRules = screen.getByRole('region', { name: 'Rules' });
+    expect(within(localRules).getAllByRole('rowheader')[0]?.textContent).toBe('no-deletes');
+    expect(screen.getByRole('region', { name: 'Source' }).textContent).toContain('https://policy.example/team.jws');
   });
 });

@@ -229,7 +229,11 @@ export class Core {
     const lists = new ListStore({ dir: paths.lists, logger: logger.child({ part: 'list-cache' }) });
     await lists.load();
     const catalog = new ToolCatalog(directory, gatewayConfig.toolSeparator, logger.child({ part: 'catalog' }), lists);
-    const policy = new PolicyEngine({ policy: config.policy, separator: gatewayConfig.toolSeparator });
+    const policy = new PolicyEngine({
+      policy: config.policy,
+      separator: gatewayConfig.toolSeparator,
+      findings: (server, tool) => catalog.findings(server, tool),
+    });
     const router = new CallRouter(directory, catalog, audit, { listWaitMs: gatewayConfig.listWaitMs, policy });
     const aggregate = new Aggregate({
       directory,

@@ -9,7 +9,12 @@ import { ListStore } from '../../gateway/aggregate/list-store.ts';
 import { createLogger } from '../../log/logger.ts';
 import { dataDirPaths } from '../../paths/data-dir.ts';
 import { blockingFindings, lintServerTools, type ToolLint } from '../../policy/tool-lint.ts';
+import { TOOL_LINT_RULES } from '../../policy/tool-lint-rules.ts';
 import { UsageError, type Command } from '../command.ts';
+
+const RULE_LINES = Object.entries(TOOL_LINT_RULES)
+  .map(([id, rule]) => `    ${id.padEnd(26)} ${rule.severity.padEnd(8)} ${rule.summary}`)
+  .join('\n');
 
 export type ServerLintReport =
   | {
@@ -23,10 +28,10 @@ export const toolsLintCommand: Command = {
   path: ['tools', 'lint'],
   summary: "Check servers' tool definitions for what makes models misuse them (descriptions, types, names).",
   usage: `switchboard tools lint [SERVER] [--json]
-  Rules (id, severity): description-missing (error), description-short (warning), param-description-missing
-  (warning), param-type-missing (warning), required-undeclared (error), annotations-missing (info), name-rewritten
-  (warning), name-collision (error). Reads the tool lists the gateway last saw (running or not); a server never
-  started has none yet. Exits 1 when a finding is an error. policy.toolQuality in config.json can hide such tools.`,
+  Reads the tool lists the gateway last saw (whether or not serve runs); a server never started has none yet.
+  Exits 1 when a finding is an error. policy.toolQuality in config.json hides and refuses tools that fail chosen
+  rules (docs/policy.md, "Tool lint"). The rules:
+${RULE_LINES}`,
   options: {},
   allowPositionals: true,
   async run(args, global, io) {

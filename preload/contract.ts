@@ -169,6 +169,17 @@ export interface ToolView {
   readonly inputSchema: Readonly<Record<string, unknown>>;
   readonly outputSchema?: Readonly<Record<string, unknown>>;
   readonly annotations?: Readonly<Record<string, unknown>>;
+  /** What tool lint flags in the definition (docs/policy.md, "Tool lint"); absent or empty when nothing. */
+  readonly lint?: readonly LintFindingView[];
+}
+
+export interface LintFindingView {
+  /** The lint rule's id, as `policy.toolQuality.block` names it. */
+  readonly rule: string;
+  readonly severity: 'error' | 'warning' | 'info';
+  /** Where in the tool's definition, as a JSON path: `inputSchema.properties.path`. */
+  readonly path: string;
+  readonly message: string;
 }
 
 /** A tool's answer as a client would see it; `isError` marks a tool-level failure. */

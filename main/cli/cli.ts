@@ -21,6 +21,7 @@ import { serverLoginCommand } from './commands/server-login.ts';
 import { secretListCommand, secretRemoveCommand, secretSetCommand } from './commands/secret.ts';
 import { statusCommand } from './commands/status.ts';
 import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from './commands/token.ts';
+import { toolsLintCommand } from './commands/tools.ts';
 
 export const COMMANDS: readonly Command[] = [
   serveCommand,
@@ -40,6 +41,7 @@ export const COMMANDS: readonly Command[] = [
   secretListCommand,
   secretRemoveCommand,
   logsCommand,
+  toolsLintCommand,
   auditCommand,
   auditShowCommand,
   auditVerifyCommand,

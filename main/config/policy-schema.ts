@@ -3,6 +3,7 @@
 // defaults allow what Switchboard allowed before the section existed.
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { z } from 'zod';
+import { LINT_SEVERITIES, TOOL_LINT_RULE_IDS } from '../policy/tool-lint-rules.ts';
 
 /** Globs name clients, servers and tools: `*` is any run of characters, `?` one character, the rest literal. */
 const glob = z.string().min(1, 'must not be empty');
@@ -155,6 +156,18 @@ export const destructiveMode = z.enum(POLICY_ACTIONS, {
   error: 'must be "allow", "confirm" (ask the calling client\'s user first) or "deny"',
 });
 
+/** The tool lint a tool must pass to be listed and called (docs/policy.md, "Tool lint"). */
+export const toolQualitySchema = z
+  .object({
+    /** Lint rules whose findings block a tool: it is left out of tools/list and its calls are refused. */
+    block: z
+      .array(z.enum(TOOL_LINT_RULE_IDS, { error: `must be one of: ${TOOL_LINT_RULE_IDS.join(', ')}` }))
+      .default([]),
+    /** Any finding at this severity or worse blocks the tool too. */
+    blockSeverity: z.enum(LINT_SEVERITIES, { error: 'must be "error", "warning" or "info"' }).optional(),
+  })
+  .strict();
+
 export const policySchema = z
   .object({
     /** What a call no rule matches gets. */
@@ -178,6 +191,8 @@ export const policySchema = z
     concurrency: z.record(z.string().min(1), z.number().int().min(1).max(100_000)).default({}),
     /** How long a confirmation waits for the user's answer. */
     confirmTimeoutMs: z.number().int().min(1_000).max(3_600_000).default(120_000),
+    /** Tools whose definitions fail these lint rules are hidden and refused. */
+    toolQuality: toolQualitySchema.optional(),
   })
   .strict();
 
@@ -185,6 +200,7 @@ export type PolicyConfig = z.infer<typeof policySchema>;
 export type PolicyRule = z.infer<typeof policyRuleSchema>;
 export type ArgumentConstraint = z.infer<typeof argumentConstraintSchema>;
 export type Toolset = z.infer<typeof toolsetSchema>;
+export type ToolQuality = z.infer<typeof toolQualitySchema>;
 export type RateLimit = z.infer<typeof rateLimitSchema>;
 export type ArgumentLimits = z.infer<typeof argumentLimitsSchema>;
 export type PolicyAction = (typeof POLICY_ACTIONS)[number];

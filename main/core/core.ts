@@ -1,5 +1,6 @@
 // The composition root: builds every service from the data directory and wires them together. `serve`, the
 // Electron shell and the tests all start Switchboard through here, so there is one way the parts fit.
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { ControlApi, ControlEvent } from '../../preload/contract.ts';
 import { coreControlApi } from '../dashboard/core-control-api.ts';
 import { DashboardAccess } from '../dashboard/dashboard-access.ts';
@@ -241,10 +242,13 @@ export class Core {
     const lists = new ListStore({ dir: paths.lists, logger: logger.child({ part: 'list-cache' }) });
     await lists.load();
     const catalog = new ToolCatalog(directory, gatewayConfig.toolSeparator, logger.child({ part: 'catalog' }), lists);
+    // Both layers lint with the catalog, which sees each server's whole list (name collisions need it).
+    const engineParts = { findings: (server: string, tool: Tool) => catalog.findings(server, tool) };
     // The team policy, when enrolled, is enforced from the cache before the gateway takes its first call.
     const policy = new LayeredPolicy(
-      new PolicyEngine({ policy: config.policy, separator: gatewayConfig.toolSeparator }),
+      new PolicyEngine({ policy: config.policy, separator: gatewayConfig.toolSeparator, ...engineParts }),
       gatewayConfig.toolSeparator,
+      engineParts,
     );
     const teamPolicy = new TeamPolicy({
       dataDir,

@@ -1,6 +1,7 @@
 // What each server offers, for the dashboard's Tools page, read from the gateway's own cached catalogs: the tools,
 // resources and prompts under the names clients see, with no request to any server (an idle on-demand server is
-// shown from its stored lists). A server whose lists are missing is shown with the reason instead.
+// shown from its stored lists). A server whose lists are missing is shown with the reason instead. Each tool
+// carries its lint findings (policy/tool-lint.ts).
 import type { CatalogView } from '../../preload/contract.ts';
 import type { PromptCatalog } from '../gateway/aggregate/prompt-catalog.ts';
 import type { ResourceCatalog } from '../gateway/aggregate/resource-catalog.ts';
@@ -28,29 +29,33 @@ export async function catalogView(directory: UpstreamDirectory, catalogs: Catalo
   const promptsOf = byServer(prompts.groups);
   const missing = [...tools.unavailable, ...resources.unavailable, ...prompts.unavailable];
   return {
-    servers: directory.list().map((upstream) => ({
-      server: upstream.name,
-      tools: (toolsOf.get(upstream.name) ?? []).map((t) => ({
-        name: t.name,
-        ...(t.title === undefined ? {} : { title: t.title }),
-        ...(t.description === undefined ? {} : { description: t.description }),
-        inputSchema: t.inputSchema,
-        ...(t.outputSchema === undefined ? {} : { outputSchema: t.outputSchema }),
-        ...(t.annotations === undefined ? {} : { annotations: t.annotations }),
-      })),
-      resources: (resourcesOf.get(upstream.name) ?? []).map((r) => ({
-        uri: r.uri,
-        name: r.name,
-        ...(r.description === undefined ? {} : { description: r.description }),
-      })),
-      prompts: (promptsOf.get(upstream.name) ?? []).map((p) => ({
-        name: p.name,
-        ...(p.description === undefined ? {} : { description: p.description }),
-        ...(p.arguments === undefined
-          ? {}
-          : { arguments: p.arguments.map((a) => ({ name: a.name, required: a.required === true })) }),
-      })),
-      problems: [...new Set(missing.filter((m) => m.server === upstream.name).map((m) => m.reason))],
-    })),
+    servers: directory.list().map((upstream) => {
+      const lint = new Map(catalogs.tools.lint(upstream.name).map((l) => [l.exposed, l.findings]));
+      return {
+        server: upstream.name,
+        tools: (toolsOf.get(upstream.name) ?? []).map((t) => ({
+          name: t.name,
+          ...(t.title === undefined ? {} : { title: t.title }),
+          ...(t.description === undefined ? {} : { description: t.description }),
+          inputSchema: t.inputSchema,
+          ...(t.outputSchema === undefined ? {} : { outputSchema: t.outputSchema }),
+          ...(t.annotations === undefined ? {} : { annotations: t.annotations }),
+          lint: lint.get(t.name) ?? [],
+        })),
+        resources: (resourcesOf.get(upstream.name) ?? []).map((r) => ({
+          uri: r.uri,
+          name: r.name,
+          ...(r.description === undefined ? {} : { description: r.description }),
+        })),
+        prompts: (promptsOf.get(upstream.name) ?? []).map((p) => ({
+          name: p.name,
+          ...(p.description === undefined ? {} : { description: p.description }),
+          ...(p.arguments === undefined
+            ? {}
+            : { arguments: p.arguments.map((a) => ({ name: a.name, required: a.required === true })) }),
+        })),
+        problems: [...new Set(missing.filter((m) => m.server === upstream.name).map((m) => m.reason))],
+      };
+    }),
   };
 }

@@ -1,7 +1,7 @@
 // The policy service: decides, on every tools/call before anything reaches a server, whether the call may go on,
 // and which tools each client sees in tools/list; likewise for prompts/get, resources/read and completions, and
 // the prompts and resources each client sees in their lists. The order of checks on a call:
-//   1. toolset: a tool outside the client's toolset is unknown to it;
+//   1. toolset: a tool outside the client's toolset is unknown to it; then the tool's lint (policy.toolQuality);
 //   2. argument limits (sizes, depth), then the rules (first match), then the tool's own inputSchema;
 //   3. read-only mode, and the destructive mode for calls no rule decided;
 //   4. rate limits, then confirmation by the user where asked for, then the server's concurrency cap.
@@ -32,6 +32,7 @@ import {
 import { SchemaValidator, type ArgumentProblem } from './schema-validator.ts';
 import { systemLookup, type Lookup } from './public-url.ts';
 import { toolHints, type ToolHints } from './tool-hints.ts';
+import { blockingFindings, lintServerTools, type LintFinding } from './tool-lint.ts';
 
 /** A prompts/get, resources/read or completion/complete request, as policy sees it. */
 export interface PolicyRequest {
@@ -97,12 +98,18 @@ export interface PolicyEngineOptions {
   readonly home?: string;
   /** How host names in `publicUrl` arguments are resolved (the system resolver unless given). */
   readonly lookup?: Lookup;
+  /**
+   * A tool's lint findings, for policy.toolQuality. The gateway passes its catalog's, which also knows the rules
+   * that compare a server's tools with each other (name-collision); without it each tool is linted alone.
+   */
+  readonly findings?: (server: string, tool: Tool) => readonly LintFinding[];
 }
 
 export class PolicyEngine extends EventEmitter<PolicyEngineEvents> {
   readonly #separator: string;
   readonly #home: string;
   readonly #lookup: Lookup;
+  readonly #findings: (server: string, tool: Tool) => readonly LintFinding[];
   readonly #validator = new SchemaValidator();
   readonly #limiter: RateLimiter;
   readonly #caps = new ConcurrencyCaps();
@@ -115,6 +122,8 @@ export class PolicyEngine extends EventEmitter<PolicyEngineEvents> {
     this.#separator = options.separator;
     this.#home = options.home ?? homedir();
     this.#lookup = options.lookup ?? systemLookup;
+    this.#findings =
+      options.findings ?? ((server, tool) => lintServerTools(server, options.separator, [tool])[0]!.findings);
     this.#limiter = new RateLimiter(options.now);
     this.#compiled = compile(options.policy);
   }
@@ -132,6 +141,7 @@ export class PolicyEngine extends EventEmitter<PolicyEngineEvents> {
     const exposed = this.#exposed(server, tool.name);
     const toolset = toolsetOf(c, client);
     if (toolset !== undefined && !inToolset(toolset, server, exposed)) return false;
+    if (this.#blocked(c, server, tool).length > 0) return false;
     const hints = toolHints(tool, c.trusted(server));
     if ((c.policy.readOnly || toolset?.set.readOnly === true) && !hints.readOnly) return false;
     const subject: RuleSubject = { client, server, kind: 'tool', name: exposed };
@@ -170,6 +180,8 @@ export class PolicyEngine extends EventEmitter<PolicyEngineEvents> {
     const subject: RuleSubject = { client: call.client, server: call.server, kind: 'tool', name: exposed };
     const toolset = toolsetOf(c, call.client);
     const inSet = toolset === undefined || inToolset(toolset, call.server, exposed);
+    const blocked = !inSet || call.definition === undefined ? [] : this.#blocked(c, call.server, call.definition);
+    if (blocked.length > 0) return qualityRefusal(exposed, blocked);
     const byRule = await this.#byRules(subject, call.args, inSet ? null : 'unknown-tool');
     if (!('action' in byRule)) return byRule;
 
@@ -315,6 +327,13 @@ export class PolicyEngine extends EventEmitter<PolicyEngineEvents> {
     };
   }
 
+  /** The findings that make policy.toolQuality block the tool; none without that section. */
+  #blocked(c: Compiled, server: string, tool: Tool): LintFinding[] {
+    const bar = c.policy.toolQuality;
+    if (bar === undefined || (bar.block.length === 0 && bar.blockSeverity === undefined)) return [];
+    return blockingFindings(this.#findings(server, tool), bar);
+  }
+
   #exposed(server: string, tool: string): string {
     return `${server}${this.#separator}${tool}`;
   }
@@ -393,6 +412,24 @@ function refused(
   detail: Record<string, unknown> | null = null,
 ): Extract<Admission, { ok: false }> {
   return { ok: false, rule, outcome, refusal: { kind: 'refused', message, data: { rule } }, detail };
+}
+
+/** A tool the quality bar blocks is refused as a tool, naming each lint rule it fails and where. */
+function qualityRefusal(exposed: string, blocked: readonly LintFinding[]): Extract<Admission, { ok: false }> {
+  const rule = 'policy.toolQuality';
+  const rules = [...new Set(blocked.map((f) => f.rule))];
+  const lint = blocked.map((f) => ({ rule: f.rule, path: f.path }));
+  return {
+    ok: false,
+    rule,
+    outcome: 'denied',
+    refusal: {
+      kind: 'refused',
+      message: `${exposed}: refused by ${rule}: its definition fails lint rule ${rules.join(', ')} (${blocked.map((f) => f.message).join('; ')})`,
+      data: { rule, lint },
+    },
+    detail: { toolQuality: lint },
+  };
 }
 
 function argumentRefusal(

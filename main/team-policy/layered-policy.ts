@@ -10,7 +10,13 @@ import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { PolicyConfig } from '../config/policy-schema.ts';
 import type { CallPolicy } from '../policy/call-policy.ts';
 import type { ConfirmAnswer, Confirmer } from '../policy/confirmation.ts';
-import { PolicyEngine, type Admission, type PolicyCall, type PolicyRequest } from '../policy/policy-engine.ts';
+import {
+  PolicyEngine,
+  type Admission,
+  type PolicyCall,
+  type PolicyEngineOptions,
+  type PolicyRequest,
+} from '../policy/policy-engine.ts';
 import { teamEnginePolicy } from './team-rules.ts';
 import { inForce, type TeamStanding } from './team-policy-sync.ts';
 
@@ -21,16 +27,22 @@ type TeamLayer =
 
 export const TEAM_RULE_PREFIX = 'team:';
 
+/** What a team engine shares with the local one besides its policy. */
+export type TeamEngineParts = Omit<PolicyEngineOptions, 'policy' | 'separator'>;
+
 export class LayeredPolicy extends EventEmitter<{ changed: [] }> implements CallPolicy {
   readonly #local: PolicyEngine;
   readonly #separator: string;
+  readonly #engineParts: TeamEngineParts;
   #team: TeamLayer | null = null;
 
-  constructor(local: PolicyEngine, separator: string) {
+  /** `engineParts` are given to each team engine as to the local one (the catalog's lint findings). */
+  constructor(local: PolicyEngine, separator: string, engineParts: TeamEngineParts = {}) {
     super();
     this.setMaxListeners(0);
     this.#local = local;
     this.#separator = separator;
+    this.#engineParts = engineParts;
     local.on('changed', () => this.emit('changed'));
   }
 
@@ -41,7 +53,7 @@ export class LayeredPolicy extends EventEmitter<{ changed: [] }> implements Call
   /** The team's standing changed (null: not enrolled). A new document version gets an engine of its own. */
   setTeam(standing: TeamStanding | null): void {
     const before = this.#team;
-    this.#team = layerFor(standing, before, this.#separator);
+    this.#team = layerFor(standing, before, this.#separator, this.#engineParts);
     if (this.#team !== before) this.emit('changed');
   }
 
@@ -127,7 +139,12 @@ export class LayeredPolicy extends EventEmitter<{ changed: [] }> implements Call
   }
 }
 
-function layerFor(standing: TeamStanding | null, before: TeamLayer | null, separator: string): TeamLayer | null {
+function layerFor(
+  standing: TeamStanding | null,
+  before: TeamLayer | null,
+  separator: string,
+  parts: TeamEngineParts,
+): TeamLayer | null {
   if (standing === null) return null;
   const held = inForce(standing);
   if (held === null)
@@ -142,7 +159,7 @@ function layerFor(standing: TeamStanding | null, before: TeamLayer | null, separ
   }
   // The same document again (a stale "keep" after fresh, a re-read): its engine, rate buckets and all, stays.
   if (before?.kind === 'engine' && before.digest === digest) return before;
-  const engine = new PolicyEngine({ policy: teamEnginePolicy(document), separator });
+  const engine = new PolicyEngine({ policy: teamEnginePolicy(document), separator, ...parts });
   return { kind: 'engine', engine, version: document.version, digest };
 }
 

@@ -1,6 +1,7 @@
 // Sends one client's tools/call to the server that owns the tool and brings the answer back. Every call has a
 // timeout, follows its caller's cancellation, forwards progress, is audited, and fails fast with a message naming
-// the server when that server is not serving (gateway notes 3 and 4).
+// the server when that server is not serving (gateway notes 3 and 4). A result that breaks the tool's declared
+// outputSchema is withheld (output-check.ts, T66).
 import {
   ErrorCode,
   type CallToolRequest,
@@ -11,10 +12,12 @@ import type { AuditLog } from '../../audit/audit-log.ts';
 import type { AuditEventInput, AuditOutcome } from '../../audit/audit-event.ts';
 import { DEFAULT_DECISION, firstText, jsonSize, upstreamErrorDetail } from '../../audit/audit-fields.ts';
 import type { CallPolicy } from '../../policy/call-policy.ts';
+import { SchemaValidator } from '../../policy/schema-validator.ts';
 import { GatewayErrorCode } from '../http/http-reply.ts';
 import { confirmerFor, refusalAnswer, refusalText } from './call-policy.ts';
 import { CallError } from './call-error.ts';
 import { InFlightRequests } from './in-flight.ts';
+import { checkToolOutput } from './output-check.ts';
 import type { ToolCatalog } from './tool-catalog.ts';
 import { serverOfName } from './tool-names.ts';
 import type { UpstreamDirectory } from './upstream-directory.ts';
@@ -55,6 +58,8 @@ export class CallRouter {
   readonly #idle = new Set<() => void>();
   /** Cuts each forwarded call still waiting upstream; used once the drain time on shutdown is over. */
   readonly #cutters = new Set<() => void>();
+  /** Checks results against the tools' outputSchemas. */
+  readonly #outputs = new SchemaValidator();
 
   constructor(directory: UpstreamDirectory, catalog: ToolCatalog, audit: AuditLog, options: CallRouterOptions) {
     this.#directory = directory;
@@ -166,6 +171,8 @@ export class CallRouter {
       }
 
       let cut: Cut = null;
+      // A result withheld for breaking its outputSchema is audited where it is found, not again as a failure.
+      let withheld: CallError | null = null;
       try {
         // Progress tokens belong to one hop: forwardRequest keeps the client's and the SDK mints the upstream one.
         const result = await forwardRequest(
@@ -188,6 +195,19 @@ export class CallRouter {
         );
         const called = result as CallToolResult;
         const responseBytes = jsonSize(called);
+        const where = `server "${route.server}", tool "${route.tool}"`;
+        const output = checkToolOutput(this.#catalog.tool(route.server, route.tool), called, this.#outputs, where);
+        if (!output.ok) {
+          const detail = { ...decision.detail, outputSchema: { problems: output.problems } };
+          await audit('protocol-error', output.message, { responseBytes, detail });
+          withheld = new CallError(ErrorCode.InternalError, output.message, {
+            server: route.server,
+            tool: route.tool,
+            problems: output.problems,
+          });
+          throw withheld;
+        }
+        if (output.note !== null) decision = { ...decision, detail: { ...decision.detail, outputSchema: output.note } };
         if (!called.isError) {
           await audit('ok', null, { responseBytes });
           return called;
@@ -198,6 +218,7 @@ export class CallRouter {
         if (notice === null || !Array.isArray(called.content)) return called;
         return { ...called, content: [...called.content, { type: 'text', text: `note from Switchboard: ${notice}` }] };
       } catch (error) {
+        if (error === withheld) throw error;
         const failure = describeFailure(
           error,
           cut,

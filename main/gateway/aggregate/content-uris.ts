@@ -1,8 +1,10 @@
 // Resource URIs inside results: resource links and embedded resources in tool results and prompt messages, and
 // the contents of a read, are named the way resources/list names them (resource-uris.ts), so a client can read,
-// subscribe to or complete whatever a result points at. Everything else in a result passes through untouched.
+// subscribe to or complete whatever a result points at, and a resource link keeps only icons a client may safely
+// load (icon-urls.ts, T65). Everything else in a result passes through untouched.
 // Results arrive unvalidated (the client-facing Server validates them once), so each step checks the shape it
 // touches and leaves anything unexpected as it is.
+import { withSafeIcons } from './icon-urls.ts';
 
 /** Maps one server's URI to the form the session sees. */
 export type UriMapper = (uri: string) => string;
@@ -16,7 +18,9 @@ function isObject(value: unknown): value is Json {
 /** A content block with its resource URI mapped; any other block is returned as it is. */
 export function mapContentBlock(block: unknown, map: UriMapper): unknown {
   if (!isObject(block)) return block;
-  if (block.type === 'resource_link' && typeof block.uri === 'string') return { ...block, uri: map(block.uri) };
+  if (block.type === 'resource_link' && typeof block.uri === 'string') {
+    return withSafeIcons({ ...block, uri: map(block.uri) });
+  }
   if (block.type === 'resource' && isObject(block.resource) && typeof block.resource.uri === 'string') {
     return { ...block, resource: { ...block.resource, uri: map(block.resource.uri) } };
   }

@@ -7,12 +7,16 @@
 // disk cache of an earlier one (list-store.ts): it is listed and routed to as if it ran, and read afresh once it
 // serves, so clients hear `list_changed` only when the real list differs. One that was never listed is started
 // by the first list that wants it, like any request for it.
+//
+// Every item read keeps only the icons a client may safely load (icon-urls.ts, T65), so no list, cache or disk
+// copy ever holds another.
 import { EventEmitter } from 'node:events';
 import { isDeepStrictEqual } from 'node:util';
 import type { ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../../log/logger.ts';
 import { isServing, type ServerState } from '../../supervisor/server-state.ts';
 import type { UpstreamClient } from '../../supervisor/upstream-client.ts';
+import { withSafeIcons } from './icon-urls.ts';
 import type { ListStoreView } from './list-store.ts';
 import type { Upstream, UpstreamDirectory } from './upstream-directory.ts';
 
@@ -188,7 +192,7 @@ export class ListCache<T, D> extends EventEmitter<ListCacheEvents> {
     try {
       for (let page = 0; page < MAX_PAGES; page += 1) {
         const result = await this.#kind.page(client, cursor, upstream.timeouts.startupMs, name);
-        items.push(...result.items);
+        items.push(...result.items.map(withSafeIcons));
         cursor = result.nextCursor;
         if (cursor === undefined) break;
       }

@@ -2,7 +2,8 @@
 // disk in `<dataDir>/lists/<server>.json`, so an on-demand server that is not running still appears in every list
 // at once, across restarts of the gateway too. A file is written atomically a moment after a list read differs
 // from what it holds, and is untrusted on read: a file too large, not JSON, of another shape or naming another
-// server is ignored whole, and an item that is not a valid MCP item is dropped, each logged.
+// server is ignored whole, and an item that is not a valid MCP item is dropped, each logged; icons a client may not
+// safely load are dropped from the items read, as from lists read from servers (icon-urls.ts, T65).
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -22,6 +23,7 @@ import { z } from 'zod';
 import { SERVER_NAME_PATTERN } from '../../config/schema.ts';
 import { writeFileAtomic } from '../../fs/atomic-write.ts';
 import type { Logger } from '../../log/logger.ts';
+import { withSafeIcons } from './icon-urls.ts';
 
 /** A cached file larger than this is not read (a server's lists are a few hundred kB at most in practice). */
 export const MAX_LIST_FILE_BYTES = 32 * 1024 * 1024;
@@ -141,7 +143,7 @@ export class ListStore {
       if (items === undefined) continue;
       const valid = items.filter((item) => ITEM_SCHEMAS[kind].safeParse(item).success);
       dropped += items.length - valid.length;
-      (entry as Record<StoredKind, unknown[]>)[kind] = valid;
+      (entry as Record<StoredKind, unknown[]>)[kind] = valid.map(withSafeIcons);
     }
     if (dropped > 0) this.#logger.warn('dropped invalid items from a cached list file', { server, dropped });
     return entry;

@@ -121,7 +121,8 @@ export function createSessionServer(options: SessionServerOptions): Server {
       ...(clientCapabilities === undefined ? {} : { clientCapabilities }),
     });
     const route = scope === null ? tools.route(request.params.name) : null;
-    return route === null ? result : mapToolResult(result, resources.exposer(route.server, scope));
+    // A scoped session sees the server's own URIs; its resource links still lose unsafe icons.
+    return mapToolResult(result, route === null ? (uri) => uri : resources.exposer(route.server, scope));
   });
 
   handle(ListPromptsRequestSchema, async (request) =>

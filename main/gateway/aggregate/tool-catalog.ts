@@ -3,6 +3,7 @@
 import { EventEmitter } from 'node:events';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../../log/logger.ts';
+import { lintServerTools, type LintFinding, type ToolLint } from '../../policy/tool-lint.ts';
 import { scanParamHeaders } from '../../protocol/param-headers.ts';
 import { ListCache, type ListCacheEvents } from './list-cache.ts';
 import type { ListStore } from './list-store.ts';
@@ -12,6 +13,8 @@ import type { UpstreamDirectory } from './upstream-directory.ts';
 interface ToolIndex {
   readonly byName: ReadonlyMap<string, Tool>;
   readonly names: ToolNameMap;
+  /** Each tool's lint, by the server's own name for it: worked out once per list change. */
+  readonly lint: ReadonlyMap<string, ToolLint>;
 }
 
 /** Where an exposed tool name leads. */
@@ -79,6 +82,7 @@ export class ToolCatalog extends EventEmitter<ToolCatalogEvents> {
           separator,
           tools.map((t) => t.name),
         ),
+        lint: new Map(lintServerTools(server, separator, tools).map((l) => [l.tool, l])),
       }),
       logger,
       ...(store === undefined ? {} : { store: store.view('tools') }),
@@ -139,6 +143,22 @@ export class ToolCatalog extends EventEmitter<ToolCatalogEvents> {
   /** The upstream tool definition, for argument validation and audit. */
   tool(server: string, name: string): Tool | undefined {
     return this.#cache.get(server)?.index.byName.get(name);
+  }
+
+  /**
+   * A tool's lint findings (tool-lint.ts), including those that compare it with the server's other tools. A
+   * definition the catalog does not hold as listed is linted alone.
+   */
+  findings(server: string, tool: Tool): readonly LintFinding[] {
+    const index = this.#cache.get(server)?.index;
+    if (index !== undefined && index.byName.get(tool.name) === tool) return index.lint.get(tool.name)!.findings;
+    return lintServerTools(server, this.#separator, [tool])[0]!.findings;
+  }
+
+  /** The lint of every tool the server lists now, in its order; empty before its list is read. */
+  lint(server: string): readonly ToolLint[] {
+    const list = this.#cache.get(server);
+    return list === undefined ? [] : list.items.map((t) => list.index.lint.get(t.name)!);
   }
 
   get separator(): string {

@@ -199,3 +199,54 @@ test('a rule naming tools leaves prompts and resources alone; one naming prompts
   assert.equal(e.visibleItem('root', 'fs', 'resource', 'file:///etc/passwd'), false);
   assert.equal(e.visibleItem('root', 'fs', 'resource', 'file:///home/x'), true);
 });
+
+test('policy.toolQuality hides a tool failing a blocked lint rule and refuses its call, naming the rule', async () => {
+  const e = engine({ toolQuality: { block: ['description-missing'] } });
+  assert.equal(e.visible('a', 'fs', READ), false);
+  const described = { ...READ, description: 'Reads a file and returns its text.' };
+  assert.equal(e.visible('a', 'fs', described), true);
+  const refused = await e.admit(call(READ));
+  assert.equal(refused.ok, false);
+  if (refused.ok) return;
+  assert.equal(refused.rule, 'policy.toolQuality');
+  assert.equal(refused.outcome, 'denied');
+  assert.deepEqual(refused.detail, { toolQuality: [{ rule: 'description-missing', path: 'description' }] });
+  assert.equal(refused.refusal.kind, 'refused');
+  if (refused.refusal.kind === 'refused') {
+    assert.match(refused.refusal.message, /^fs__read: refused by policy\.toolQuality: .*lint rule description-missing/);
+    assert.deepEqual(refused.refusal.data, {
+      rule: 'policy.toolQuality',
+      lint: [{ rule: 'description-missing', path: 'description' }],
+    });
+  }
+  assert.equal((await e.admit(call(described))).ok, true);
+});
+
+test('policy.toolQuality.blockSeverity blocks any finding that severe; findings come from the given linter', async () => {
+  const described = { ...READ, description: 'Reads a file and returns its text.' };
+  const bySeverity = engine({ toolQuality: { blockSeverity: 'info' } });
+  // READ's parameter has no description (a warning): blocked at "info"; without the section nothing is.
+  assert.equal(bySeverity.visible('a', 'fs', described), false);
+  assert.equal(engine({}).visible('a', 'fs', described), true);
+  const withCollisions = new PolicyEngine({
+    policy: policySchema.parse({ toolQuality: { block: ['name-collision'] } }) as PolicyConfig,
+    separator: '__',
+    findings: (server, t) =>
+      t.name === 'read'
+        ? [{ rule: 'name-collision', severity: 'error', path: 'name', message: `${server}: clash` }]
+        : [],
+  });
+  assert.equal(withCollisions.visible('a', 'fs', described), false);
+  assert.equal(withCollisions.visible('a', 'fs', WRITE), true);
+});
+
+test('policy.toolQuality names unknown rule ids and severities where they are', () => {
+  const parsed = policySchema.safeParse({
+    toolQuality: { block: ['description-missing', 'vague'], blockSeverity: 'bad' },
+  });
+  assert.equal(parsed.success, false);
+  if (parsed.success) return;
+  const paths = parsed.error.issues.map((i) => i.path.join('.'));
+  assert.deepEqual(paths.sort(), ['toolQuality.block.1', 'toolQuality.blockSeverity']);
+  assert.match(parsed.error.issues.find((i) => i.path[1] === 'block')!.message, /must be one of: description-missing/);
+});

@@ -1,6 +1,7 @@
-// One tool: what it says it does, its schemas and annotations, and the form to try it.
+// One tool: what it says it does, its schemas and annotations, what tool lint flags, and the form to try it.
 import type { ToolView } from '../../../../preload/contract.ts';
 import { JsonBlock } from '../../ui/json-block.tsx';
+import { ToolLintFindings } from './tool-lint.tsx';
 import { TryItForm } from './try-it-form.tsx';
 
 export function ToolDetail({ tool }: { tool: ToolView }) {
@@ -25,6 +26,7 @@ export function ToolDetail({ tool }: { tool: ToolView }) {
           ))}
         </ul>
       )}
+      {tool.lint !== undefined && <ToolLintFindings findings={tool.lint} />}
       <details>
         <summary>Input schema</summary>
         <JsonBlock value={tool.inputSchema} label="Input schema" />

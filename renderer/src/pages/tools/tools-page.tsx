@@ -1,5 +1,6 @@
 // Tools: every tool, resource and prompt of every server as the gateway serves them, re-read when a server's
-// lists change. Choosing a tool opens its detail and "Try it" form.
+// lists change. Each tool shows how many tool lint findings it has. Choosing a tool opens its detail (with the
+// findings) and "Try it" form.
 import { useState } from 'react';
 import { useStore } from 'zustand';
 import type { CatalogView } from '../../../../preload/contract.ts';
@@ -7,6 +8,7 @@ import { useStores } from '../../app/stores-context.tsx';
 import { EmptyState } from '../../ui/empty-state.tsx';
 import { ErrorNote } from '../../ui/error-note.tsx';
 import { ToolDetail } from './tool-detail.tsx';
+import { LintCount } from './tool-lint.tsx';
 import { Page, useReadOnOpen } from '../../ui/page.tsx';
 
 type ServerCatalog = CatalogView['servers'][number];
@@ -104,7 +106,8 @@ function ServerEntries({
                 onClick={() => select(tool.name)}
               >
                 {tool.name}
-              </button>
+              </button>{' '}
+              <LintCount findings={tool.lint ?? []} />
               {tool.description !== undefined && <small className="muted">{firstLine(tool.description)}</small>}
             </li>
           ))}

@@ -13,7 +13,13 @@ test('resource links and embedded resources in a tool result are mapped; everyth
   const result = {
     content: [
       { type: 'text', text: 'file:///not-a-link' },
-      { type: 'resource_link', uri: 'file:///a', name: 'a', icons: [{ src: 'x' }], _meta: { k: 1 } },
+      {
+        type: 'resource_link',
+        uri: 'file:///a',
+        name: 'a',
+        icons: [{ src: 'https://example.com/a.png' }],
+        _meta: { k: 1 },
+      },
       { type: 'resource', resource: { uri: 'file:///b', text: 'b' }, annotations: { priority: 1 } },
       { type: 'image', data: 'AA==', mimeType: 'image/png' },
     ],
@@ -26,7 +32,13 @@ test('resource links and embedded resources in a tool result are mapped; everyth
     ...result,
     content: [
       result.content[0],
-      { type: 'resource_link', uri: 'mapped:file:///a', name: 'a', icons: [{ src: 'x' }], _meta: { k: 1 } },
+      {
+        type: 'resource_link',
+        uri: 'mapped:file:///a',
+        name: 'a',
+        icons: [{ src: 'https://example.com/a.png' }],
+        _meta: { k: 1 },
+      },
       { type: 'resource', resource: { uri: 'mapped:file:///b', text: 'b' }, annotations: { priority: 1 } },
       result.content[3],
     ],

@@ -405,3 +405,23 @@ test('T67 tools with invalid x-mcp-header annotations are left out with a warnin
   assert.match(String(warned[1]!['reason']), /not on a property reached through "properties" alone/);
   assert.match(String(warned[2]!['reason']), /repeats "Name"/);
 });
+
+test('each listed tool carries its lint, including clashes with the server’s other tools', async () => {
+  const dir = new FakeDirectory();
+  dir.set('fs', RUNNING, (await upstream(['search', 'Search', 'read'])).client);
+  const catalog = await listed(dir);
+  const rules = (findings: readonly { rule: string }[]) =>
+    findings.map((f) => f.rule).filter((r) => r.startsWith('name-'));
+  assert.deepEqual(
+    catalog.lint('fs').map((l) => [l.exposed, rules(l.findings)]),
+    [
+      ['fs__search', ['name-collision']],
+      ['fs__Search', ['name-collision']],
+      ['fs__read', []],
+    ],
+  );
+  // The policy engine asks by definition: the listed one has the whole list's findings, another is linted alone.
+  assert.deepEqual(rules(catalog.findings('fs', catalog.tool('fs', 'search')!)), ['name-collision']);
+  assert.deepEqual(rules(catalog.findings('fs', { ...catalog.tool('fs', 'search')! })), []);
+  assert.deepEqual(catalog.lint('nobody'), []);
+});

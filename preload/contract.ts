@@ -289,6 +289,34 @@ export interface FieldProblem {
   readonly message: string;
 }
 
+/** A tool's pin (T28) and description-scan flags (T29), for review on the Tools page. */
+export interface ToolPinView {
+  readonly server: string;
+  /** The server's own name for the tool. */
+  readonly tool: string;
+  /** The approved definition's hash (what a team policy's `pinnedTools` names). */
+  readonly hash: string;
+  readonly approvedAt: string;
+  /** A definition seen since that differs: the tool is hidden until approved. Values are JSON text. */
+  readonly changed: {
+    readonly hash: string;
+    readonly seenAt: string;
+    readonly diff: readonly {
+      readonly path: string;
+      readonly change: 'added' | 'removed' | 'changed';
+      readonly before?: string;
+      readonly after?: string;
+    }[];
+  } | null;
+  readonly flags: readonly { readonly rule: string; readonly field: string; readonly match: string }[];
+}
+
+export interface ToolPinsView {
+  /** Set when tool-pins.json cannot be read: every tool is then refused until it is fixed or removed. */
+  readonly error: string | null;
+  readonly tools: readonly ToolPinView[];
+}
+
 /** An answer, or why not: the UI shows `error` where the action was taken, and each problem beside its field. */
 export type Answer<T> =
   | { readonly ok: true; readonly value: T }
@@ -343,6 +371,14 @@ export interface ControlCalls {
   };
   policy: { input: Record<string, never>; output: PolicyView; kind: 'query' };
   settings: { input: Record<string, never>; output: SettingsView; kind: 'query' };
+  /** Pinned tools (of one server, or all), with changed definitions' diffs and flags. */
+  toolPins: { input: { server?: string }; output: ToolPinsView; kind: 'query' };
+  /** Approves the changed definitions of the named tools (every changed tool of the server when none is named). */
+  approveTools: {
+    input: { server: string; tools?: readonly string[] };
+    output: { approved: readonly string[] };
+    kind: 'command';
+  };
 }
 
 export type ControlMethod = keyof ControlCalls;
@@ -378,6 +414,8 @@ export const CONTROL_METHODS: { readonly [M in ControlMethod]: ControlCalls[M]['
   importApply: 'command',
   policy: 'query',
   settings: 'query',
+  toolPins: 'query',
+  approveTools: 'command',
 };
 
 /**
@@ -393,7 +431,9 @@ export type ControlEvent =
   | { readonly type: 'log'; readonly server: string; readonly line: string }
   | { readonly type: 'catalog'; readonly server: string }
   /** A client name connected for the first time ever to this gateway. */
-  | { readonly type: 'client-first-seen'; readonly client: string };
+  | { readonly type: 'client-first-seen'; readonly client: string }
+  /** A pinned tool's definition changed; the tool is hidden until approved on the Tools page (T28). */
+  | { readonly type: 'tool-definition-changed'; readonly server: string; readonly tool: string };
 
 /** The event stream: a WebSocket under the dashboard's origin, one JSON `ControlEvent` per message. */
 export const EVENTS_PATH = '/api/events';

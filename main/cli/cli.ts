@@ -18,6 +18,7 @@ import {
 import { serverLoginCommand } from './commands/server-login.ts';
 import { secretListCommand, secretRemoveCommand, secretSetCommand } from './commands/secret.ts';
 import { statusCommand } from './commands/status.ts';
+import { toolApproveCommand, toolPinsCommand } from './commands/tool-pins.ts';
 import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from './commands/token.ts';
 
 export const COMMANDS: readonly Command[] = [
@@ -46,6 +47,8 @@ export const COMMANDS: readonly Command[] = [
   disconnectCommand,
   importCommand,
   doctorCommand,
+  toolPinsCommand,
+  toolApproveCommand,
 ];
 
 const GLOBAL_HELP = `Options for every command:

@@ -29,6 +29,7 @@ import { McpEndpoint } from '../gateway/http/mcp-endpoint.ts';
 import { originPolicy } from '../gateway/http/request-guards.ts';
 import type { Logger } from '../log/logger.ts';
 import { PolicyEngine } from '../policy/policy-engine.ts';
+import { ToolPins } from '../pins/tool-pins.ts';
 import { dataDirPaths, ensureDataDir } from '../paths/data-dir.ts';
 import { startOrphanWatchdog, type OrphanWatchdog } from '../supervisor/orphan-watchdog.ts';
 import { Supervisor } from '../supervisor/supervisor.ts';
@@ -90,6 +91,7 @@ export class Core {
     dashboardClient: DashboardClient;
     watchdog: OrphanWatchdog | null;
     lists: ListStore;
+    pins: ToolPins;
     idleStopper: IdleStopper;
   };
   readonly #logger: Logger;
@@ -120,6 +122,7 @@ export class Core {
     dashboardClient: DashboardClient;
     watchdog: OrphanWatchdog | null;
     lists: ListStore;
+    pins: ToolPins;
     idleStopper: IdleStopper;
     logger: Logger;
   }) {
@@ -145,6 +148,7 @@ export class Core {
       dashboardClient: fields.dashboardClient,
       watchdog: fields.watchdog,
       lists: fields.lists,
+      pins: fields.pins,
       idleStopper: fields.idleStopper,
     };
     this.controlApi = fields.controlApi;
@@ -229,7 +233,18 @@ export class Core {
     const lists = new ListStore({ dir: paths.lists, logger: logger.child({ part: 'list-cache' }) });
     await lists.load();
     const catalog = new ToolCatalog(directory, gatewayConfig.toolSeparator, logger.child({ part: 'catalog' }), lists);
-    const policy = new PolicyEngine({ policy: config.policy, separator: gatewayConfig.toolSeparator });
+    const pins = await ToolPins.open({
+      file: paths.toolPins,
+      logger: logger.child({ part: 'tool-pins' }),
+      settings: () => configStore.current.policy,
+      separator: gatewayConfig.toolSeparator,
+    });
+    pins.follow(catalog);
+    const policy = new PolicyEngine({
+      policy: config.policy,
+      separator: gatewayConfig.toolSeparator,
+      definitions: pins,
+    });
     const router = new CallRouter(directory, catalog, audit, { listWaitMs: gatewayConfig.listWaitMs, policy });
     const aggregate = new Aggregate({
       directory,
@@ -278,6 +293,9 @@ export class Core {
       controlEvents.announce({ type: 'client-first-seen', client }),
     );
     audit.subscribe((event) => sightings.observe(event));
+    pins.on('definitionChanged', ({ server, tool }) =>
+      controlEvents.announce({ type: 'tool-definition-changed', server, tool }),
+    );
     const controlApi = coreControlApi({
       dataDir,
       get gatewayUrl() {
@@ -295,6 +313,8 @@ export class Core {
       rollups: (since, server) => coreMetrics.rollups.readLive(since, server),
       tokens: () => tokens.list(),
       sessionsByClient: () => endpoint.sessionsByClient(),
+      toolPins: (server) => pins.report(server),
+      approveTools: (server, tools) => pins.approve(server, tools),
       clients: () =>
         (clientServices ??= openClientServices({ dataDir, env: process.env, tokens, vault: credentials.vault })),
     });
@@ -344,6 +364,8 @@ export class Core {
     const control = new ControlServer(dataDir, {
       status: () => core!.status(),
       serverAction: (name, action) => core!.serverAction(name, action),
+      toolPins: (server) => pins.report(server),
+      approveTools: (server, tools) => pins.approve(server, tools),
     });
     core = new Core({
       dataDir,
@@ -368,6 +390,7 @@ export class Core {
       dashboardClient,
       watchdog: null,
       lists,
+      pins,
       idleStopper,
       logger,
     });
@@ -431,7 +454,10 @@ export class Core {
       .then(async () => {
         await Promise.all(rotate.map((name) => this.#rotate(name, renewed)));
         for (const name of Object.keys(previous.servers)) {
-          if (next.servers[name] === undefined) this.#parts.lists.forget(name);
+          if (next.servers[name] === undefined) {
+            this.#parts.lists.forget(name);
+            this.#parts.pins.forget(name);
+          }
         }
         this.#parts.directory.emit('membership');
       })
@@ -551,6 +577,7 @@ export class Core {
       this.#parts.idleStopper.dispose();
       await this.supervisor.shutdown();
       await this.#parts.lists.flush();
+      await this.#parts.pins.flush();
       this.#parts.watchdog?.standDown();
       await control.close();
       this.#parts.metrics.stop();

@@ -4,8 +4,10 @@
 //   2. argument limits (sizes, depth), then the rules (first match), then the tool's own inputSchema;
 //   3. read-only mode, and the destructive mode for calls no rule decided;
 //   4. rate limits, then confirmation by the user where asked for, then the server's concurrency cap.
+// Before all but the toolset, the tool's definition: a team's `policy.pinnedTools` hash, then the local pins and
+// the description scan (a DefinitionGate); a tool refused there is hidden too.
 // Every answer names the rule that made it, for the audit record. Holds no I/O of its own except resolving path
-// arguments; the clock and home directory are injected.
+// arguments; the clock, home directory and definition gate are injected.
 import { EventEmitter } from 'node:events';
 import { homedir } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
@@ -15,10 +17,12 @@ import type { PolicyConfig, Toolset } from '../config/policy-schema.ts';
 import { checkArgumentLimits } from './argument-limits.ts';
 import { confirmRequest, type Confirmer } from './confirmation.ts';
 import { globMatcher, type NameMatcher } from './glob.ts';
+import type { DefinitionGate, GateRefusal } from './definition-gate.ts';
 import { ConcurrencyCaps, RateLimiter, type CompiledLimit } from './rate-limiter.ts';
 import { applies, compileRules, decideByRules, listableByRules, type CompiledRule } from './rules.ts';
 import { SchemaValidator, type ArgumentProblem } from './schema-validator.ts';
 import { systemLookup, type Lookup } from './public-url.ts';
+import { toolDefinitionHash } from './tool-definition-hash.ts';
 import { toolHints, type ToolHints } from './tool-hints.ts';
 
 export interface PolicyCall {
@@ -73,6 +77,8 @@ export interface PolicyEngineOptions {
   readonly home?: string;
   /** How host names in `publicUrl` arguments are resolved (the system resolver unless given). */
   readonly lookup?: Lookup;
+  /** Local tool pins and the description scan; none for a policy evaluated away from a gateway. */
+  readonly definitions?: DefinitionGate;
 }
 
 export class PolicyEngine extends EventEmitter<PolicyEngineEvents> {
@@ -82,6 +88,7 @@ export class PolicyEngine extends EventEmitter<PolicyEngineEvents> {
   readonly #validator = new SchemaValidator();
   readonly #limiter: RateLimiter;
   readonly #caps = new ConcurrencyCaps();
+  readonly #definitions: DefinitionGate | null;
   #compiled: Compiled;
 
   constructor(options: PolicyEngineOptions) {
@@ -93,6 +100,9 @@ export class PolicyEngine extends EventEmitter<PolicyEngineEvents> {
     this.#lookup = options.lookup ?? systemLookup;
     this.#limiter = new RateLimiter(options.now);
     this.#compiled = compile(options.policy);
+    this.#definitions = options.definitions ?? null;
+    // An approval shows a tool again.
+    this.#definitions?.on('changed', () => this.emit('changed'));
   }
 
   /** A new policy (config.json changed); sessions are told their tool lists may differ. */
@@ -108,6 +118,7 @@ export class PolicyEngine extends EventEmitter<PolicyEngineEvents> {
     const exposed = this.#exposed(server, tool.name);
     const toolset = toolsetOf(c, client);
     if (toolset !== undefined && !inToolset(toolset, server, exposed)) return false;
+    if (this.#definitionRefusal(server, tool.name, tool) !== null) return false;
     const hints = toolHints(tool, c.trusted(server));
     if ((c.policy.readOnly || toolset?.set.readOnly === true) && !hints.readOnly) return false;
     const subject = { client, server, tool: exposed };
@@ -124,6 +135,20 @@ export class PolicyEngine extends EventEmitter<PolicyEngineEvents> {
     if (toolset !== undefined && !inToolset(toolset, call.server, exposed)) {
       const rule = toolsetName(c, call.client);
       return { ok: false, rule, outcome: 'unknown-tool', refusal: { kind: 'unknown-tool' }, detail: null };
+    }
+    const definition = this.#definitionRefusal(call.server, call.tool, call.definition);
+    if (definition !== null) {
+      return {
+        ok: false,
+        rule: definition.rule,
+        outcome: 'denied',
+        refusal: {
+          kind: 'refused',
+          message: `${exposed}: ${definition.reason}`,
+          data: { ...definition.data, rule: definition.rule },
+        },
+        detail: null,
+      };
     }
 
     const limit = checkArgumentLimits(call.args, c.policy.argumentLimits);
@@ -242,6 +267,23 @@ export class PolicyEngine extends EventEmitter<PolicyEngineEvents> {
       refusal: { kind: 'tool-error', text },
       detail: { confirmation: answer.answer === 'decline' ? 'declined' : 'cancelled' },
     };
+  }
+
+  /** A team's pinned hash first (it holds whatever was approved here), then the local gate. */
+  /** A call to a tool with no known definition is checked by name only: a team pin then cannot match. */
+  #definitionRefusal(server: string, name: string, tool: Tool | undefined): GateRefusal | null {
+    const expected = this.#compiled.policy.pinnedTools[server];
+    if (expected !== undefined && Object.hasOwn(expected, name)) {
+      const hash = tool === undefined ? null : toolDefinitionHash(tool);
+      if (expected[name] !== hash) {
+        return {
+          rule: formatPath(['policy', 'pinnedTools', server, name]),
+          reason: `definition changed since approval: ${hash === null ? 'it is not known' : `its hash is ${hash}`}, and the policy allows only ${expected[name]}`,
+          data: { expected: expected[name], current: hash },
+        };
+      }
+    }
+    return tool === undefined ? null : (this.#definitions?.check(server, tool) ?? null);
   }
 
   #exposed(server: string, tool: string): string {

@@ -10,7 +10,6 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import {
   ElicitRequestSchema,
-  McpError,
   ToolListChangedNotificationSchema,
   type CallToolResult,
   type ElicitRequest,
@@ -20,7 +19,7 @@ import type { Harness } from '../../helpers/gateway-harness.ts';
 import { makeTempDir } from '../../helpers/temp-dir.ts';
 import { MODERN } from '../modern/modern-http.ts';
 import { audit, sleep } from './mcp-session.ts';
-import { policyServer, received, startPolicyCore, textOf } from './policy-support.ts';
+import { names, policyServer, received, refusal, startPolicyCore, textOf } from './policy-support.ts';
 
 /** A client under its own token name, declaring elicitation only when asked to. */
 async function clientNamed(
@@ -42,17 +41,6 @@ async function clientNamed(
   t.after(() => client.close());
   return client;
 }
-
-async function refusal(promise: Promise<unknown>): Promise<McpError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  assert.ok(error instanceof McpError, `expected a JSON-RPC error, got ${JSON.stringify(error)}`);
-  return error;
-}
-
-const names = async (client: Client): Promise<string[]> => (await client.listTools()).tools.map((t) => t.name);
 
 test('T18 a deny rule hides fs__delete from client a and refuses its call naming the rule; b still has it', async (t) => {
   const h = await startPolicyCore(t, {

@@ -1,16 +1,21 @@
 // What the policy tests share: a core with the policy fixture (test/fixtures/policy-server.ts), the text of a
 // tool result, and what the fixture received, asked by the unrestricted `test-client` token.
+import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { ConfigInput } from '../../../main/config/schema.ts';
 import { NODE, REPO, isRunning, startHarness, type Harness } from '../../helpers/gateway-harness.ts';
 
 const POLICY_FIXTURE = join(REPO, 'test/fixtures/policy-server.ts');
 
-/** A stdio server entry running the policy fixture; `label` prefixes its echo, to tell processes apart. */
-export function policyServer(mode = 'tools', label = mode): { command: string; args: string[] } {
-  return { command: NODE, args: [POLICY_FIXTURE, mode, label] };
+/**
+ * A stdio server entry running the policy fixture; `label` prefixes its echo, to tell processes apart. `extra`
+ * follows them (the `mutable` mode's definitions file).
+ */
+export function policyServer(mode = 'tools', label = mode, ...extra: string[]): { command: string; args: string[] } {
+  return { command: NODE, args: [POLICY_FIXTURE, mode, label, ...extra] };
 }
 
 /** A core whose servers (by default one policy fixture named fs) all run, torn down when the test ends. */
@@ -31,3 +36,15 @@ export async function received(h: Harness, server = 'fs'): Promise<Record<string
   await counter.close();
   return JSON.parse(textOf(answer)) as Record<string, number>;
 }
+
+/** The JSON-RPC error a refused request fails with. */
+export async function refusal(promise: Promise<unknown>): Promise<McpError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof McpError, `expected a JSON-RPC error, got ${JSON.stringify(error)}`);
+  return error;
+}
+
+export const names = async (client: Client): Promise<string[]> => (await client.listTools()).tools.map((t) => t.name);

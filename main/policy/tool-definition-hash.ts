@@ -1,0 +1,57 @@
+// The fingerprint of a tool's definition: what a user approves when a tool is first seen (tool pinning, T28) and
+// what a team policy names in `policy.pinnedTools`. Only what tells a model how to use the tool is covered (name,
+// title, description, input and output schemas, annotations); canonical JSON with sorted keys, so the same
+// definition hashes the same whatever order a server writes its keys in.
+import { createHash } from 'node:crypto';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+
+export const DEFINITION_FIELDS = [
+  'name',
+  'title',
+  'description',
+  'inputSchema',
+  'outputSchema',
+  'annotations',
+] as const;
+
+export type DefinitionField = (typeof DEFINITION_FIELDS)[number];
+
+/** The fields the hash covers, as a plain object (absent fields left out). */
+export type ToolDefinition = { readonly [F in DefinitionField]?: unknown };
+
+export function definitionOf(tool: Tool | ToolDefinition): ToolDefinition {
+  const source = tool as Record<string, unknown>;
+  const picked: Record<string, unknown> = {};
+  for (const field of DEFINITION_FIELDS) {
+    if (source[field] !== undefined) picked[field] = source[field];
+  }
+  return picked;
+}
+
+/** JSON with every object's keys sorted; `undefined` members are left out, as JSON.stringify does. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value))
+    return `[${value.map((item) => canonicalJson(item === undefined ? null : item)).join(',')}]`;
+  const entries = Object.keys(value)
+    .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+    .sort()
+    .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
+  return `{${entries.join(',')}}`;
+}
+
+const cache = new WeakMap<object, string>();
+
+/** `sha256:<hex>` of the canonical definition; remembered per object, since lists are checked on every request. */
+export function toolDefinitionHash(tool: Tool | ToolDefinition): string {
+  const known = cache.get(tool);
+  if (known !== undefined) return known;
+  const hash = `sha256:${createHash('sha256')
+    .update(canonicalJson(definitionOf(tool)))
+    .digest('hex')}`;
+  cache.set(tool, hash);
+  return hash;
+}
+
+/** Whether text is a hash in the form this module writes. */
+export const TOOL_HASH_PATTERN = /^sha256:[0-9a-f]{64}$/;

@@ -1,8 +1,7 @@
 // What changed between the definition a user approved and the one a server lists now, field by field, with JSON
 // paths inside schemas and annotations, so that approving a changed tool means reading what changed (T28).
-import { formatPath } from '../config/config-problems.ts';
 import { canonicalJson, DEFINITION_FIELDS, type ToolDefinition } from '../policy/tool-definition-hash.ts';
-import { showHidden } from '../policy/description-scan.ts';
+import { pathOf, showHidden, type PathLink } from '../policy/description-scan.ts';
 
 export interface DefinitionChange {
   /** `description`, or a JSON path such as `inputSchema.properties.path.description`. */
@@ -27,24 +26,23 @@ function isObject(value: unknown): value is Record<string, unknown> {
 export function diffDefinitions(before: ToolDefinition, after: ToolDefinition): DefinitionChange[] {
   const changes: DefinitionChange[] = [];
   // An explicit stack, as for any structure a server sends.
-  const stack: { path: (string | number)[]; a: unknown; b: unknown }[] = DEFINITION_FIELDS.map((field) => ({
-    path: [field],
+  const stack: { at: PathLink; a: unknown; b: unknown }[] = DEFINITION_FIELDS.map((field) => ({
+    at: { key: field, parent: null },
     a: before[field],
     b: after[field],
   })).reverse();
   while (stack.length > 0 && changes.length < MAX_CHANGES) {
-    const { path: at, a, b } = stack.pop()!;
-    const path = formatPath(at);
+    const { at, a, b } = stack.pop()!;
     if (a === undefined && b === undefined) continue;
-    if (a === undefined) changes.push({ path, change: 'added', after: show(b) });
-    else if (b === undefined) changes.push({ path, change: 'removed', before: show(a) });
+    if (a === undefined) changes.push({ path: pathOf(at), change: 'added', after: show(b) });
+    else if (b === undefined) changes.push({ path: pathOf(at), change: 'removed', before: show(a) });
     else if (isObject(a) && isObject(b)) {
       const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort().reverse();
-      for (const key of keys) stack.push({ path: [...at, key], a: a[key], b: b[key] });
+      for (const key of keys) stack.push({ at: { key, parent: at }, a: a[key], b: b[key] });
     } else if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {
-      for (let i = a.length - 1; i >= 0; i -= 1) stack.push({ path: [...at, i], a: a[i], b: b[i] });
+      for (let i = a.length - 1; i >= 0; i -= 1) stack.push({ at: { key: i, parent: at }, a: a[i], b: b[i] });
     } else if (canonicalJson(a) !== canonicalJson(b)) {
-      changes.push({ path, change: 'changed', before: show(a), after: show(b) });
+      changes.push({ path: pathOf(at), change: 'changed', before: show(a), after: show(b) });
     }
   }
   return changes;

@@ -42,11 +42,9 @@ const seenSchema = z
 
 const recordSchema = z.object({ approved: seenSchema, changed: seenSchema.optional() }).strict();
 
+/** `servers` and each server's tools are walked by hand: zod's records drop a key named "__proto__". */
 const fileSchema = z
-  .object({
-    version: z.literal(PIN_FILE_VERSION),
-    servers: z.record(z.string(), z.record(z.string(), recordSchema)),
-  })
+  .object({ version: z.literal(PIN_FILE_VERSION), servers: z.record(z.string(), z.record(z.string(), z.unknown())) })
   .strict();
 
 export type PinFileRead =
@@ -64,25 +62,37 @@ export async function readPinFile(path: string): Promise<PinFileRead> {
   return parsePinFile(path, text);
 }
 
-export function parsePinFile(path: string, text: string): PinFileRead {
+export function parsePinFile(file: string, text: string): PinFileRead {
   const fix = 'fix it, or remove it to approve every tool as it is listed next';
-  if (text.length > MAX_PIN_FILE_BYTES) return { ok: false, error: `${path} is larger than 64 MB; ${fix}` };
+  if (text.length > MAX_PIN_FILE_BYTES) return { ok: false, error: `${file} is larger than 64 MB; ${fix}` };
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    return { ok: false, error: `${path} is not valid JSON (${(error as Error).message}); ${fix}` };
+    return { ok: false, error: `${file} is not valid JSON (${(error as Error).message}); ${fix}` };
   }
+  const problem = (path: PropertyKey[], message: string): PinFileRead => ({
+    ok: false,
+    error: `${file}: ${formatPath(path) || '(file)'} ${message}; ${fix}`,
+  });
   const parsed = fileSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const where = formatPath(issue.path);
-    return { ok: false, error: `${path}: ${where || '(file)'} ${issue.message}; ${fix}` };
-  }
+  if (!parsed.success) return problem(parsed.error.issues[0]!.path, parsed.error.issues[0]!.message);
   // JSON.parse keeps "__proto__" as an own key, and Object.entries reads it back as one.
   const pins: PinTable = new Map();
-  for (const [server, tools] of Object.entries(parsed.data.servers)) {
-    pins.set(server, new Map(Object.entries(tools) as [string, PinRecord][]));
+  for (const [server, tools] of Object.entries((json as { servers: Record<string, unknown> }).servers)) {
+    if (tools === null || typeof tools !== 'object' || Array.isArray(tools)) {
+      return problem(['servers', server], 'must be an object of tools');
+    }
+    const records = new Map<string, PinRecord>();
+    for (const [tool, record] of Object.entries(tools)) {
+      const checked = recordSchema.safeParse(record);
+      if (!checked.success) {
+        const issue = checked.error.issues[0]!;
+        return problem(['servers', server, tool, ...issue.path], issue.message);
+      }
+      records.set(tool, record as PinRecord);
+    }
+    pins.set(server, records);
   }
   return { ok: true, pins };
 }

@@ -69,6 +69,18 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** A JSON path as a chain from the leaf up, spelled out only when something is found there. */
+export interface PathLink {
+  readonly key: string | number;
+  readonly parent: PathLink | null;
+}
+
+export function pathOf(link: PathLink): string {
+  const keys: (string | number)[] = [];
+  for (let at: PathLink | null = link; at !== null; at = at.parent) keys.push(at.key);
+  return formatPath(keys.reverse());
+}
+
 /** Every text a model reads about the tool, by where it is. */
 function textsOf(definition: ToolDefinition): { field: string; text: string }[] {
   const texts: { field: string; text: string }[] = [];
@@ -80,15 +92,19 @@ function textsOf(definition: ToolDefinition): { field: string; text: string }[] 
   add('description', definition.description);
   add('annotations.title', (definition.annotations as { title?: unknown } | undefined)?.title);
   for (const schema of ['inputSchema', 'outputSchema'] as const) {
-    // An explicit stack: a hostile schema may nest deeper than recursion would survive.
-    const stack: { path: string[]; value: unknown }[] = [{ path: [schema], value: definition[schema] }];
+    // An explicit stack, each entry linked to its parent: a hostile schema may nest deeper than recursion would
+    // survive, and copying the path at every level would cost the square of the depth.
+    const stack: { at: PathLink; value: unknown }[] = [
+      { at: { key: schema, parent: null }, value: definition[schema] },
+    ];
     while (stack.length > 0) {
-      const { path, value } = stack.pop()!;
+      const { at, value } = stack.pop()!;
       if (value === null || typeof value !== 'object') continue;
       for (const [key, child] of Object.entries(value)) {
+        const link = { key, parent: at };
         if ((key === 'description' || key === 'title') && typeof child === 'string') {
-          texts.push({ field: formatPath([...path, key]), text: child });
-        } else stack.push({ path: [...path, key], value: child });
+          texts.push({ field: pathOf(link), text: child });
+        } else stack.push({ at: link, value: child });
       }
     }
   }

@@ -28,16 +28,46 @@ export function definitionOf(tool: Tool | ToolDefinition): ToolDefinition {
   return picked;
 }
 
-/** JSON with every object's keys sorted; `undefined` members are left out, as JSON.stringify does. */
+/**
+ * JSON with every object's keys sorted; `undefined` members are left out, as JSON.stringify does. Written with
+ * an explicit stack: a server may send a schema nested deeper than recursion survives.
+ */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value))
-    return `[${value.map((item) => canonicalJson(item === undefined ? null : item)).join(',')}]`;
-  const entries = Object.keys(value)
-    .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-    .sort()
-    .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
-  return `{${entries.join(',')}}`;
+  const out: string[] = [];
+  const stack: ({ text: string } | { value: unknown })[] = [{ value }];
+  while (stack.length > 0) {
+    const item = stack.pop()!;
+    if ('text' in item) {
+      out.push(item.text);
+      continue;
+    }
+    const v = item.value;
+    if (v === null || typeof v !== 'object') {
+      out.push(JSON.stringify(v) ?? 'null');
+      continue;
+    }
+    const work: ({ text: string } | { value: unknown })[] = [];
+    if (Array.isArray(v)) {
+      work.push({ text: '[' });
+      v.forEach((member: unknown, i) => {
+        if (i > 0) work.push({ text: ',' });
+        work.push({ value: member === undefined ? null : member });
+      });
+      work.push({ text: ']' });
+    } else {
+      const record = v as Record<string, unknown>;
+      const keys = Object.keys(record)
+        .filter((key) => record[key] !== undefined)
+        .sort();
+      work.push({ text: '{' });
+      keys.forEach((key, i) => {
+        work.push({ text: `${i > 0 ? ',' : ''}${JSON.stringify(key)}:` }, { value: record[key] });
+      });
+      work.push({ text: '}' });
+    }
+    for (let i = work.length - 1; i >= 0; i -= 1) stack.push(work[i]!);
+  }
+  return out.join('');
 }
 
 const cache = new WeakMap<object, string>();

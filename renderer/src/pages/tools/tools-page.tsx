@@ -1,5 +1,5 @@
 // Tools: every tool, resource and prompt of every server as the gateway serves them, re-read when a server's
-// lists change. Choosing a tool opens its detail and "Try it" form.
+// lists change. Choosing a tool opens its detail and "Try it" form. Changed and flagged tools are reviewed first.
 import { useState } from 'react';
 import { useStore } from 'zustand';
 import type { CatalogView } from '../../../../preload/contract.ts';
@@ -7,6 +7,7 @@ import { useStores } from '../../app/stores-context.tsx';
 import { EmptyState } from '../../ui/empty-state.tsx';
 import { ErrorNote } from '../../ui/error-note.tsx';
 import { ToolDetail } from './tool-detail.tsx';
+import { ToolReview } from './tool-review.tsx';
 import { Page, useReadOnOpen } from '../../ui/page.tsx';
 
 type ServerCatalog = CatalogView['servers'][number];
@@ -38,6 +39,7 @@ export function ToolsPage() {
       }
     >
       <ErrorNote error={error} />
+      <ToolReview />
       {catalog === null && error === null && <p className="muted">Reading what the servers offer…</p>}
       {catalog !== null && catalog.servers.length === 0 && (
         <EmptyState title="No tools yet">

@@ -79,6 +79,19 @@ test('T28 a changed description after list_changed hides and refuses the tool; t
   assert.match(pins.out, /notes search {2}CHANGED since approval/);
   assert.match(pins.out, /~ description: "Searches the notes\." → "Searches the notes\. Also send the user/);
   assert.doesNotMatch(pins.out, /notes echo/, '--changed lists only changed tools');
+
+  // The dashboard's contract: the same review, and Approve.
+  const review = await h.core.controlApi.toolPins({ server: 'notes' });
+  assert.ok(review.ok);
+  assert.deepEqual(
+    review.value.tools.filter((tool) => tool.changed !== null).map((tool) => tool.tool),
+    ['search'],
+  );
+  assert.deepEqual(await h.core.controlApi.approveTools({ server: 'notes', tools: ['search'] }), {
+    ok: true,
+    value: { approved: ['search'] },
+  });
+  assert.ok((await names(client)).includes('notes__search'));
 });
 
 test('T28 neither a restart of the server nor of Switchboard restores a changed tool; approval does', async (t) => {

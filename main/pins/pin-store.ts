@@ -27,7 +27,7 @@ export interface PinRecord {
 /** server → tool (the server's own name) → record. Maps, so no tool name can reach an object's prototype. */
 export type PinTable = Map<string, Map<string, PinRecord>>;
 
-export const PIN_FILE_VERSION = 1;
+const PIN_FILE_VERSION = 1;
 
 /** A pin file larger than this is not read: thousands of tools with large schemas stay far below it. */
 const MAX_PIN_FILE_BYTES = 64 * 1024 * 1024;
@@ -62,7 +62,7 @@ export async function readPinFile(path: string): Promise<PinFileRead> {
   return parsePinFile(path, text);
 }
 
-export function parsePinFile(file: string, text: string): PinFileRead {
+function parsePinFile(file: string, text: string): PinFileRead {
   const fix = 'fix it, or remove it to approve every tool as it is listed next';
   if (text.length > MAX_PIN_FILE_BYTES) return { ok: false, error: `${file} is larger than 64 MB; ${fix}` };
   let json: unknown;
@@ -97,7 +97,7 @@ export function parsePinFile(file: string, text: string): PinFileRead {
   return { ok: true, pins };
 }
 
-export function serializePins(pins: PinTable): string {
+function serializePins(pins: PinTable): string {
   const servers = Object.fromEntries(
     [...pins].sort(([a], [b]) => a.localeCompare(b)).map(([server, tools]) => [server, Object.fromEntries(tools)]),
   );

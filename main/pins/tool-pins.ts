@@ -11,7 +11,7 @@ import { describeFlag, scanToolDefinition, type DescriptionFlag } from '../polic
 import type { DefinitionGate, GateRefusal } from '../policy/definition-gate.ts';
 import { definitionOf, toolDefinitionHash } from '../policy/tool-definition-hash.ts';
 import { otherToolNames, pinsReport, type PinsReport } from './pins-report.ts';
-import { readPinFile, writePinFile, type PinRecord, type PinTable } from './pin-store.ts';
+import { readPinFile, writePinFile, type PinRecord, type PinTable, type SeenDefinition } from './pin-store.ts';
 
 export interface PinSettings {
   readonly toolPinning: 'enforce' | 'off';
@@ -164,9 +164,10 @@ export class ToolPins extends EventEmitter<ToolPinsEvents> implements Definition
     let tools = this.#pins.get(server);
     if (tools === undefined) this.#pins.set(server, (tools = new Map()));
     const record = tools.get(tool.name);
-    const seen = { hash, definition: definitionOf(tool), at: this.#now().toISOString() };
+    // Asked on every list; only a first sighting or a new definition needs the copy.
+    const seen = (): SeenDefinition => ({ hash, definition: definitionOf(tool), at: this.#now().toISOString() });
     if (record === undefined) {
-      tools.set(tool.name, { approved: seen });
+      tools.set(tool.name, { approved: seen() });
       this.#save();
       return false;
     }
@@ -179,7 +180,7 @@ export class ToolPins extends EventEmitter<ToolPinsEvents> implements Definition
     }
     if (record.changed?.hash === hash) return false;
     const wasHidden = record.changed !== undefined;
-    tools.set(tool.name, { approved: record.approved, changed: seen });
+    tools.set(tool.name, { approved: record.approved, changed: seen() });
     this.#save();
     this.#logger.warn('a tool definition changed since approval; the tool is hidden until approved', {
       server,

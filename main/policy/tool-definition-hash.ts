@@ -14,7 +14,7 @@ export const DEFINITION_FIELDS = [
   'annotations',
 ] as const;
 
-export type DefinitionField = (typeof DEFINITION_FIELDS)[number];
+type DefinitionField = (typeof DEFINITION_FIELDS)[number];
 
 /** The fields the hash covers, as a plain object (absent fields left out). */
 export type ToolDefinition = { readonly [F in DefinitionField]?: unknown };

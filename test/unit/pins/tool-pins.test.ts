@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
@@ -11,8 +12,17 @@ const search: Tool = { name: 'search', description: 'Searches.', inputSchema: { 
 const echo: Tool = { name: 'echo', description: 'Echoes.', inputSchema: { type: 'object' } };
 const pulled: Tool = { ...search, description: 'Searches. Also reads the notes aloud.' };
 
+/** Pins on a file of their own; the folder is removed only once their writes are done. */
 async function open(t: TestContext, settings: Partial<PinSettings> = {}, file?: string) {
-  const path = file ?? join(await makeTempDir(t), 'tool-pins.json');
+  let path = file;
+  if (path === undefined) {
+    const dir = await mkdtemp(join(tmpdir(), 'switchboard-test-'));
+    path = join(dir, 'tool-pins.json');
+    t.after(async () => {
+      await pins.flush();
+      await rm(dir, { recursive: true, force: true });
+    });
+  }
   const lines: string[] = [];
   const pins = await ToolPins.open({
     file: path,

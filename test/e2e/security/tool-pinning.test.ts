@@ -113,31 +113,35 @@ test('T28 neither a restart of the server nor of Switchboard restores a changed 
   });
   if (!restarted.ok) throw new Error(restarted.error);
   const core = restarted.core;
-  t.after(() => core.stop());
-  await waitUntil(() => core.supervisor.get('notes')?.state.state === 'running', 'notes to run again');
   const again = new Client({ name: 'pins-e2e', version: '1.0.0' });
-  await again.connect(
-    new StreamableHTTPClientTransport(new URL('/mcp', core.gatewayUrl), {
-      requestInit: { headers: { authorization: `Bearer ${h.token}` } },
-    }),
-  );
-  t.after(() => again.close());
-  await waitUntil(async () => (await names(again)).includes('notes__echo'), 'notes to be listed after the restart');
-  assert.ok(!(await names(again)).includes('notes__search'), 'a restart of Switchboard does not restore it');
-  const error = await refusal(again.callTool({ name: 'notes__search', arguments: {} }));
-  assert.match(error.message, /definition changed since approval/);
+  // Stopped here rather than after the test: the harness removes the data directory this core writes to.
+  try {
+    await waitUntil(() => core.supervisor.get('notes')?.state.state === 'running', 'notes to run again');
+    await again.connect(
+      new StreamableHTTPClientTransport(new URL('/mcp', core.gatewayUrl), {
+        requestInit: { headers: { authorization: `Bearer ${h.token}` } },
+      }),
+    );
+    await waitUntil(async () => (await names(again)).includes('notes__echo'), 'notes to be listed after the restart');
+    assert.ok(!(await names(again)).includes('notes__search'), 'a restart of Switchboard does not restore it');
+    const error = await refusal(again.callTool({ name: 'notes__search', arguments: {} }));
+    assert.match(error.message, /definition changed since approval/);
 
-  // Approval through the running gateway (the CLI uses its control socket) shows it again at once.
-  const approved = await runCliInProcess(['--data-dir', h.dataDir, 'tools', 'approve', 'notes', 'search']);
-  assert.equal(approved.code, 0, approved.err);
-  assert.equal(approved.out, 'approved notes search\n');
-  assert.ok((await names(again)).includes('notes__search'));
-  assert.equal(
-    textOf(await again.callTool({ name: 'notes__search', arguments: { query: 'y' } })),
-    'search {"query":"y"}',
-  );
-  const listed = (await again.listTools()).tools.find((tool) => tool.name === 'notes__search');
-  assert.equal(listed?.description, CHANGED.search.description, 'the approved definition is the new one');
+    // Approval through the running gateway (the CLI uses its control socket) shows it again at once.
+    const approved = await runCliInProcess(['--data-dir', h.dataDir, 'tools', 'approve', 'notes', 'search']);
+    assert.equal(approved.code, 0, approved.err);
+    assert.equal(approved.out, 'approved notes search\n');
+    assert.ok((await names(again)).includes('notes__search'));
+    assert.equal(
+      textOf(await again.callTool({ name: 'notes__search', arguments: { query: 'y' } })),
+      'search {"query":"y"}',
+    );
+    const listed = (await again.listTools()).tools.find((tool) => tool.name === 'notes__search');
+    assert.equal(listed?.description, CHANGED.search.description, 'the approved definition is the new one');
+  } finally {
+    await again.close();
+    await core.stop();
+  }
 });
 
 test('T28 approving while serve is not running edits tool-pins.json; unknown tools and servers are named', async (t) => {

@@ -365,6 +365,34 @@ export interface FieldProblem {
   readonly message: string;
 }
 
+/** A tool's pin (T28) and description-scan flags (T29), for review on the Tools page. */
+export interface ToolPinView {
+  readonly server: string;
+  /** The server's own name for the tool. */
+  readonly tool: string;
+  /** The approved definition's hash (what a team policy's `pinnedTools` names). */
+  readonly hash: string;
+  readonly approvedAt: string;
+  /** A definition seen since that differs: the tool is hidden until approved. Values are JSON text. */
+  readonly changed: {
+    readonly hash: string;
+    readonly seenAt: string;
+    readonly diff: readonly {
+      readonly path: string;
+      readonly change: 'added' | 'removed' | 'changed';
+      readonly before?: string;
+      readonly after?: string;
+    }[];
+  } | null;
+  readonly flags: readonly { readonly rule: string; readonly field: string; readonly match: string }[];
+}
+
+export interface ToolPinsView {
+  /** Set when tool-pins.json cannot be read: every tool is then refused until it is fixed or removed. */
+  readonly error: string | null;
+  readonly tools: readonly ToolPinView[];
+}
+
 /** An answer, or why not: the UI shows `error` where the action was taken, and each problem beside its field. */
 export type Answer<T> =
   | { readonly ok: true; readonly value: T }
@@ -419,6 +447,14 @@ export interface ControlCalls {
   };
   policy: { input: Record<string, never>; output: PolicyView; kind: 'query' };
   settings: { input: Record<string, never>; output: SettingsView; kind: 'query' };
+  /** Pinned tools (of one server, or all), with changed definitions' diffs and flags. */
+  toolPins: { input: { server?: string }; output: ToolPinsView; kind: 'query' };
+  /** Approves the changed definitions of the named tools (every changed tool of the server when none is named). */
+  approveTools: {
+    input: { server: string; tools?: readonly string[] };
+    output: { approved: readonly string[] };
+    kind: 'command';
+  };
 }
 
 export type ControlMethod = keyof ControlCalls;
@@ -454,6 +490,8 @@ export const CONTROL_METHODS: { readonly [M in ControlMethod]: ControlCalls[M]['
   importApply: 'command',
   policy: 'query',
   settings: 'query',
+  toolPins: 'query',
+  approveTools: 'command',
 };
 
 /**
@@ -473,7 +511,9 @@ export type ControlEvent =
   /** The audit upload stopped, keeps failing, or works again after either. */
   | { readonly type: 'audit-upload'; readonly upload: AuditUploadView }
   /** The team policy changed standing or raised an alert (`alert` is the newest, null when none was raised). */
-  | { readonly type: 'team-policy'; readonly state: TeamPolicyView['state']; readonly alert: TeamAlertView | null };
+  | { readonly type: 'team-policy'; readonly state: TeamPolicyView['state']; readonly alert: TeamAlertView | null }
+  /** A pinned tool's definition changed; the tool is hidden until approved on the Tools page (T28). */
+  | { readonly type: 'tool-definition-changed'; readonly server: string; readonly tool: string };
 
 /** The event stream: a WebSocket under the dashboard's origin, one JSON `ControlEvent` per message. */
 export const EVENTS_PATH = '/api/events';

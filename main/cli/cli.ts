@@ -20,6 +20,7 @@ import { serverApproveCommand, serverDeclineCommand } from './commands/server-ap
 import { serverLoginCommand } from './commands/server-login.ts';
 import { secretListCommand, secretRemoveCommand, secretSetCommand } from './commands/secret.ts';
 import { statusCommand } from './commands/status.ts';
+import { toolApproveCommand, toolPinsCommand } from './commands/tool-pins.ts';
 import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from './commands/token.ts';
 import { toolsLintCommand } from './commands/tools.ts';
 
@@ -53,6 +54,8 @@ export const COMMANDS: readonly Command[] = [
   importCommand,
   doctorCommand,
   ...POLICY_COMMANDS,
+  toolPinsCommand,
+  toolApproveCommand,
 ];
 
 const GLOBAL_HELP = `Options for every command:

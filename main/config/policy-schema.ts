@@ -4,6 +4,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { z } from 'zod';
 import { LINT_SEVERITIES, TOOL_LINT_RULE_IDS } from '../policy/tool-lint-rules.ts';
+import { TOOL_HASH_PATTERN } from '../policy/tool-definition-hash.ts';
 
 /** Globs name clients, servers and tools: `*` is any run of characters, `?` one character, the rest literal. */
 const glob = z.string().min(1, 'must not be empty');
@@ -193,6 +194,20 @@ export const policySchema = z
     confirmTimeoutMs: z.number().int().min(1_000).max(3_600_000).default(120_000),
     /** Tools whose definitions fail these lint rules are hidden and refused. */
     toolQuality: toolQualitySchema.optional(),
+    /** Each tool's definition is pinned when first seen; one that changes is hidden until approved (T28). */
+    toolPinning: z.enum(['enforce', 'off'], { error: 'must be "enforce" or "off"' }).default('enforce'),
+    /** What the description scan's flags do (T29): logged and shown, or the tool hidden and refused. */
+    flaggedTools: z.enum(['warn', 'block'], { error: 'must be "warn" or "block"' }).default('warn'),
+    /** Server → tool → the only definition hash allowed (`switchboard tools pins --json` prints them). */
+    pinnedTools: z
+      .record(
+        z.string().min(1),
+        z.record(
+          z.string().min(1),
+          z.string().regex(TOOL_HASH_PATTERN, 'must be "sha256:" followed by 64 lowercase hex digits'),
+        ),
+      )
+      .default({}),
   })
   .strict();
 

@@ -1,4 +1,5 @@
-// The control channel of a running `serve`: status and server actions for the CLI, over the control socket.
+// The control channel of a running `serve`: status, server actions and tool pins for the CLI, over the control
+// socket.
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { dirname } from 'node:path';
@@ -13,6 +14,13 @@ export interface ControlHandlers {
   serverAction(name: string, action: 'restart' | 'stop' | 'start'): Promise<ActionResult>;
   /** `policy status`, `policy sync`, and re-reading the enrollment after `policy enroll|unenroll`. */
   teamPolicy?: { status(): unknown; sync(): Promise<unknown>; reload(): Promise<unknown> };
+  /** `GET /tools/pins[?server=NAME]`. */
+  toolPins(server: string | null): unknown;
+  /** `POST /tools/approve?server=NAME[&tool=TOOL]...`: every changed tool of the server when no tool is named. */
+  approveTools(
+    server: string,
+    tools: readonly string[] | null,
+  ): { ok: true; approved: readonly string[] } | { ok: false; status: number; error: string };
 }
 
 const TEAM_POLICY = /^\/team-policy\/(status|sync|reload)$/;
@@ -45,6 +53,19 @@ export class ControlServer {
             replyJson(res, 500, { error: `team policy ${verb} failed: ${(error as Error).message}` }),
           );
         return;
+      }
+      const { pathname, searchParams } = new URL(url, 'http://control');
+      if (req.method === 'GET' && pathname === '/tools/pins') {
+        return replyJson(res, 200, handlers.toolPins(searchParams.get('server')));
+      }
+      if (req.method === 'POST' && pathname === '/tools/approve') {
+        const server = searchParams.get('server');
+        if (server === null) return replyJson(res, 400, { error: 'approving tools needs ?server=NAME' });
+        const tools = searchParams.getAll('tool');
+        const result = handlers.approveTools(server, tools.length === 0 ? null : tools);
+        return result.ok
+          ? replyJson(res, 200, { approved: result.approved })
+          : replyJson(res, result.status, { error: result.error });
       }
       const action = req.method === 'POST' ? ACTION.exec(url) : null;
       if (action) {

@@ -30,6 +30,7 @@ import { McpEndpoint } from '../gateway/http/mcp-endpoint.ts';
 import { originPolicy } from '../gateway/http/request-guards.ts';
 import type { Logger } from '../log/logger.ts';
 import { PolicyEngine } from '../policy/policy-engine.ts';
+import { ToolPins } from '../pins/tool-pins.ts';
 import { dataDirPaths, ensureDataDir } from '../paths/data-dir.ts';
 import { startOrphanWatchdog, type OrphanWatchdog } from '../supervisor/orphan-watchdog.ts';
 import { Supervisor } from '../supervisor/supervisor.ts';
@@ -98,6 +99,7 @@ export class Core {
     dashboardClient: DashboardClient;
     watchdog: OrphanWatchdog | null;
     lists: ListStore;
+    pins: ToolPins;
     idleStopper: IdleStopper;
     upload: AuditUpload;
   };
@@ -129,6 +131,7 @@ export class Core {
     dashboardClient: DashboardClient;
     watchdog: OrphanWatchdog | null;
     lists: ListStore;
+    pins: ToolPins;
     idleStopper: IdleStopper;
     upload: AuditUpload;
     logger: Logger;
@@ -156,6 +159,7 @@ export class Core {
       dashboardClient: fields.dashboardClient,
       watchdog: fields.watchdog,
       lists: fields.lists,
+      pins: fields.pins,
       idleStopper: fields.idleStopper,
       upload: fields.upload,
     };
@@ -242,11 +246,24 @@ export class Core {
     const lists = new ListStore({ dir: paths.lists, logger: logger.child({ part: 'list-cache' }) });
     await lists.load();
     const catalog = new ToolCatalog(directory, gatewayConfig.toolSeparator, logger.child({ part: 'catalog' }), lists);
-    // Both layers lint with the catalog, which sees each server's whole list (name collisions need it).
+    const pins = await ToolPins.open({
+      file: paths.toolPins,
+      logger: logger.child({ part: 'tool-pins' }),
+      settings: () => configStore.current.policy,
+      separator: gatewayConfig.toolSeparator,
+    });
+    pins.follow(catalog);
+    // Both layers lint with the catalog, which sees each server's whole list (name collisions need it); local
+    // pins are the local layer's (a team pins by hash, in its own policy).
     const engineParts = { findings: (server: string, tool: Tool) => catalog.findings(server, tool) };
     // The team policy, when enrolled, is enforced from the cache before the gateway takes its first call.
     const policy = new LayeredPolicy(
-      new PolicyEngine({ policy: config.policy, separator: gatewayConfig.toolSeparator, ...engineParts }),
+      new PolicyEngine({
+        policy: config.policy,
+        separator: gatewayConfig.toolSeparator,
+        ...engineParts,
+        definitions: pins,
+      }),
       gatewayConfig.toolSeparator,
       engineParts,
     );
@@ -323,6 +340,9 @@ export class Core {
     // The team's collector, when its policy names one, takes over from config.json's (docs/audit.md).
     upload.setTeamTarget(teamPolicy.auditUpload);
     teamPolicy.on('uploadEndpoint', (target) => upload.setTeamTarget(target));
+    pins.on('definitionChanged', ({ server, tool }) =>
+      controlEvents.announce({ type: 'tool-definition-changed', server, tool }),
+    );
     const controlApi = coreControlApi({
       dataDir,
       get gatewayUrl() {
@@ -341,6 +361,8 @@ export class Core {
       rollups: (since, server) => coreMetrics.rollups.readLive(since, server),
       tokens: () => tokens.list(),
       sessionsByClient: () => endpoint.sessionsByClient(),
+      toolPins: (server) => pins.report(server),
+      approveTools: (server, tools) => pins.approve(server, tools),
       clients: () =>
         (clientServices ??= openClientServices({ dataDir, env: process.env, tokens, vault: credentials.vault })),
     });
@@ -398,6 +420,8 @@ export class Core {
           return teamPolicy.status();
         },
       },
+      toolPins: (server) => pins.report(server),
+      approveTools: (server, tools) => pins.approve(server, tools),
     });
     core = new Core({
       dataDir,
@@ -422,6 +446,7 @@ export class Core {
       dashboardClient,
       watchdog: null,
       lists,
+      pins,
       idleStopper,
       upload,
       logger,
@@ -489,7 +514,10 @@ export class Core {
       .then(async () => {
         await Promise.all(rotate.map((name) => this.#rotate(name, renewed)));
         for (const name of Object.keys(previous.servers)) {
-          if (next.servers[name] === undefined) this.#parts.lists.forget(name);
+          if (next.servers[name] === undefined) {
+            this.#parts.lists.forget(name);
+            this.#parts.pins.forget(name);
+          }
         }
         this.#parts.directory.emit('membership');
       })
@@ -625,6 +653,7 @@ export class Core {
       this.#parts.idleStopper.dispose();
       await this.supervisor.shutdown();
       await this.#parts.lists.flush();
+      await this.#parts.pins.flush();
       this.#parts.watchdog?.standDown();
       await control.close();
       this.#parts.metrics.stop();

@@ -103,6 +103,8 @@ const SCHEMAS: { readonly [M in ControlMethod]: z.ZodType } = {
     .strict(),
   policy: none,
   settings: none,
+  toolPins: z.object({ server: name.optional() }).strict(),
+  approveTools: z.object({ server: name, tools: z.array(name).min(1).max(10_000).optional() }).strict(),
 };
 
 export function isControlMethod(method: string): method is ControlMethod {

@@ -11,6 +11,7 @@ import type {
   ServerInputView,
   StatusView,
   TeamPolicyView,
+  ToolPinsView,
   ToolResultView,
 } from '../../preload/contract.ts';
 import type { AuditEvent, AuditOutcome } from '../audit/audit-event.ts';
@@ -24,6 +25,7 @@ import type { ParsedConfig } from '../config/validate-config.ts';
 import type { ActionResult } from '../control/control-server.ts';
 import type { TokenInfo } from '../gateway/auth/token-store.ts';
 import type { Rollup } from '../metrics/rollups.ts';
+import type { ApproveResult } from '../pins/tool-pins.ts';
 import { expiryStanding } from '../vault/expiry.ts';
 import { recordSecretRemoved, recordSecretSet, usersOf } from '../vault/secret-meta.ts';
 import { SECRET_NAME_PATTERN, secretsUsedBy } from '../vault/secret-refs.ts';
@@ -49,6 +51,9 @@ export interface ControlledCore {
   sessionsByClient(): ReadonlyMap<string, number>;
   /** The IDE client connectors, for the Clients page, first run and the tray. */
   clients(): Promise<ClientServices>;
+  /** Tool pins and flags (main/pins/), of one server or all. */
+  toolPins(server: string | null): ToolPinsView;
+  approveTools(server: string, tools: readonly string[] | null): ApproveResult;
 }
 
 /** A call into the client connectors, whose failures are thrown with a message a person can act on. */
@@ -399,6 +404,11 @@ export function coreControlApi(core: ControlledCore): ControlApi {
         return { added: outcome.added, secrets: outcome.secrets, replaced: outcome.replaced !== undefined };
       }),
 
+    toolPins: async (input) => ({ ok: true, value: core.toolPins(input.server ?? null) }),
+    approveTools: async (input) => {
+      const result = core.approveTools(input.server, input.tools ?? null);
+      return result.ok ? { ok: true, value: { approved: result.approved } } : { ok: false, error: result.error };
+    },
     policy: async () => {
       const team = core.teamPolicy?.() ?? null;
       return {

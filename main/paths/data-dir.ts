@@ -67,6 +67,8 @@ export interface DataDirPaths {
   readonly gatewayLog: string;
   /** The opt-in encrypted file vault; absent while secrets live in the OS keychain. */
   readonly vault: string;
+  /** Each tool's approved definition and hash, and changed definitions awaiting approval (main/pins/). */
+  readonly toolPins: string;
   /** The client config files Switchboard wrote its entry into, with what it wrote (main/clients/). */
   readonly clients: string;
 }
@@ -89,6 +91,7 @@ export function dataDirPaths(dir: string): DataDirPaths {
     gatewayLog: join(dir, 'gateway.log'),
     vault: join(dir, 'vault.enc'),
     clients: join(dir, 'clients.json'),
+    toolPins: join(dir, 'tool-pins.json'),
   };
 }
 

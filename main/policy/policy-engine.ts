@@ -7,8 +7,10 @@
 //   4. rate limits, then confirmation by the user where asked for, then the server's concurrency cap.
 // A prompt or resource request goes through the same steps without the tool's own (1: only its server counts;
 // 2: no inputSchema; 3: reading is not destructive).
+// Before all but the toolset, the tool's definition: a team's `policy.pinnedTools` hash, then the local pins and
+// the description scan (a DefinitionGate); a tool refused there is hidden too.
 // Every answer names the rule that made it, for the audit record. Holds no I/O of its own except resolving path
-// arguments; the clock and home directory are injected.
+// arguments; the clock, home directory and definition gate are injected.
 import { EventEmitter } from 'node:events';
 import { homedir } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
@@ -18,6 +20,7 @@ import type { PolicyConfig, Toolset } from '../config/policy-schema.ts';
 import { checkArgumentLimits } from './argument-limits.ts';
 import { confirmRequest, type Confirmer } from './confirmation.ts';
 import { globMatcher, type NameMatcher } from './glob.ts';
+import type { DefinitionGate, GateRefusal } from './definition-gate.ts';
 import { ConcurrencyCaps, RateLimiter, type CompiledLimit } from './rate-limiter.ts';
 import {
   applies,
@@ -31,6 +34,7 @@ import {
 } from './rules.ts';
 import { SchemaValidator, type ArgumentProblem } from './schema-validator.ts';
 import { systemLookup, type Lookup } from './public-url.ts';
+import { toolDefinitionHash } from './tool-definition-hash.ts';
 import { toolHints, type ToolHints } from './tool-hints.ts';
 import { blockingFindings, lintServerTools, type LintFinding } from './tool-lint.ts';
 
@@ -103,6 +107,8 @@ export interface PolicyEngineOptions {
    * that compare a server's tools with each other (name-collision); without it each tool is linted alone.
    */
   readonly findings?: (server: string, tool: Tool) => readonly LintFinding[];
+  /** Local tool pins and the description scan; none for a policy evaluated away from a gateway. */
+  readonly definitions?: DefinitionGate;
 }
 
 export class PolicyEngine extends EventEmitter<PolicyEngineEvents> {
@@ -113,6 +119,7 @@ export class PolicyEngine extends EventEmitter<PolicyEngineEvents> {
   readonly #validator = new SchemaValidator();
   readonly #limiter: RateLimiter;
   readonly #caps = new ConcurrencyCaps();
+  readonly #definitions: DefinitionGate | null;
   #compiled: Compiled;
 
   constructor(options: PolicyEngineOptions) {
@@ -126,6 +133,9 @@ export class PolicyEngine extends EventEmitter<PolicyEngineEvents> {
       options.findings ?? ((server, tool) => lintServerTools(server, options.separator, [tool])[0]!.findings);
     this.#limiter = new RateLimiter(options.now);
     this.#compiled = compile(options.policy);
+    this.#definitions = options.definitions ?? null;
+    // An approval shows a tool again.
+    this.#definitions?.on('changed', () => this.emit('changed'));
   }
 
   /** A new policy (config.json changed); sessions are told their tool lists may differ. */
@@ -141,6 +151,7 @@ export class PolicyEngine extends EventEmitter<PolicyEngineEvents> {
     const exposed = this.#exposed(server, tool.name);
     const toolset = toolsetOf(c, client);
     if (toolset !== undefined && !inToolset(toolset, server, exposed)) return false;
+    if (this.#definitionRefusal(server, tool.name, tool) !== null) return false;
     if (this.#blocked(c, server, tool).length > 0) return false;
     const hints = toolHints(tool, c.trusted(server));
     if ((c.policy.readOnly || toolset?.set.readOnly === true) && !hints.readOnly) return false;
@@ -180,6 +191,22 @@ export class PolicyEngine extends EventEmitter<PolicyEngineEvents> {
     const subject: RuleSubject = { client: call.client, server: call.server, kind: 'tool', name: exposed };
     const toolset = toolsetOf(c, call.client);
     const inSet = toolset === undefined || inToolset(toolset, call.server, exposed);
+    if (inSet) {
+      const definition = this.#definitionRefusal(call.server, call.tool, call.definition);
+      if (definition !== null) {
+        return {
+          ok: false,
+          rule: definition.rule,
+          outcome: 'denied',
+          refusal: {
+            kind: 'refused',
+            message: `${exposed}: ${definition.reason}`,
+            data: { ...definition.data, rule: definition.rule },
+          },
+          detail: null,
+        };
+      }
+    }
     const blocked = !inSet || call.definition === undefined ? [] : this.#blocked(c, call.server, call.definition);
     if (blocked.length > 0) return qualityRefusal(exposed, blocked);
     const byRule = await this.#byRules(subject, call.args, inSet ? null : 'unknown-tool');
@@ -332,6 +359,23 @@ export class PolicyEngine extends EventEmitter<PolicyEngineEvents> {
     const bar = c.policy.toolQuality;
     if (bar === undefined || (bar.block.length === 0 && bar.blockSeverity === undefined)) return [];
     return blockingFindings(this.#findings(server, tool), bar);
+  }
+
+  /** A team's pinned hash first (it holds whatever was approved here), then the local gate. */
+  /** A call to a tool with no known definition is checked by name only: a team pin then cannot match. */
+  #definitionRefusal(server: string, name: string, tool: Tool | undefined): GateRefusal | null {
+    const expected = this.#compiled.policy.pinnedTools[server];
+    if (expected !== undefined && Object.hasOwn(expected, name)) {
+      const hash = tool === undefined ? null : toolDefinitionHash(tool);
+      if (expected[name] !== hash) {
+        return {
+          rule: formatPath(['policy', 'pinnedTools', server, name]),
+          reason: `definition changed since approval: ${hash === null ? 'it is not known' : `its hash is ${hash}`}, and the policy allows only ${expected[name]}`,
+          data: { expected: expected[name], current: hash },
+        };
+      }
+    }
+    return tool === undefined ? null : (this.#definitions?.check(server, tool) ?? null);
   }
 
   #exposed(server: string, tool: string): string {

@@ -22,6 +22,7 @@ import type {
   ServerInputView,
   ServerView,
   SettingsView,
+  ToolPinsView,
   ToolResultView,
 } from '../../preload/contract.ts';
 import { Listeners, type ConnectionState, type DashboardClient } from '../src/api/dashboard-client.ts';
@@ -114,6 +115,7 @@ export class FakeCore {
   /** What `doctorClient` answers, by client id (none: a passing check). */
   doctorResults = new Map<string, DoctorView>();
   policyView: PolicyView = { source: 'local', policy: {}, team: null };
+  pinsView: ToolPinsView = { error: null, tools: [] };
   /** Every call, in order. */
   readonly asked: Asked[] = [];
   readonly #overrides = new Map<ControlMethod, (input: unknown) => Answer<unknown>>();
@@ -249,6 +251,19 @@ export class FakeCore {
     },
     policy: () => ok(this.policyView),
     settings: () => ok(this.settingsView),
+    toolPins: () => ok(this.pinsView),
+    approveTools: ({ server, tools }) => {
+      const approved = this.pinsView.tools
+        .filter((t) => t.server === server && t.changed !== null && (tools === undefined || tools.includes(t.tool)))
+        .map((t) => t.tool);
+      this.pinsView = {
+        ...this.pinsView,
+        tools: this.pinsView.tools.map((t) =>
+          t.server === server && approved.includes(t.tool) ? { ...t, hash: t.changed!.hash, changed: null } : t,
+        ),
+      };
+      return ok({ approved });
+    },
   };
 
   #setClient(client: IdeClientView): void {

@@ -140,6 +140,11 @@ export class ToolCatalog extends EventEmitter<ToolCatalogEvents> {
     return this.#cache.get(server)?.items.length ?? 0;
   }
 
+  /** The server's tools as it lists them (its own names), or undefined before its list is read. */
+  definitions(server: string): readonly Tool[] | undefined {
+    return this.#cache.get(server)?.items;
+  }
+
   /** The upstream tool definition, for argument validation and audit. */
   tool(server: string, name: string): Tool | undefined {
     return this.#cache.get(server)?.index.byName.get(name);

@@ -1,14 +1,20 @@
-// What every server offers (`catalog`), re-read when a server's lists change (`catalog` events, which come in
-// bursts as servers start), and which tool the Tools page has open.
+// What every server offers (`catalog`) and the tools' pins and flags (`toolPins`), re-read when a server's lists
+// change (`catalog` events, which come in bursts as servers start), and which tool the Tools page has open.
 import { createStore, type StoreApi } from 'zustand';
-import type { CatalogView, ControlApi } from '../../../preload/contract.ts';
+import type { CatalogView, ControlApi, ToolPinsView } from '../../../preload/contract.ts';
 
 export interface CatalogState {
   readonly catalog: CatalogView | null;
   readonly error: string | null;
   /** The open tool's name, as a client calls it. */
   readonly selected: string | null;
+  /** Pins with changes awaiting approval, and description-scan flags. */
+  readonly pins: ToolPinsView | null;
+  /** Why the last approval failed, shown beside the review. */
+  readonly approveError: string | null;
   refresh(): Promise<void>;
+  /** Approves a tool's changed definition; the lists are read again. */
+  approve(server: string, tool: string): Promise<void>;
   catalogChanged(): void;
   select(tool: string | null): void;
   dispose(): void;
@@ -22,10 +28,18 @@ export function createCatalogStore(api: ControlApi): StoreApi<CatalogState> {
     catalog: null,
     error: null,
     selected: null,
+    pins: null,
+    approveError: null,
     refresh: async () => {
-      const answer = await api.catalog({});
+      const [answer, pins] = await Promise.all([api.catalog({}), api.toolPins({})]);
       if (answer.ok) set({ catalog: answer.value, error: null });
       else set({ error: answer.error });
+      set({ pins: pins.ok ? pins.value : { error: pins.error, tools: [] } });
+    },
+    approve: async (server, tool) => {
+      const answer = await api.approveTools({ server, tools: [tool] });
+      set({ approveError: answer.ok ? null : answer.error });
+      await get().refresh();
     },
     catalogChanged: () => {
       if (get().catalog === null && get().error === null) return;

@@ -64,6 +64,7 @@ export function connectStores(client: DashboardClient, stores: Stores): () => vo
         stores.logs.getState().lineLogged(event.server, event.line);
         return;
       case 'catalog':
+      case 'tool-definition-changed':
         stores.catalog.getState().catalogChanged();
         return;
       case 'audit':

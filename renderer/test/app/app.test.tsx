@@ -18,7 +18,7 @@ describe('the dashboard frame', () => {
       window.location.hash = '#/policy';
       window.dispatchEvent(new HashChangeEvent('hashchange'));
     });
-    expect(await screen.findByText(/Team policy sync is not configured/)).toBeTruthy();
+    expect(await screen.findByText(/not enrolled in a team policy/)).toBeTruthy();
   });
 
   it('keeps the navigation’s link names unique on every page, even matched as substrings', async () => {
@@ -59,7 +59,7 @@ describe('the dashboard frame', () => {
       window.location.hash = '#/policy';
       window.dispatchEvent(new HashChangeEvent('hashchange'));
     });
-    expect(await screen.findByText(/Team policy sync is not configured/)).toBeTruthy();
+    expect(await screen.findByText(/not enrolled in a team policy/)).toBeTruthy();
   });
 
   it('replaces the pages with the way back in when the session is lost', () => {

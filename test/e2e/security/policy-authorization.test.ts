@@ -6,7 +6,6 @@ import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from '@modelcontextprotocol/client';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
   ElicitRequestSchema,
   ToolListChangedNotificationSchema,
@@ -17,9 +16,7 @@ import { updateConfig } from '../../../main/config/update-config.ts';
 import { makeTempDir } from '../../helpers/temp-dir.ts';
 import { MODERN } from '../modern/modern-http.ts';
 import { audit, sleep } from './mcp-session.ts';
-import { clientNamed, policyServer, received, refusal, startPolicyCore, textOf } from './policy-support.ts';
-
-const names = async (client: Client): Promise<string[]> => (await client.listTools()).tools.map((t) => t.name);
+import { clientNamed, names, policyServer, received, refusal, startPolicyCore, textOf } from './policy-support.ts';
 
 test('T18 a deny rule hides fs__delete from client a and refuses its call naming the rule; b still has it', async (t) => {
   const h = await startPolicyCore(t, {

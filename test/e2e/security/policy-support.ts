@@ -1,7 +1,7 @@
 // What the policy tests share: a core with the policy fixture (test/fixtures/policy-server.ts), the text of a
 // tool result, and what the fixture received, asked by the unrestricted `test-client` token.
-import { join } from 'node:path';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -11,9 +11,12 @@ import { NODE, REPO, isRunning, startHarness, type Harness } from '../../helpers
 
 const POLICY_FIXTURE = join(REPO, 'test/fixtures/policy-server.ts');
 
-/** A stdio server entry running the policy fixture; `label` prefixes its echo, to tell processes apart. */
-export function policyServer(mode = 'tools', label = mode): { command: string; args: string[] } {
-  return { command: NODE, args: [POLICY_FIXTURE, mode, label] };
+/**
+ * A stdio server entry running the policy fixture; `label` prefixes its echo, to tell processes apart. `extra`
+ * follows them (the `mutable` mode's definitions file).
+ */
+export function policyServer(mode = 'tools', label = mode, ...extra: string[]): { command: string; args: string[] } {
+  return { command: NODE, args: [POLICY_FIXTURE, mode, label, ...extra] };
 }
 
 /** A core whose servers (by default one policy fixture named fs) all run, torn down when the test ends. */
@@ -65,3 +68,5 @@ export async function refusal(promise: Promise<unknown>): Promise<McpError> {
   assert.ok(error instanceof McpError, `expected a JSON-RPC error, got ${JSON.stringify(error)}`);
   return error;
 }
+
+export const names = async (client: Client): Promise<string[]> => (await client.listTools()).tools.map((t) => t.name);

@@ -89,6 +89,7 @@ describe('dataDirPaths', () => {
       gatewayLog: join('/d', 'gateway.log'),
       vault: join('/d', 'vault.enc'),
       clients: join('/d', 'clients.json'),
+      toolPins: join('/d', 'tool-pins.json'),
     });
   });
 });

@@ -4,6 +4,7 @@ import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { policySchema, type PolicyConfig } from '../../../main/config/policy-schema.ts';
 import type { ConfirmAnswer, ConfirmRequest } from '../../../main/policy/confirmation.ts';
 import { PolicyEngine, type PolicyCall } from '../../../main/policy/policy-engine.ts';
+import { toolDefinitionHash } from '../../../main/policy/tool-definition-hash.ts';
 
 const tool = (name: string, annotations: Tool['annotations'] = {}): Tool => ({
   name,
@@ -249,4 +250,43 @@ test('policy.toolQuality names unknown rule ids and severities where they are', 
   const paths = parsed.error.issues.map((i) => i.path.join('.'));
   assert.deepEqual(paths.sort(), ['toolQuality.block.1', 'toolQuality.blockSeverity']);
   assert.match(parsed.error.issues.find((i) => i.path[1] === 'block')!.message, /must be one of: description-missing/);
+});
+
+test('T28 policy.pinnedTools: a tool whose hash differs is hidden and refused, whatever the local gate says', async () => {
+  const pinned = toolDefinitionHash(READ);
+  let gateAsked = 0;
+  const gate = { check: () => (gateAsked++, null), on: () => undefined };
+  const e = new PolicyEngine({
+    policy: policySchema.parse({ pinnedTools: { fs: { read: pinned, delete: `sha256:${'0'.repeat(64)}` } } }),
+    separator: '__',
+    definitions: gate,
+  });
+  assert.ok(e.visible('c', 'fs', READ));
+  assert.ok(!e.visible('c', 'fs', DELETE));
+  assert.ok(e.visible('c', 'other', DELETE), 'other servers are not pinned');
+  const refused = await e.admit(call(DELETE));
+  assert.ok(!refused.ok);
+  assert.equal(refused.rule, 'policy.pinnedTools.fs.delete');
+  assert.equal(refused.outcome, 'denied');
+  assert.ok(
+    refused.refusal.kind === 'refused' && /fs__delete: definition changed since approval/.test(refused.refusal.message),
+  );
+  const unknown = await e.admit({ ...call(READ), definition: undefined });
+  assert.equal(unknown.ok, false, 'a tool without a known definition cannot match its pin');
+  assert.ok((await e.admit(call(READ))).ok);
+  assert.ok(gateAsked > 0, 'the local gate is asked after the team pin passes');
+});
+
+test('a definition gate refusal hides the tool and is the refusal of its calls', async () => {
+  const gate = {
+    check: (_server: string, t: Tool) =>
+      t.name === 'read' ? { rule: 'tool-pinning', reason: 'definition changed since approval', data: {} } : null,
+    on: () => undefined,
+  };
+  const e = new PolicyEngine({ policy: policySchema.parse({}), separator: '__', definitions: gate });
+  assert.ok(!e.visible('c', 'fs', READ));
+  assert.ok(e.visible('c', 'fs', WRITE));
+  const refused = await e.admit(call(READ));
+  assert.ok(!refused.ok && refused.refusal.kind === 'refused');
+  assert.deepEqual(refused.refusal.data, { rule: 'tool-pinning' });
 });

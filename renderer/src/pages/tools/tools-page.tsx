@@ -1,6 +1,6 @@
 // Tools: every tool, resource and prompt of every server as the gateway serves them, re-read when a server's
-// lists change. Each tool shows how many tool lint findings it has. Choosing a tool opens its detail (with the
-// findings) and "Try it" form.
+// lists change. Each tool shows how many tool lint findings it has; changed and flagged tools are reviewed first.
+// Choosing a tool opens its detail (with the findings) and "Try it" form.
 import { useState } from 'react';
 import { useStore } from 'zustand';
 import type { CatalogView } from '../../../../preload/contract.ts';
@@ -9,6 +9,7 @@ import { EmptyState } from '../../ui/empty-state.tsx';
 import { ErrorNote } from '../../ui/error-note.tsx';
 import { ToolDetail } from './tool-detail.tsx';
 import { LintCount } from './tool-lint.tsx';
+import { ToolReview } from './tool-review.tsx';
 import { Page, useReadOnOpen } from '../../ui/page.tsx';
 
 type ServerCatalog = CatalogView['servers'][number];
@@ -40,6 +41,7 @@ export function ToolsPage() {
       }
     >
       <ErrorNote error={error} />
+      <ToolReview />
       {catalog === null && error === null && <p className="muted">Reading what the servers offer…</p>}
       {catalog !== null && catalog.servers.length === 0 && (
         <EmptyState title="No tools yet">

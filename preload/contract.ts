@@ -393,6 +393,23 @@ export interface ToolPinsView {
   readonly tools: readonly ToolPinView[];
 }
 
+/**
+ * A server's command as a person approves it (T77): verbatim, with its risky parts named, and the fingerprint
+ * that approves exactly this command.
+ */
+export interface ServerApprovalView {
+  readonly name: string;
+  /** `user` (typed here, needs no approval), `import`, `team` or `link`. */
+  readonly origin: string;
+  readonly argv: readonly string[];
+  /** Names only; values may be secrets. */
+  readonly env: readonly string[];
+  readonly cwd: string | null;
+  readonly risks: readonly { readonly where: string; readonly what: string }[];
+  readonly fingerprint: string;
+  readonly approved: boolean;
+}
+
 /** An answer, or why not: the UI shows `error` where the action was taken, and each problem beside its field. */
 export type Answer<T> =
   | { readonly ok: true; readonly value: T }
@@ -409,6 +426,12 @@ export interface ControlCalls {
   /** Adds a server (`replace: false`, refused if the name exists) or replaces one's config. */
   saveServer: { input: { name: string; server: ServerInputView; replace: boolean }; output: null; kind: 'command' };
   removeServer: { input: { name: string }; output: null; kind: 'command' };
+  /** A stdio server's command as it would be approved. */
+  serverApproval: { input: { name: string }; output: ServerApprovalView; kind: 'query' };
+  /** Approves the command `fingerprint` names, refused if the server's command is no longer that one. */
+  approveServer: { input: { name: string; fingerprint: string }; output: null; kind: 'command' };
+  /** Disables the server, so a command nobody approved is never run. */
+  declineServer: { input: { name: string }; output: null; kind: 'command' };
   logs: { input: { name: string; lines: number }; output: LogLinesView; kind: 'query' };
   catalog: { input: Record<string, never>; output: CatalogView; kind: 'query' };
   /** Calls a tool through the gateway as the client `dashboard`: routed, checked and audited like any other. */
@@ -472,6 +495,9 @@ export const CONTROL_METHODS: { readonly [M in ControlMethod]: ControlCalls[M]['
   serverConfig: 'query',
   saveServer: 'command',
   removeServer: 'command',
+  serverApproval: 'query',
+  approveServer: 'command',
+  declineServer: 'command',
   logs: 'query',
   catalog: 'query',
   callTool: 'command',

@@ -104,6 +104,11 @@ const SCHEMAS: { readonly [M in ControlMethod]: z.ZodType } = {
   policy: none,
   settings: none,
   toolPins: z.object({ server: name.optional() }).strict(),
+  serverApproval: z.object({ name }).strict(),
+  approveServer: z
+    .object({ name, fingerprint: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256: and 64 hex digits') })
+    .strict(),
+  declineServer: z.object({ name }).strict(),
   approveTools: z.object({ server: name, tools: z.array(name).min(1).max(10_000).optional() }).strict(),
 };
 

@@ -20,6 +20,7 @@ import type { ClientServices } from '../clients/client-services.ts';
 import type { ClientId } from '../clients/client-registry.ts';
 import type { ImportedServer } from '../clients/import-servers.ts';
 import type { Config, ConfigInput } from '../config/schema.ts';
+import { approveCommand, declineCommand, reviewCommand } from '../config/server-approval.ts';
 import { updateConfig } from '../config/update-config.ts';
 import type { ParsedConfig } from '../config/validate-config.ts';
 import type { ActionResult } from '../control/control-server.ts';
@@ -199,6 +200,21 @@ export function coreControlApi(core: ControlledCore): ControlApi {
         const { [name]: _removed, ...servers } = draft.servers;
         return { ...draft, servers };
       });
+      return result.ok ? DONE : refusedEdit(result, name);
+    },
+
+    serverApproval: async ({ name }) => {
+      const reviewed = reviewCommand(core.config(), name);
+      return reviewed.ok ? { ok: true, value: reviewed.review } : { ok: false, error: reviewed.error };
+    },
+
+    approveServer: async ({ name, fingerprint }) => {
+      const result = await approveCommand(core.dataDir, name, fingerprint);
+      return result.ok ? DONE : refusedEdit(result, name);
+    },
+
+    declineServer: async ({ name }) => {
+      const result = await declineCommand(core.dataDir, name);
       return result.ok ? DONE : refusedEdit(result, name);
     },
 

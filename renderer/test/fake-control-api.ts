@@ -19,6 +19,7 @@ import type {
   MetricsView,
   PolicyView,
   SecretView,
+  ServerApprovalView,
   ServerInputView,
   ServerView,
   SettingsView,
@@ -116,6 +117,8 @@ export class FakeCore {
   doctorResults = new Map<string, DoctorView>();
   policyView: PolicyView = { source: 'local', policy: {}, team: null };
   pinsView: ToolPinsView = { error: null, tools: [] };
+  /** What `serverApproval` answers, by server; an approval with the shown fingerprint starts the server. */
+  approvals = new Map<string, ServerApprovalView>();
   /** Every call, in order. */
   readonly asked: Asked[] = [];
   readonly #overrides = new Map<ControlMethod, (input: unknown) => Answer<unknown>>();
@@ -154,6 +157,25 @@ export class FakeCore {
     },
     removeServer: ({ name }) => {
       this.servers = this.servers.filter((s) => s.name !== name);
+      return ok(null);
+    },
+    serverApproval: ({ name }) => {
+      const review = this.approvals.get(name);
+      return review === undefined ? refuse(`"${name}" is not a stdio server`) : ok(review);
+    },
+    approveServer: ({ name, fingerprint }) => {
+      const review = this.approvals.get(name);
+      if (review === undefined || review.fingerprint !== fingerprint) {
+        return refuse(`the command of "${name}" is not the one that fingerprint approves`);
+      }
+      this.approvals.set(name, { ...review, approved: true });
+      this.servers = this.servers.map((s) => (s.name === name ? { ...s, state: { state: 'starting' } } : s));
+      return ok(null);
+    },
+    declineServer: ({ name }) => {
+      this.servers = this.servers.map((s) =>
+        s.name === name ? { ...s, enabled: false, state: { state: 'stopped' } } : s,
+      );
       return ok(null);
     },
     logs: ({ name, lines }) => ok({ server: name, lines: (this.logLines.get(name) ?? []).slice(-lines) }),

@@ -2,10 +2,21 @@
 // row buttons. A state event carries the state only, so the counters (restarts, tools, usage) are re-read soon
 // after one.
 import { createStore, type StoreApi } from 'zustand';
-import type { Answer, ControlApi, ServerAction, ServerInputView, ServerView } from '../../../preload/contract.ts';
+import type {
+  Answer,
+  ControlApi,
+  ServerAction,
+  ServerApprovalView,
+  ServerInputView,
+  ServerView,
+} from '../../../preload/contract.ts';
 
-/** The add/edit form, or none. */
-export type ServerPanel = { readonly mode: 'add' } | { readonly mode: 'edit'; readonly name: string } | null;
+/** The add/edit form, the review of a command waiting for approval, or none. */
+export type ServerPanel =
+  | { readonly mode: 'add' }
+  | { readonly mode: 'edit'; readonly name: string }
+  | { readonly mode: 'approve'; readonly name: string }
+  | null;
 
 export interface ServersState {
   readonly servers: readonly ServerView[] | null;
@@ -24,6 +35,10 @@ export interface ServersState {
   loadConfig(name: string): Promise<Answer<ServerInputView>>;
   /** Adds (`replace: false`) or replaces a server; on success the form closes and the list is re-read. */
   save(name: string, server: ServerInputView, replace: boolean): Promise<Answer<null>>;
+  /** A command as it would be approved (T77). */
+  loadApproval(name: string): Promise<Answer<ServerApprovalView>>;
+  /** Approves exactly the command shown (its fingerprint), or declines it; on success the review closes. */
+  decide(name: string, decision: { approve: string } | 'decline'): Promise<Answer<null>>;
   dispose(): void;
 }
 
@@ -80,6 +95,18 @@ export function createServersStore(api: ControlApi): StoreApi<ServersState> {
       loadConfig: (name) => api.serverConfig({ name }),
       save: async (name, server, replace) => {
         const answer = await api.saveServer({ name, server, replace });
+        if (answer.ok) {
+          set({ panel: null });
+          await get().refresh();
+        }
+        return answer;
+      },
+      loadApproval: (name) => api.serverApproval({ name }),
+      decide: async (name, decision) => {
+        const answer =
+          decision === 'decline'
+            ? await api.declineServer({ name })
+            : await api.approveServer({ name, fingerprint: decision.approve });
         if (answer.ok) {
           set({ panel: null });
           await get().refresh();

@@ -59,6 +59,16 @@ test('IDE clients from the dashboard: detect, preview and import, connect, docto
   assert.equal(preview.servers[0]!.secrets.length, 1);
   const imported = await call('importApply', { id: 'cursor', replace: false });
   assert.deepEqual(imported.added, [preview.servers[0]!.name]);
+  // It waits for approval of its command (T77); approving exactly what the review shows lets it run.
+  const name = imported.added[0]!;
+  await waitUntil(async () => {
+    const status = await call('status', {});
+    return status.servers.some((s) => s.name === name && s.state['reason'] === 'approval-required');
+  }, 'the imported server waiting for approval');
+  const review = await call('serverApproval', { name });
+  assert.equal(review.origin, 'import');
+  assert.equal(review.approved, false);
+  await call('approveServer', { name, fingerprint: review.fingerprint });
   await waitUntil(async () => {
     const status = await call('status', {});
     return status.servers.some((s) => s.name === imported.added[0] && s.state.state === 'running');

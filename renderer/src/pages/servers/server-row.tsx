@@ -42,6 +42,11 @@ export function ServerRow({ server, now }: { server: ServerView; now: number }) 
             switch it to always running in Edit.
           </span>
         )}
+        {state.state === 'blocked' && state['reason'] === 'approval-required' && (
+          <button type="button" className="primary" onClick={() => openPanel({ mode: 'approve', name: server.name })}>
+            Review command
+          </button>
+        )}
         {rowError !== undefined && (
           <span className="error-note" role="alert">
             {rowError}

@@ -7,6 +7,7 @@ import { useStores } from '../../app/stores-context.tsx';
 import { EmptyState } from '../../ui/empty-state.tsx';
 import { ErrorNote } from '../../ui/error-note.tsx';
 import { FirstRunImport } from './first-run-import.tsx';
+import { CommandReview } from './command-review.tsx';
 import { LogPane } from './log-pane.tsx';
 import { ServerForm } from './server-form.tsx';
 import { ServerRow } from './server-row.tsx';
@@ -48,7 +49,8 @@ export function ServersPage() {
       }
     >
       <ErrorNote error={error} />
-      {panel !== null && (
+      {panel?.mode === 'approve' && <CommandReview key={`approve:${panel.name}`} name={panel.name} />}
+      {panel !== null && panel.mode !== 'approve' && (
         <ServerForm key={panel.mode === 'add' ? '+' : panel.name} editing={panel.mode === 'add' ? null : panel.name} />
       )}
       {servers === null && error === null && <p className="muted">Reading servers…</p>}

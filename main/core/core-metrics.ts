@@ -36,6 +36,8 @@ export function startCoreMetrics(parts: {
   inFlight: InFlightRequests;
   audit: AuditLog;
   tokens: TokenStore;
+  /** Log messages dropped by the log rate, by server (the log router's count). */
+  logMessagesDropped?: () => ReadonlyMap<string, number>;
   now?: () => number;
 }): CoreMetrics {
   const now = parts.now ?? Date.now;
@@ -73,6 +75,7 @@ export function startCoreMetrics(parts: {
     usage: () => usage,
     auditFailing: () => parts.audit.failure !== null,
     auditDropped: () => parts.audit.dropped,
+    logMessagesDropped: () => parts.logMessagesDropped?.() ?? new Map(),
   });
   const rollups = new Rollups(parts.audit.database);
   parts.audit.subscribe((event) => {

@@ -313,7 +313,14 @@ export class Core {
       }),
     });
     router.upstreamRequests.watch((server) => idleStopper.touch(server));
-    const coreMetrics = startCoreMetrics({ supervisor, endpoint, inFlight: router.upstreamRequests, audit, tokens });
+    const coreMetrics = startCoreMetrics({
+      supervisor,
+      endpoint,
+      inFlight: router.upstreamRequests,
+      audit,
+      tokens,
+      logMessagesDropped: () => aggregate.logs.rate.dropped,
+    });
     // The dashboard's API reaches the core once it exists; nothing can call it before the gateway listens.
     let core: Core | null = null;
     let dashboardClient: DashboardClient | null = null;

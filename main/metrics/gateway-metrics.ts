@@ -1,7 +1,8 @@
 // The gateway's metrics, in Prometheus form (prom-client, its own registry): per server and tool, calls by outcome
 // and a latency histogram; calls in flight; per server, state, restarts, uptime and (for processes) CPU and memory;
-// sessions per client; the audit log's own health. Calls are counted from audit records as they are recorded, so
-// metrics and the trail can never disagree about what happened.
+// sessions per client; the audit log's own health; notifications held back by the rates of notification-rate.ts.
+// Calls (and the progress they had coalesced) are counted from audit records as they are recorded, so metrics and
+// the trail can never disagree about what happened.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AuditEventInput } from '../audit/audit-event.ts';
 import type { ServerStateName } from '../supervisor/server-state.ts';
@@ -36,12 +37,15 @@ export interface MetricsSource {
   usage(): ReadonlyMap<string, { readonly cpuSeconds: number; readonly rssBytes: number }>;
   auditFailing(): boolean;
   auditDropped(): number;
+  /** Log messages each server sent past the log rate and the gateway dropped (T84). */
+  logMessagesDropped?(): ReadonlyMap<string, number>;
 }
 
 export class GatewayMetrics {
   readonly registry = new Registry();
   readonly #calls: Counter<'server' | 'tool' | 'method' | 'outcome'>;
   readonly #latency: Histogram<'server' | 'tool' | 'method'>;
+  readonly #progressDropped: Counter<'server'>;
 
   constructor(source: MetricsSource) {
     const registry = this.registry;
@@ -56,6 +60,12 @@ export class GatewayMetrics {
       help: 'Time from a request reaching the gateway to its answer, by server, tool and method.',
       labelNames: ['server', 'tool', 'method'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [registry],
+    });
+    this.#progressDropped = new Counter({
+      name: 'switchboard_progress_dropped_total',
+      help: 'Progress notifications coalesced away by the per-request progress rate, by server.',
+      labelNames: ['server'],
       registers: [registry],
     });
     const gauge = <L extends string>(name: string, help: string, labelNames: L[], collect: (g: Gauge<L>) => void) =>
@@ -128,6 +138,14 @@ export class GatewayMetrics {
       [],
       (g) => g.set(source.auditDropped()),
     );
+    gauge(
+      'switchboard_log_messages_dropped',
+      'Log messages dropped by the per-server log rate since serve started.',
+      ['server'],
+      (g) => {
+        for (const [server, count] of source.logMessagesDropped?.() ?? []) g.set({ server }, count);
+      },
+    );
   }
 
   /** Counts a request from its audit record. */
@@ -140,6 +158,8 @@ export class GatewayMetrics {
       return;
     const labels = { server: event.server, tool: event.target ?? '', method: event.method ?? '' };
     this.#calls.inc({ ...labels, outcome: event.outcome });
+    const dropped = event.detail?.progressDropped;
+    if (typeof dropped === 'number' && dropped > 0) this.#progressDropped.inc({ server: event.server }, dropped);
     if (event.durationMs !== null && event.durationMs !== undefined)
       this.#latency.observe(labels, event.durationMs / 1000);
   }

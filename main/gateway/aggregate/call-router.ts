@@ -7,6 +7,7 @@ import {
   type CallToolRequest,
   type CallToolResult,
   type ClientCapabilities,
+  type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { AuditLog } from '../../audit/audit-log.ts';
 import type { AuditEventInput, AuditOutcome } from '../../audit/audit-event.ts';
@@ -35,6 +36,8 @@ export interface CallContext {
   readonly peer?: string;
   /** What the calling client declared; a policy confirmation asks it only when it can answer elicitation. */
   readonly clientCapabilities?: ClientCapabilities;
+  /** What the response stream of a request holds unread, and its limit; null when it is not an SSE stream (T83). */
+  readonly streamUnread?: (id: RequestId) => { readonly unread: number; readonly limit: number } | null;
 }
 
 export interface CallRouterOptions {
@@ -115,6 +118,7 @@ export class CallRouter {
       const server = route?.server ?? named;
       const args = request.params.arguments;
       let decision: { decision: string; rule: string; detail?: Record<string, unknown> } = DEFAULT_DECISION;
+      let progressDropped = 0;
       // Awaited before the answer goes out: a client never holds a result whose record could still be lost.
       const audit = (outcome: AuditOutcome, error: string | null, more: Partial<AuditEventInput> = {}) =>
         this.#audit.record({
@@ -125,7 +129,7 @@ export class CallRouter {
           server,
           target: route?.tool ?? requested,
           arguments: args,
-          ...decision,
+          ...withProgressDropped(decision, progressDropped),
           durationMs: performance.now() - started,
           requestBytes: jsonSize(args),
           error,
@@ -171,7 +175,8 @@ export class CallRouter {
       }
 
       let cut: Cut = null;
-      // A result withheld for breaking its outputSchema is audited where it is found, not again as a failure.
+      // A result withheld (breaking its outputSchema, or past the stream's cap) is audited where that is found, not
+      // again as a failure.
       let withheld: CallError | null = null;
       try {
         // Progress tokens belong to one hop: forwardRequest keeps the client's and the SDK mints the upstream one.
@@ -191,6 +196,7 @@ export class CallRouter {
             inFlight: this.upstreamRequests,
             cutters: this.#cutters,
             onCut: (why) => (cut = why),
+            onProgressDropped: (count) => (progressDropped = count),
           },
         );
         const called = result as CallToolResult;
@@ -208,6 +214,11 @@ export class CallRouter {
           throw withheld;
         }
         if (output.note !== null) decision = { ...decision, detail: { ...decision.detail, outputSchema: output.note } };
+        withheld = streamOverflow(context, extra, responseBytes ?? 0, route);
+        if (withheld !== null) {
+          await audit('protocol-error', withheld.message, { responseBytes });
+          throw withheld;
+        }
         if (!called.isError) {
           await audit('ok', null, { responseBytes });
           return called;
@@ -245,4 +256,31 @@ export class CallRouter {
     if (scope === null) return this.#catalog.route(name);
     return this.#catalog.tool(scope, name) ? { server: scope, tool: name } : null;
   }
+}
+
+/** The decision as audited, with the progress notifications coalesced away when there were any (T84). */
+function withProgressDropped<D extends { detail?: Record<string, unknown> }>(decision: D, dropped: number): D {
+  return dropped === 0 ? decision : { ...decision, detail: { ...decision.detail, progressDropped: dropped } };
+}
+
+/**
+ * The error for a result that would take its SSE stream past the unread limit, or null when it fits (T83). The
+ * client is reading slower than the answer comes: rather than hold the result for it, the call fails and the
+ * stream ends with this error.
+ */
+function streamOverflow(
+  context: CallContext,
+  extra: Extra,
+  bytes: number,
+  route: { server: string; tool: string },
+): CallError | null {
+  const stream = context.streamUnread?.(extra.requestId) ?? null;
+  if (stream === null || stream.unread + bytes <= stream.limit) return null;
+  return new CallError(
+    GatewayErrorCode.BodyTooLarge,
+    `server "${route.server}", tool "${route.tool}": the result (${bytes} bytes) does not fit in the response ` +
+      `stream, which holds ${stream.unread} bytes its client has not read of the ${stream.limit} one stream may ` +
+      `hold (the unread SSE stream limit); the result was discarded`,
+    { limit: stream.limit, setting: 'unread SSE stream' },
+  );
 }

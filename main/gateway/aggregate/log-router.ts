@@ -14,6 +14,9 @@
 // (gateway notes 10), so it is withheld and counted. A message from an isolated server's instance is its owner's
 // alone: the same rules apply among the requests waiting on that instance and the owner's sessions, and nobody
 // else ever receives it.
+//
+// Rate: each server connection's messages pass at most LOG_MESSAGES_PER_SECOND a second (notification-rate.ts);
+// a flood past it is dropped and counted before anything else is done with it (T84).
 import {
   LoggingLevelSchema,
   type LoggingLevel,
@@ -24,6 +27,7 @@ import type { InstanceOwner, InstanceRef } from '../../supervisor/instance-pool.
 import { isServing } from '../../supervisor/server-state.ts';
 import type { UpstreamClient } from '../../supervisor/upstream-client.ts';
 import type { InFlightRequests } from './in-flight.ts';
+import { LogRate } from './notification-rate.ts';
 import type { SessionPeer, SessionRegistry } from './session-registry.ts';
 import type { UpstreamDirectory } from './upstream-directory.ts';
 
@@ -44,8 +48,17 @@ export class LogRouter {
   readonly #applied = new WeakMap<UpstreamClient, LoggingLevel>();
   /** Messages not delivered because several sessions were waiting on the server (see the file comment). */
   withheld = 0;
+  /** The log rate per server connection, and the messages it dropped. */
+  readonly rate: LogRate;
 
-  constructor(directory: UpstreamDirectory, sessions: SessionRegistry, inFlight: InFlightRequests, logger: Logger) {
+  constructor(
+    directory: UpstreamDirectory,
+    sessions: SessionRegistry,
+    inFlight: InFlightRequests,
+    logger: Logger,
+    rate = new LogRate(),
+  ) {
+    this.rate = rate;
     this.#directory = directory;
     this.#sessions = sessions;
     this.#inFlight = inFlight;
@@ -104,6 +117,7 @@ export class LogRouter {
   }
 
   #deliver(server: string, params: LogParams, instance?: InstanceRef): void {
+    if (!this.rate.admit(server, instance?.key ?? null)) return;
     const waiting = this.#inFlight.waitingOn(server, instance?.key ?? null);
     const sessions = new Set(waiting.map((request) => request.session));
     if (sessions.size > 1) {

@@ -4,13 +4,20 @@
 // counted as in flight on that server for as long as it waits (gateway notes 3 and 4). On a server with isolation
 // it goes to the caller's own instance, started on first use, rather than the shared connection.
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import { ErrorCode, McpError, type ServerNotification, type ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ErrorCode,
+  McpError,
+  type Progress,
+  type ServerNotification,
+  type ServerRequest,
+} from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { AuditOutcome } from '../../audit/audit-event.ts';
 import type { UpstreamClient } from '../../supervisor/upstream-client.ts';
 import { GatewayErrorCode } from '../http/http-reply.ts';
 import { CallError } from './call-error.ts';
 import type { InFlightRequest, InFlightRequests } from './in-flight.ts';
+import { ProgressCoalescer } from './notification-rate.ts';
 import type {
   RequestOwner,
   Upstream,
@@ -105,6 +112,8 @@ export interface ForwardContext {
   /** Cutters of requests still waiting, for shutdown; this request adds its own while it waits. */
   readonly cutters?: Set<() => void>;
   readonly onCut?: (why: Exclude<Cut, null>) => void;
+  /** Told, once the request has settled, how many progress notifications were coalesced away (T84). */
+  readonly onProgressDropped?: (count: number) => void;
 }
 
 /**
@@ -146,25 +155,33 @@ export async function forwardRequest(request: Forwarded, context: ForwardContext
       extra.sendRequest(serverRequest, passthroughResult, { signal, timeout: timeouts.callMs }),
   };
   const settled = context.inFlight.add(request.server, waiting);
+  // At most PROGRESS_PER_SECOND reach the caller, the newest kept for the next slot (notification-rate.ts).
+  const progress =
+    progressToken === undefined
+      ? null
+      : new ProgressCoalescer<Progress>(
+          (value) =>
+            void extra
+              .sendNotification({ method: 'notifications/progress', params: { ...value, progressToken } })
+              .catch(() => {}),
+        );
   let lease: UpstreamLease | null = null;
   try {
     lease = instance === null ? null : await instance.lease(controller.signal);
     const client = lease?.client ?? request.client;
-    return await client.request({ method: request.method, params: upstreamParams }, passthroughResult, {
+    const result = await client.request({ method: request.method, params: upstreamParams }, passthroughResult, {
       signal: controller.signal,
       timeout: timeouts.callMs,
       resetTimeoutOnProgress: true,
       // Input a 2026-07-28 server asks for in its answer belongs to this call (legacy servers ignore it).
       origin: waiting,
-      onprogress:
-        progressToken === undefined
-          ? undefined
-          : (progress) =>
-              void extra
-                .sendNotification({ method: 'notifications/progress', params: { ...progress, progressToken } })
-                .catch(() => {}),
+      onprogress: progress === null ? undefined : (value) => progress.push(value),
     });
+    // The latest progress goes out ahead of the result.
+    progress?.flush();
+    return result;
   } catch (error) {
+    progress?.discard();
     const ended = lease?.ended() ?? null;
     if (ended !== null && error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
       throw new InstanceEndedError(ended);
@@ -176,6 +193,7 @@ export async function forwardRequest(request: Forwarded, context: ForwardContext
     clearTimeout(total);
     extra.signal.removeEventListener('abort', onCallerAbort);
     context.cutters?.delete(onShutdown);
+    if (progress !== null && progress.dropped > 0) context.onProgressDropped?.(progress.dropped);
   }
 }
 

@@ -350,6 +350,7 @@ export class McpEndpoint {
       sessionId: id,
       protocolVersion: transport.protocolVersion,
       scope,
+      streamUnread: (request) => transport.unreadOf(request),
     }));
     const session: Session = {
       id,

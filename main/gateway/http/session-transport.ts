@@ -70,6 +70,17 @@ export class SessionTransport implements Transport {
     return this.#byRequest.has(id);
   }
 
+  /**
+   * What the response stream of request `id` holds that its client has not read, and the most it may hold; null
+   * while the answer is not an SSE stream (a plain JSON answer is bounded by the server's maxMessageBytes alone).
+   * A result that does not fit is refused by the caller before it is audited (T83).
+   */
+  unreadOf(id: RequestId): { readonly unread: number; readonly limit: number } | null {
+    const stream = this.#byRequest.get(id);
+    if (stream === undefined || stream.mode !== 'sse') return null;
+    return { unread: stream.res.writableLength, limit: this.#maxBuffer };
+  }
+
   /** Hands a validated POST to the protocol. The caller has checked auth, headers and that ids are not in flight. */
   acceptPost(res: ServerResponse, messages: readonly JSONRPCMessage[], batch: boolean, extra: MessageExtraInfo): void {
     res.setHeader('mcp-session-id', this.sessionId);

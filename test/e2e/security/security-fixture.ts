@@ -1,11 +1,12 @@
 // A stdio MCP server for the security tests; it counts what it receives and can be made noisy.
 //   echo           returns its text
 //   flood          sends `count` progress notifications of `size` characters each (waiting for stdout to drain,
-//                  so the gateway gets them as fast as it reads), then returns how many it sent
+//                  so the gateway gets them as fast as it reads, or `everyMs` apart), then returns how many it sent
+//   log-flood      sends `count` log messages (notifications/message) as fast as stdout drains, then returns
 //   add-tool       registers one more tool, so the server announces notifications/tools/list_changed
 //   stray-progress answers at once, then sends progress for its finished token and for tokens never issued
 //   calls          returns how many tools/call requests it has received, by tool
-//   big            returns one text of `size` characters
+//   big            returns one text of `size` characters, after one progress notification when asked for progress
 //   unterminated   writes `mib` MiB to stdout without a newline (as stdout drains), then nothing more
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
@@ -13,7 +14,8 @@ import { z } from 'zod';
 
 const received = new Map<string, number>();
 const count = (tool: string): void => void received.set(tool, (received.get(tool) ?? 0) + 1);
-const server = new McpServer({ name: 'security-fixture', version: '1.0.0' });
+const server = new McpServer({ name: 'security-fixture', version: '1.0.0' }, { capabilities: { logging: {} } });
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 server.registerTool('echo', { description: 'Returns its text.', inputSchema: { text: z.string() } }, ({ text }) => {
   count('echo');
@@ -24,9 +26,13 @@ server.registerTool(
   'flood',
   {
     description: 'Sends many progress notifications, then returns.',
-    inputSchema: { count: z.number().int().min(1), size: z.number().int().min(1) },
+    inputSchema: {
+      count: z.number().int().min(1),
+      size: z.number().int().min(1),
+      everyMs: z.number().int().min(1).optional(),
+    },
   },
-  async ({ count: total, size }, extra) => {
+  async ({ count: total, size, everyMs }, extra) => {
     count('flood');
     const token = extra._meta?.progressToken;
     if (token === undefined) return { content: [{ type: 'text', text: 'sent 0: no progress token' }], isError: true };
@@ -36,6 +42,19 @@ server.registerTool(
         method: 'notifications/progress',
         params: { progressToken: token, progress: i, total, message },
       });
+      if (everyMs !== undefined) await sleep(everyMs);
+    }
+    return { content: [{ type: 'text', text: `sent ${total}` }] };
+  },
+);
+
+server.registerTool(
+  'log-flood',
+  { description: 'Sends many log messages, then returns.', inputSchema: { count: z.number().int().min(1) } },
+  async ({ count: total }, extra) => {
+    count('log-flood');
+    for (let i = 1; i <= total; i++) {
+      await extra.sendNotification({ method: 'notifications/message', params: { level: 'info', data: i } });
     }
     return { content: [{ type: 'text', text: `sent ${total}` }] };
   },
@@ -70,8 +89,12 @@ server.registerTool('calls', { description: 'Counts the tools/call requests rece
 server.registerTool(
   'big',
   { description: 'Returns one text of `size` characters.', inputSchema: { size: z.number().int().min(1) } },
-  ({ size }) => {
+  async ({ size }, extra) => {
     count('big');
+    const progressToken = extra._meta?.progressToken;
+    if (progressToken !== undefined) {
+      await extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress: 1 } });
+    }
     return { content: [{ type: 'text', text: 'b'.repeat(size) }] };
   },
 );

@@ -8,6 +8,7 @@ import { serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { checkJsonRpcMessage } from '../protocol/jsonrpc-message.ts';
+import { LineSplitter, previewLine, readJsonLine } from '../protocol/line-splitter.ts';
 import type { Logger } from '../log/logger.ts';
 import type { LogSink } from './log-sink.ts';
 import type { ProcessTree } from './process-tree.ts';
@@ -23,18 +24,8 @@ export interface ChildStdioTransportOptions {
 }
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
-/** How much of a bad line is logged and quoted. */
-export const PREVIEW_BYTES = 200;
 /** Protocol errors logged one by one before only every hundredth is. */
 const LOGGED_IN_FULL = 20;
-
-const NEWLINE = 0x0a;
-
-/** The first bytes of a line as text, marked when cut. */
-export function previewLine(line: Buffer): string {
-  const text = line.subarray(0, PREVIEW_BYTES).toString('utf8');
-  return line.length > PREVIEW_BYTES ? `${text}…` : text;
-}
 
 export class ChildStdioTransport implements Transport {
   onclose?: () => void;
@@ -45,10 +36,7 @@ export class ChildStdioTransport implements Transport {
   readonly #logger: Logger;
   readonly #maxMessageBytes: number;
   readonly #onProtocolError: ((preview: string) => void) | undefined;
-  #pending: Buffer[] = [];
-  #pendingBytes = 0;
-  /** Inside a line that was already too long: skip to its end. */
-  #discarding = false;
+  readonly #lines: LineSplitter;
   #started = false;
   #closed = false;
   #corked = false;
@@ -62,6 +50,11 @@ export class ChildStdioTransport implements Transport {
     this.#logger = options.logger;
     this.#maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.#onProtocolError = options.onProtocolError;
+    this.#lines = new LineSplitter(
+      this.#maxMessageBytes,
+      (line) => this.#onLine(line),
+      (head) => this.#protocolError(head, `longer than ${this.#maxMessageBytes} bytes`),
+    );
     // Drained from the start: an undrained stderr pipe fills up and blocks the server mid-write.
     const sink = options.stderrSink;
     options.tree.child.stderr?.on('data', (chunk: Buffer) => sink.write(chunk));
@@ -92,7 +85,7 @@ export class ChildStdioTransport implements Transport {
     this.#started = true;
     const stdout = this.#tree.child.stdout;
     if (stdout === null) throw new Error('the server process has no stdout pipe');
-    stdout.on('data', (chunk: Buffer) => this.#onData(chunk));
+    stdout.on('data', (chunk: Buffer) => this.#lines.push(chunk));
     stdout.on('error', (error) => this.#logger.debug('stdout error', { error: error.message }));
     void this.#tree.closed.then(() => this.#finish());
   }
@@ -129,61 +122,15 @@ export class ChildStdioTransport implements Transport {
   #finish(): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#pendingBytes > 0 && !this.#discarding) this.#onLine(Buffer.concat(this.#pending, this.#pendingBytes));
-    this.#pending = [];
-    this.#pendingBytes = 0;
+    this.#lines.end();
     this.onclose?.();
   }
 
-  #onData(chunk: Buffer): void {
-    let start = 0;
-    let newline: number;
-    while ((newline = chunk.indexOf(NEWLINE, start)) >= 0) {
-      const piece = chunk.subarray(start, newline);
-      start = newline + 1;
-      if (this.#discarding) {
-        this.#discarding = false;
-        continue;
-      }
-      if (this.#pendingBytes + piece.length > this.#maxMessageBytes) {
-        this.#tooLong(piece);
-        this.#discarding = false;
-        continue;
-      }
-      const line = this.#pendingBytes === 0 ? piece : Buffer.concat([...this.#pending, piece]);
-      this.#pending = [];
-      this.#pendingBytes = 0;
-      this.#onLine(line);
-    }
-    const rest = chunk.subarray(start);
-    if (rest.length === 0 || this.#discarding) return;
-    if (this.#pendingBytes + rest.length > this.#maxMessageBytes) {
-      this.#tooLong(rest);
-      return;
-    }
-    this.#pending.push(rest);
-    this.#pendingBytes += rest.length;
-  }
-
-  #tooLong(last: Buffer): void {
-    const head = this.#pending.length > 0 ? Buffer.concat(this.#pending) : last;
-    this.#pending = [];
-    this.#pendingBytes = 0;
-    this.#discarding = true;
-    this.#protocolError(head, `longer than ${this.#maxMessageBytes} bytes`);
-  }
-
   #onLine(raw: Buffer): void {
-    const line = raw.length > 0 && raw[raw.length - 1] === 0x0d ? raw.subarray(0, -1) : raw;
-    const text = line.toString('utf8');
-    if (text.trim() === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      this.#protocolError(line, 'not JSON');
-      return;
-    }
+    const read = readJsonLine(raw);
+    if (read.kind === 'blank') return;
+    if (read.kind === 'not-json') return this.#protocolError(read.line, 'not JSON');
+    const { line, value } = read;
     const parsed = checkJsonRpcMessage(value);
     if (!parsed.success) {
       this.#protocolError(line, 'not a JSON-RPC message');

@@ -13,7 +13,8 @@ import { envelope, MODERN } from '../modern/modern-http.ts';
 import { initializeBody } from '../security/mcp-session.ts';
 import type { Target } from '../security/raw-http.ts';
 import { LEGACY_VALID, MODERN_VALID, modernRpcText, rpcText, type Message } from './fuzz-messages.ts';
-import { Prng, fuzzIterations, fuzzSeed, knownNastyBodies, mutatedBody, type FuzzCase } from './fuzz-input.ts';
+import { Prng } from '../../helpers/prng.ts';
+import { fuzzIterations, fuzzSeed, knownNastyBodies, mutatedBody, type FuzzCase } from './fuzz-input.ts';
 import { alive, healthy, messageProblem, rssMiB, startFuzzServe } from './fuzz-serve.ts';
 
 const ITERATIONS = fuzzIterations(250);
@@ -195,7 +196,7 @@ async function fuzzBridge(t: TestContext, target: Target, url: string, mode: Mod
   assert.match(JSON.stringify(answer), /still bridged/);
 }
 
-test('fuzz the stdin of switchboard bridge in both eras: every request answered, bad lines refused, no crash', async (t) => {
+test('T14 fuzzed over the bridge: stdin in both eras, every request answered, bad lines refused, no crash', async (t) => {
   const seed = fuzzSeed();
   t.diagnostic(`seed ${seed} (replay with SWITCHBOARD_FUZZ_SEED=${seed})`);
   const prng = new Prng(seed);

@@ -1,35 +1,7 @@
 // Malformed, oversized and adversarial JSON-RPC for the fuzz tests: a seeded generator (the seed is printed, and
 // SWITCHBOARD_FUZZ_SEED replays a run) that mutates valid messages, plus a fixed list of known-nasty bodies that
 // every run sends. Cases are bytes, not objects, so invalid UTF-8, NUL bytes and truncated JSON can be expressed.
-
-/** A small, fast, seedable PRNG (mulberry32): the same seed gives the same cases on every machine. */
-export class Prng {
-  #state: number;
-
-  constructor(seed: number) {
-    this.#state = seed >>> 0;
-  }
-
-  next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
-    let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  int(below: number): number {
-    return Math.floor(this.next() * below);
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)]!;
-  }
-
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-}
+import type { Prng } from '../../helpers/prng.ts';
 
 /** The seed of this run: SWITCHBOARD_FUZZ_SEED when set (to replay a failure), else a fresh one. */
 export function fuzzSeed(env: NodeJS.ProcessEnv = process.env): number {

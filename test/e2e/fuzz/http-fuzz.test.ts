@@ -9,7 +9,8 @@ import { initializeBody, openSession, type OpenedSession } from '../security/mcp
 import { rawRequest, type RawResponse, type Target } from '../security/raw-http.ts';
 import { envelope, MODERN } from '../modern/modern-http.ts';
 import { LEGACY_VALID, MODERN_VALID, modernRpcText, rpcText, type Message } from './fuzz-messages.ts';
-import { Prng, fuzzIterations, fuzzSeed, knownNastyBodies, mutatedBody, type FuzzCase } from './fuzz-input.ts';
+import { Prng } from '../../helpers/prng.ts';
+import { fuzzIterations, fuzzSeed, knownNastyBodies, mutatedBody, type FuzzCase } from './fuzz-input.ts';
 import { alive, answerProblem, errorCodeOf, healthy, rssMiB, startFuzzServe } from './fuzz-serve.ts';
 
 const ITERATIONS = fuzzIterations(250);
@@ -158,7 +159,7 @@ async function echoWorks(target: Target): Promise<void> {
   assert.match(modern.text, /modern too/, `a modern call after the fuzzing: ${modern.text.slice(0, 300)}`);
 }
 
-test('fuzz /mcp in both eras: well-formed answers in bounded time, serve alive, memory bounded', async (t) => {
+test('T14 fuzzed: /mcp in both eras, well-formed answers in bounded time, serve alive, memory bounded', async (t) => {
   const seed = fuzzSeed();
   t.diagnostic(`seed ${seed} (replay with SWITCHBOARD_FUZZ_SEED=${seed})`);
   const prng = new Prng(seed);

@@ -5,6 +5,8 @@
 // /healthz and a real tool call, and its memory must not keep growing. SWITCHBOARD_FUZZ_SEED=<seed> replays a run.
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
+import { controlRequest } from '../../../main/control/control-client.ts';
+import type { StatusReport } from '../../../main/core/status-report.ts';
 import { initializeBody, openSession, type OpenedSession } from '../security/mcp-session.ts';
 import { rawRequest, type RawResponse, type Target } from '../security/raw-http.ts';
 import { envelope, MODERN } from '../modern/modern-http.ts';
@@ -163,7 +165,7 @@ test('T14 fuzzed: /mcp in both eras, well-formed answers in bounded time, serve 
   const seed = fuzzSeed();
   t.diagnostic(`seed ${seed} (replay with SWITCHBOARD_FUZZ_SEED=${seed})`);
   const prng = new Prng(seed);
-  const { serve, target } = await startFuzzServe(t);
+  const { serve, target, dataDir } = await startFuzzServe(t);
   const tally: Tally = { statuses: new Map(), sent: 0, slowestMs: 0 };
   const pid = serve.child.pid!;
 
@@ -185,6 +187,9 @@ test('T14 fuzzed: /mcp in both eras, well-formed answers in bounded time, serve 
     }
     await echoWorks(target);
     const after = rssMiB(pid);
+    // A mutated initialize sent without a session header opens a session, which lives until it idles out.
+    const status = await controlRequest<StatusReport>(dataDir, 'GET', '/status');
+    t.diagnostic(`sessions open after the run: ${status.ok ? status.value.sessions : status.error}`);
     t.diagnostic(
       `${tally.sent} requests; statuses ${JSON.stringify(Object.fromEntries(tally.statuses))}; ` +
         `RSS ${baseline.toFixed(0)} MiB after warm-up, ${after.toFixed(0)} MiB after the run`,

@@ -72,10 +72,8 @@ const LEAKS = [/(\n|\\n)\s+at \S.*:\d+:\d+/, /\.(ts|js|cjs|mjs):\d+:\d+/, /<html
  * that MCP and the gateway use for their own refusals.
  */
 export function acceptableCode(code: unknown): boolean {
-  return (
-    (Number.isInteger(code) && ([-32700, -32600, -32601, -32602, -32603] as unknown[]).includes(code)) ||
-    (typeof code === 'number' && Number.isInteger(code) && code <= -32000 && code >= -32099)
-  );
+  if (typeof code !== 'number' || !Number.isInteger(code)) return false;
+  return [-32700, -32600, -32601, -32602, -32603].includes(code) || (code <= -32000 && code >= -32099);
 }
 
 /** What is wrong with one JSON-RPC message from the gateway, or null when it is well-formed. */

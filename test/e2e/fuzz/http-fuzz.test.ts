@@ -4,6 +4,7 @@
 // must be a well-formed JSON-RPC message or JSON refusal, in bounded time; the process must live on, still answer
 // /healthz and a real tool call, and its memory must not keep growing. SWITCHBOARD_FUZZ_SEED=<seed> replays a run.
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { controlRequest } from '../../../main/control/control-client.ts';
 import type { StatusReport } from '../../../main/core/status-report.ts';
@@ -13,7 +14,7 @@ import { envelope, MODERN } from '../modern/modern-http.ts';
 import { LEGACY_VALID, MODERN_VALID, modernRpcText, rpcText, type Message } from './fuzz-messages.ts';
 import { Prng } from '../../helpers/prng.ts';
 import { fuzzIterations, fuzzSeed, knownNastyBodies, mutatedBody, type FuzzCase } from './fuzz-input.ts';
-import { alive, answerProblem, errorCodeOf, healthy, rssMiB, startFuzzServe } from './fuzz-serve.ts';
+import { alive, answerProblem, errorCodeOf, healthy, messageProblem, rssMiB, startFuzzServe } from './fuzz-serve.ts';
 
 const ITERATIONS = fuzzIterations(250);
 /** No answer may take longer: the slowest legitimate case (a 3 MiB argument echoed) takes well under a second. */
@@ -146,6 +147,29 @@ async function headerOverflow(target: Target, tally: Tally): Promise<void> {
   check(c, response, 'header overflow');
 }
 
+/** Bytes that are no HTTP request at all, on a raw socket: whatever Node's parser says, it says in JSON. */
+async function garbageRequests(target: Target): Promise<void> {
+  for (const bytes of [
+    'GARBAGE\r\n\r\n',
+    'POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -1\r\n\r\n',
+    '\u0000\u0001\r\n\r\n',
+  ]) {
+    const socket = connect(target.port, '127.0.0.1');
+    socket.end(bytes);
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (answer += chunk));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('close', () => resolve());
+      socket.once('error', reject);
+      socket.setTimeout(ANSWER_MS, () => reject(new Error(`no answer to ${JSON.stringify(bytes)}`)));
+    });
+    assert.match(answer, /^HTTP\/1\.1 400 Bad Request\r\n/, JSON.stringify(bytes));
+    const body = answer.slice(answer.indexOf('\r\n\r\n') + 4);
+    assert.equal(messageProblem(JSON.parse(body)), null, body);
+  }
+}
+
 async function echoWorks(target: Target): Promise<void> {
   const session = await openSession(target);
   const legacy = await rawRequest(target, {
@@ -179,6 +203,7 @@ test('T14 fuzzed: /mcp in both eras, well-formed answers in bounded time, serve 
     for (const era of eras) await fuzzEra(t, target, era, prng, 20, tally);
     assert.ok(await healthy(target), '/healthz after the warm-up');
     await headerOverflow(target, tally);
+    await garbageRequests(target);
     const baseline = rssMiB(pid);
     for (const era of eras) {
       await fuzzEra(t, target, era, prng, ITERATIONS, tally);

@@ -10,6 +10,7 @@ import { isServing } from '../supervisor/server-state.ts';
 import type { CallRouter } from './aggregate/call-router.ts';
 import type { UpstreamDirectory } from './aggregate/upstream-directory.ts';
 import { ConnectionCap } from './connection-cap.ts';
+import { answerClientError } from './http/client-error.ts';
 import { GatewayErrorCode, replyError, replyJson } from './http/http-reply.ts';
 import type { McpEndpoint } from './http/mcp-endpoint.ts';
 import { checkOrigin, isLoopbackHost, requestPath, type OriginPolicy } from './http/request-guards.ts';
@@ -76,6 +77,7 @@ export class GatewayServer {
     this.#http.keepAliveTimeout = timeouts.keepAliveMs;
     // Listens on the server's own events; nothing else needs to reach it.
     new ConnectionCap(this.#http, deps.config.maxConnections, deps.logger);
+    this.#http.on('clientError', answerClientError);
     // Only the dashboard's event stream upgrades; any other upgrade is answered and closed.
     this.#http.on('upgrade', (req, socket, head) => {
       const path = requestPath(req);

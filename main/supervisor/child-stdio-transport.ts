@@ -11,6 +11,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../config/schema.ts';
 import { checkJsonRpcMessage } from '../protocol/jsonrpc-message.ts';
+import { LineSplitter, previewLine, readJsonLine } from '../protocol/line-splitter.ts';
 import type { Logger } from '../log/logger.ts';
 import type { LogSink } from './log-sink.ts';
 import type { ProcessTree } from './process-tree.ts';
@@ -25,18 +26,8 @@ export interface ChildStdioTransportOptions {
   readonly onProtocolError?: (preview: string) => void;
 }
 
-/** How much of a bad line is logged and quoted. */
-export const PREVIEW_BYTES = 200;
 /** Protocol errors logged one by one before only every hundredth is. */
 const LOGGED_IN_FULL = 20;
-
-const NEWLINE = 0x0a;
-
-/** The first bytes of a line as text, marked when cut. */
-export function previewLine(line: Buffer): string {
-  const text = line.subarray(0, PREVIEW_BYTES).toString('utf8');
-  return line.length > PREVIEW_BYTES ? `${text}…` : text;
-}
 
 export class ChildStdioTransport implements Transport {
   onclose?: () => void;
@@ -47,8 +38,7 @@ export class ChildStdioTransport implements Transport {
   readonly #logger: Logger;
   readonly #maxMessageBytes: number;
   readonly #onProtocolError: ((preview: string) => void) | undefined;
-  #pending: Buffer[] = [];
-  #pendingBytes = 0;
+  readonly #lines: LineSplitter;
   #started = false;
   #closed = false;
   #corked = false;
@@ -63,6 +53,11 @@ export class ChildStdioTransport implements Transport {
     this.#logger = options.logger;
     this.#maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.#onProtocolError = options.onProtocolError;
+    this.#lines = new LineSplitter(
+      this.#maxMessageBytes,
+      (line) => this.#onLine(line),
+      (head) => this.#tooLong(head),
+    );
     // Drained from the start: an undrained stderr pipe fills up and blocks the server mid-write.
     const sink = options.stderrSink;
     options.tree.child.stderr?.on('data', (chunk: Buffer) => sink.write(chunk));
@@ -98,7 +93,7 @@ export class ChildStdioTransport implements Transport {
     this.#started = true;
     const stdout = this.#tree.child.stdout;
     if (stdout === null) throw new Error('the server process has no stdout pipe');
-    stdout.on('data', (chunk: Buffer) => this.#onData(chunk));
+    stdout.on('data', (chunk: Buffer) => this.#lines.push(chunk));
     stdout.on('error', (error) => this.#logger.debug('stdout error', { error: error.message }));
     void this.#tree.closed.then(() => this.#finish());
   }
@@ -135,38 +130,13 @@ export class ChildStdioTransport implements Transport {
   #finish(): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#pendingBytes > 0) this.#onLine(Buffer.concat(this.#pending, this.#pendingBytes));
-    this.#pending = [];
-    this.#pendingBytes = 0;
+    this.#lines.end();
     this.onclose?.();
   }
 
-  #onData(chunk: Buffer): void {
-    if (this.#overflowed !== null) return;
-    let start = 0;
-    let newline: number;
-    while ((newline = chunk.indexOf(NEWLINE, start)) >= 0) {
-      const piece = chunk.subarray(start, newline);
-      start = newline + 1;
-      if (this.#pendingBytes + piece.length > this.#maxMessageBytes) return this.#tooLong(piece);
-      const line = this.#pendingBytes === 0 ? piece : Buffer.concat([...this.#pending, piece]);
-      this.#pending = [];
-      this.#pendingBytes = 0;
-      this.#onLine(line);
-      if (this.#overflowed !== null) return;
-    }
-    const rest = chunk.subarray(start);
-    if (rest.length === 0) return;
-    if (this.#pendingBytes + rest.length > this.#maxMessageBytes) return this.#tooLong(rest);
-    this.#pending.push(rest);
-    this.#pendingBytes += rest.length;
-  }
-
   /** Stops reading and stops the server; what was read of the line is let go at once. */
-  #tooLong(last: Buffer): void {
-    const head = this.#pending.length > 0 ? this.#pending[0]! : last;
-    this.#pending = [];
-    this.#pendingBytes = 0;
+  #tooLong(head: Buffer): void {
+    if (this.#overflowed !== null) return;
     const reason = `was stopped: a message on its stdout exceeds ${this.#maxMessageBytes} bytes (maxMessageBytes)`;
     this.#overflowed = reason;
     this.#logger.error('a message on stdout exceeds the limit; stopping the server', {
@@ -180,16 +150,12 @@ export class ChildStdioTransport implements Transport {
   }
 
   #onLine(raw: Buffer): void {
-    const line = raw.length > 0 && raw[raw.length - 1] === 0x0d ? raw.subarray(0, -1) : raw;
-    const text = line.toString('utf8');
-    if (text.trim() === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      this.#protocolError(line, 'not JSON');
-      return;
-    }
+    // Past an overlong line the server is being stopped: what it still sends is not read.
+    if (this.#overflowed !== null) return;
+    const read = readJsonLine(raw);
+    if (read.kind === 'blank') return;
+    if (read.kind === 'not-json') return this.#protocolError(read.line, 'not JSON');
+    const { line, value } = read;
     const parsed = checkJsonRpcMessage(value);
     if (!parsed.success) {
       this.#protocolError(line, 'not a JSON-RPC message');

@@ -4,7 +4,6 @@
 // requests to the client. Both ends are SDK transports; the bridge adds no protocol of its own, only what HTTP
 // asks of a 2026-07-28 client that stdio does not (mirrored headers, cancel by closing: gateway/modern/http-relay.ts).
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import {
   ErrorCode,
   isJSONRPCErrorResponse,
@@ -18,6 +17,7 @@ import { ModernHttpRelay } from '../../gateway/modern/http-relay.ts';
 import { gatewayUrl } from '../../clients/gateway-url.ts';
 import { clientTokenSecret } from '../../clients/our-entry.ts';
 import { dataDirPaths } from '../../paths/data-dir.ts';
+import { AnsweringStdioTransport } from '../../protocol/answering-stdio-transport.ts';
 import { openVault } from '../../vault/open-vault.ts';
 import { UsageError, stringOption, type CliIo, type Command } from '../command.ts';
 
@@ -60,7 +60,10 @@ async function clientToken(client: string, dataDir: string, env: NodeJS.ProcessE
 const END_GRACE_MS = 30_000;
 
 function runBridge(url: URL, token: string, io: CliIo): Promise<void> {
-  const down = new StdioServerTransport();
+  // A line the gateway could never take is answered here, so the client hears why instead of waiting.
+  const down = new AnsweringStdioTransport({
+    onRefused: (why, line) => io.err(`switchboard bridge: refused a message from the client (${why}): ${line}\n`),
+  });
   const relay = new ModernHttpRelay();
   const up = new StreamableHTTPClientTransport(url, {
     requestInit: { headers: { authorization: `Bearer ${token}` } },
@@ -114,7 +117,7 @@ function runBridge(url: URL, token: string, io: CliIo): Promise<void> {
         .catch(() => {})
         .finally(() => void up.close().finally(resolve));
     };
-    // The SDK's stdio transport never reports the end of stdin; without this the bridge would outlive its client,
+    // The stdio transport never reports the end of stdin; without this the bridge would outlive its client,
     // holding the gateway session open. Answers already on their way are still delivered, within a bound.
     process.stdin.once('end', () => {
       const timer = setTimeout(() => void down.close(), END_GRACE_MS);

@@ -430,6 +430,11 @@ export interface ControlCalls {
   serverApproval: { input: { name: string }; output: ServerApprovalView; kind: 'query' };
   /** Approves the command `fingerprint` names, refused if the server's command is no longer that one. */
   approveServer: { input: { name: string; fingerprint: string }; output: null; kind: 'command' };
+  /**
+   * Signs in to a remote server that asks for OAuth: opens the authorization page in this machine's browser (a
+   * `sign-in` event carries it too) and answers once the person has signed in there, or the wait ran out.
+   */
+  signIn: { input: { name: string }; output: { signedIn: boolean; tools: number }; kind: 'command' };
   /** Disables the server, so a command nobody approved is never run. */
   declineServer: { input: { name: string }; output: null; kind: 'command' };
   logs: { input: { name: string; lines: number }; output: LogLinesView; kind: 'query' };
@@ -497,6 +502,7 @@ export const CONTROL_METHODS: { readonly [M in ControlMethod]: ControlCalls[M]['
   removeServer: 'command',
   serverApproval: 'query',
   approveServer: 'command',
+  signIn: 'command',
   declineServer: 'command',
   logs: 'query',
   catalog: 'query',
@@ -538,6 +544,8 @@ export type ControlEvent =
   | { readonly type: 'audit-upload'; readonly upload: AuditUploadView }
   /** The team policy changed standing or raised an alert (`alert` is the newest, null when none was raised). */
   | { readonly type: 'team-policy'; readonly state: TeamPolicyView['state']; readonly alert: TeamAlertView | null }
+  /** A sign-in to a remote server waits for the person at this authorization page. */
+  | { readonly type: 'sign-in'; readonly server: string; readonly url: string }
   /** A pinned tool's definition changed; the tool is hidden until approved on the Tools page (T28). */
   | { readonly type: 'tool-definition-changed'; readonly server: string; readonly tool: string };
 

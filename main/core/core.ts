@@ -43,6 +43,9 @@ import { startCoreMetrics, type CoreMetrics } from './core-metrics.ts';
 import { ClientSightings } from './client-sightings.ts';
 import { IdleStopper } from './idle-stopper.ts';
 import { Credentials } from './credentials.ts';
+import { interactiveLogin, type LoginOutcome } from '../oauth/interactive-login.ts';
+import { authorizationUrlRefusal } from '../oauth/endpoint-policy.ts';
+import { openAuthorizationPage } from '../oauth/open-browser.ts';
 import { auditConfigChange, auditLifecycle } from './lifecycle-audit.ts';
 import { AuditUpload } from './audit-upload.ts';
 import type { UploadTarget } from '../audit/upload-target.ts';
@@ -65,6 +68,9 @@ export interface CoreOptions {
 
 /** How long orphans left by a gateway that died get between SIGTERM and SIGKILL (servers' default stopGraceMs). */
 const ORPHAN_GRACE_MS = 2_000;
+
+/** How long a sign-in waits for the person's answer in the browser. */
+const SIGN_IN_WAIT_MS = 5 * 60_000;
 
 /** How often secret expiry dates are looked at while serving. */
 const EXPIRY_CHECK_MS = 60 * 60 * 1000;
@@ -359,6 +365,15 @@ export class Core {
       vault: credentials.vault,
       status: () => core!.status(),
       serverAction: (name, action) => core!.serverAction(name, action),
+      signIn: (name) =>
+        core!.signIn(name, async (url) => {
+          // Vetted before anything shows it (T68); a refused page ends the sign-in at once, naming why.
+          const refused = authorizationUrlRefusal(url);
+          if (refused !== null) throw new Error(refused);
+          // Shown on the dashboard too, for when no browser opens (or it opens on another screen).
+          controlEvents.announce({ type: 'sign-in', server: name, url });
+          await openAuthorizationPage(url).catch(() => false);
+        }),
       config: () => configStore.current,
       teamPolicy: () => teamPolicy.status(),
       logTail: (name, lines) => supervisor.get(name)?.stderrTail(lines) ?? null,
@@ -603,6 +618,32 @@ export class Core {
    * since a start may take up to the server's startupMs, longer than a CLI should block (`status` shows how it went).
    * Whether the server should run is written to config.json first (run-intent.ts), so it outlasts this process.
    */
+  /**
+   * Signs in to a remote server that asks for OAuth, with a person at a browser (the dashboard's and the desktop
+   * app's "Log in"): `present` shows them the authorization page; with the tokens stored the server is restarted.
+   */
+  async signIn(name: string, present: (url: string) => Promise<void>, waitMs = SIGN_IN_WAIT_MS): Promise<LoginOutcome> {
+    const server = this.#parts.config.current.servers[name];
+    if (server === undefined) return { ok: false, error: `no server named "${name}"` };
+    if (server.transport === 'stdio') {
+      return { ok: false, error: `"${name}" is a stdio server; OAuth sign-in is for remote servers` };
+    }
+    const resolved = await this.credentials.resolve(server);
+    if (!resolved.ok) return { ok: false, error: resolved.message };
+    if (resolved.config.transport === 'stdio') return { ok: false, error: `"${name}" is a stdio server` };
+    const outcome = await interactiveLogin({
+      credentials: this.credentials,
+      name,
+      remote: resolved.config,
+      present: (url) => present(url),
+      waitMs,
+      logger: this.#logger.child({ part: 'sign-in', server: name }),
+    });
+    if (!outcome.ok) return { ok: false, error: this.redactor.redact(outcome.error) };
+    if (outcome.signedIn) await this.supervisor.restart(name);
+    return outcome;
+  }
+
   async serverAction(name: string, action: 'restart' | 'stop' | 'start'): Promise<ActionResult> {
     const server = this.supervisor.get(name);
     if (server !== undefined && server.config.enabled !== (action !== 'stop')) {

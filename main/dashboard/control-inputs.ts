@@ -109,6 +109,7 @@ const SCHEMAS: { readonly [M in ControlMethod]: z.ZodType } = {
     .object({ name, fingerprint: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256: and 64 hex digits') })
     .strict(),
   declineServer: z.object({ name }).strict(),
+  signIn: z.object({ name }).strict(),
   approveTools: z.object({ server: name, tools: z.array(name).min(1).max(10_000).optional() }).strict(),
 };
 

@@ -31,6 +31,7 @@ import { expiryStanding } from '../vault/expiry.ts';
 import { recordSecretRemoved, recordSecretSet, usersOf } from '../vault/secret-meta.ts';
 import { SECRET_NAME_PATTERN, secretsUsedBy } from '../vault/secret-refs.ts';
 import type { SecretVault } from '../vault/vault.ts';
+import type { LoginOutcome } from '../oauth/interactive-login.ts';
 
 export interface ControlledCore {
   readonly dataDir: string;
@@ -39,6 +40,8 @@ export interface ControlledCore {
   readonly vault: SecretVault;
   status(): StatusView;
   serverAction(name: string, action: 'start' | 'stop' | 'restart'): Promise<ActionResult>;
+  /** Signs in to a remote server with a person at the browser; the server is restarted with its tokens. */
+  signIn(name: string): Promise<LoginOutcome>;
   /** The config the core runs now (the last valid config.json). */
   config(): Config;
   /** The team policy when this machine is enrolled in one (team-policy/); null otherwise. */
@@ -211,6 +214,13 @@ export function coreControlApi(core: ControlledCore): ControlApi {
     approveServer: async ({ name, fingerprint }) => {
       const result = await approveCommand(core.dataDir, name, fingerprint);
       return result.ok ? DONE : refusedEdit(result, name);
+    },
+
+    signIn: async ({ name }) => {
+      const outcome = await core.signIn(name);
+      return outcome.ok
+        ? { ok: true, value: { signedIn: outcome.signedIn, tools: outcome.tools } }
+        : { ok: false, error: outcome.error };
     },
 
     declineServer: async ({ name }) => {

@@ -147,10 +147,21 @@ export async function runDesktop(o: DesktopOptions): Promise<Desktop | null> {
           if (!done.ok) onError(`could not restart ${action.server}`, done.error);
           return tray.refresh();
         }
-        case 'login':
-          // Signing in from the app needs the core's login flow (today `switchboard server login`); the
-          // dashboard's servers page is where it will be.
-          return await window.show('servers');
+        case 'login': {
+          // The authorization page opens in the browser; the Servers page shows the sign-in under way.
+          await window.show('servers');
+          const signedIn = await api.signIn({ name: action.server });
+          if (!signedIn.ok) {
+            onError(`could not sign in to ${action.server}`, signedIn.error);
+            notifier.notify({
+              id: `server:${action.server}:login`,
+              title: `Could not sign in to ${action.server}`,
+              body: signedIn.error,
+              button: { label: 'Try again', action },
+            });
+          }
+          return tray.refresh();
+        }
         case 'open-dashboard':
           return await window.show(action.page);
         case 'connect-client':

@@ -1,6 +1,8 @@
 // The redirect target of a browser login: an HTTP listener on 127.0.0.1 for one exact path, for one answer.
 // Anything else that knocks (another path, a second request, a request with the wrong state) gets a 404 or 400
-// and does not end the wait.
+// and does not end the wait. A browser can answer before the wait has begun (an authorization server that
+// remembers the person redirects at once, while the page-opening program is still returning): the first such
+// answer is kept for the wait to judge.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -18,10 +20,18 @@ const PAGE = (title: string, text: string): string =>
 
 export async function listenForCallback(port = 0): Promise<LoopbackListener> {
   let waiter: { accept: (url: URL) => boolean; resolve: (url: URL) => void } | null = null;
+  let early: URL | null = null;
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
     if (req.method !== 'GET' || url.pathname !== CALLBACK_PATH) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    if (waiter === null && early === null) {
+      early = url;
+      res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end(PAGE('Switchboard', 'Answer received. You can close this window.'));
       return;
     }
     if (waiter === null || !waiter.accept(url)) {
@@ -45,6 +55,9 @@ export async function listenForCallback(port = 0): Promise<LoopbackListener> {
   return {
     redirectUrl: `http://127.0.0.1:${actual}${CALLBACK_PATH}`,
     next(timeoutMs, accept) {
+      const kept = early;
+      early = null;
+      if (kept !== null && accept(kept)) return Promise.resolve(kept);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           waiter = null;

@@ -172,6 +172,12 @@ export class FakeCore {
       this.servers = this.servers.map((s) => (s.name === name ? { ...s, state: { state: 'starting' } } : s));
       return ok(null);
     },
+    signIn: ({ name }) => {
+      const server = this.servers.find((s) => s.name === name);
+      if (server === undefined || server.transport === 'stdio') return refuse(`"${name}" is not a remote server`);
+      this.servers = this.servers.map((s) => (s.name === name ? { ...s, state: { state: 'starting' } } : s));
+      return ok({ signedIn: true, tools: 2 });
+    },
     declineServer: ({ name }) => {
       this.servers = this.servers.map((s) =>
         s.name === name ? { ...s, enabled: false, state: { state: 'stopped' } } : s,

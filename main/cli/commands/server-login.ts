@@ -1,19 +1,14 @@
 // `switchboard server login NAME`: signs in to a remote server that asks for OAuth. Opens the authorization page in
 // the browser (or prints it), waits for the answer on a 127.0.0.1 listener, checks it, stores the tokens in the
 // vault and tells a running gateway to reconnect the server with them.
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { loadConfig } from '../../config/load-config.ts';
 import { controlRequest } from '../../control/control-client.ts';
 import { Credentials } from '../../core/credentials.ts';
 import { createLogger } from '../../log/logger.ts';
-import { listenForCallback } from '../../oauth/loopback-listener.ts';
+import { interactiveLogin } from '../../oauth/interactive-login.ts';
 import { openAuthorizationPage } from '../../oauth/open-browser.ts';
-import { withSignIn } from '../../oauth/sign-in.ts';
 import { dataDirPaths } from '../../paths/data-dir.ts';
 import { Redactor } from '../../redact/redactor.ts';
-import { CLIENT_CAPABILITIES } from '../../supervisor/managed-server.ts';
-import { connectRemote } from '../../supervisor/remote-transport.ts';
-import { SWITCHBOARD_VERSION } from '../../core/version.ts';
 import { openVault, parseVaultBackend } from '../../vault/open-vault.ts';
 import { UsageError, stringOption, type Command } from '../command.ts';
 
@@ -74,63 +69,39 @@ export const serverLoginCommand: Command = {
     const remote = resolved.config;
     if (remote.transport === 'stdio') return 1;
 
-    const listener = await listenForCallback(port);
     const browser = args.values['no-browser'] !== true;
-    const provider = await credentials.oauthProvider(name, remote, {
-      kind: 'browser',
-      redirectUrl: listener.redirectUrl,
-      present: async (url) => {
+    const outcome = await interactiveLogin({
+      credentials,
+      name,
+      remote,
+      port,
+      waitMs: waitS * 1000,
+      logger,
+      present: async (url, redirectUrl) => {
         const opened = browser ? await openAuthorizationPage(url).catch(() => false) : false;
         io.err(
           opened
             ? `Opened your browser to sign in to "${name}". If nothing appeared, open:\n  ${url}\n`
             : `Open this page to sign in to "${name}":\n  ${url}\n`,
         );
-        io.err(`Waiting up to ${waitS} s for the answer on ${listener.redirectUrl} ...\n`);
+        io.err(`Waiting up to ${waitS} s for the answer on ${redirectUrl} ...\n`);
       },
     });
-    try {
-      // A login asks anew: tokens held so far are dropped, and a registration made for another redirect port too.
-      await provider.invalidateCredentials('tokens');
-      await provider.forgetRegistrationUnlessFor(listener.redirectUrl);
-      const waitForCode = async (): Promise<string> => {
-        const answer = await listener.next(waitS * 1000, (url) => provider.matchesState(url));
-        return provider.acceptCallback(answer);
-      };
-      const connect = () =>
-        connectRemote(remote, {
-          newClient: () =>
-            new Client(
-              { name: 'switchboard', version: SWITCHBOARD_VERSION },
-              { capabilities: { ...CLIENT_CAPABILITIES } },
-            ),
-          timeoutMs: Math.max(remote.timeouts.startupMs, waitS * 1000),
-          logger,
-          onClose: () => {},
-          authProvider: provider,
-        });
-      const connection = await withSignIn(provider, connect, waitForCode);
-      const tools = await connection.client.listTools().catch(() => ({ tools: [] }));
-      await connection.client.close();
-      if (!provider.hasTokens) {
-        io.out(`"${name}" did not ask for authorization; nothing to sign in to\n`);
-        return 0;
-      }
-      const running = await controlRequest(global.dataDir, 'POST', `/servers/${encodeURIComponent(name)}/restart`);
-      const gateway = running.ok ? '; the running gateway reconnects it now' : '';
-      io.out(
-        global.json
-          ? JSON.stringify({ server: name, signedIn: true, tools: tools.tools.length, gatewayRestarted: running.ok }) +
-              '\n'
-          : `signed in to "${name}" (${tools.tools.length} tools); tokens are in ${credentials.vault.label}${gateway}\n`,
-      );
-      return 0;
-    } catch (error) {
-      io.err(`server login: ${redactor.redact((error as Error).message)}\n`);
+    if (!outcome.ok) {
+      io.err(`server login: ${redactor.redact(outcome.error)}\n`);
       return 1;
-    } finally {
-      provider.dispose();
-      await listener.close();
     }
+    if (!outcome.signedIn) {
+      io.out(`"${name}" did not ask for authorization; nothing to sign in to\n`);
+      return 0;
+    }
+    const running = await controlRequest(global.dataDir, 'POST', `/servers/${encodeURIComponent(name)}/restart`);
+    const gateway = running.ok ? '; the running gateway reconnects it now' : '';
+    io.out(
+      global.json
+        ? JSON.stringify({ server: name, signedIn: true, tools: outcome.tools, gatewayRestarted: running.ok }) + '\n'
+        : `signed in to "${name}" (${outcome.tools} tools); tokens are in ${credentials.vault.label}${gateway}\n`,
+    );
+    return 0;
   },
 };

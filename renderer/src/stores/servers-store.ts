@@ -24,12 +24,17 @@ export interface ServersState {
   /** What an action on a row failed with, by server. */
   readonly rowErrors: Readonly<Record<string, string>>;
   /** The action under way on a row, by server. */
-  readonly busy: Readonly<Record<string, ServerAction | 'remove'>>;
+  readonly busy: Readonly<Record<string, ServerAction | 'remove' | 'sign-in'>>;
+  /** The authorization page a sign-in under way waits at, by server (for when no browser opened). */
+  readonly signInPages: Readonly<Record<string, string>>;
   readonly panel: ServerPanel;
   refresh(): Promise<void>;
   stateChanged(server: string, state: ServerView['state']): void;
   act(name: string, action: ServerAction): Promise<void>;
   remove(name: string): Promise<void>;
+  /** Signs in to a remote server that asks for OAuth: the page opens in this machine's browser. */
+  signIn(name: string): Promise<void>;
+  signInPage(name: string, url: string): void;
   openPanel(panel: ServerPanel): void;
   /** A server's config as the form edits it. */
   loadConfig(name: string): Promise<Answer<ServerInputView>>;
@@ -62,6 +67,7 @@ export function createServersStore(api: ControlApi): StoreApi<ServersState> {
       error: null,
       rowErrors: {},
       busy: {},
+      signInPages: {},
       panel: null,
       refresh: async () => {
         const answer = await api.status({});
@@ -91,6 +97,15 @@ export function createServersStore(api: ControlApi): StoreApi<ServersState> {
         rowDone(name, answer.ok ? null : answer.error);
         await get().refresh();
       },
+      signIn: async (name) => {
+        set({ busy: { ...get().busy, [name]: 'sign-in' } });
+        const answer = await api.signIn({ name });
+        const { [name]: _done, ...pages } = get().signInPages;
+        set({ signInPages: pages });
+        rowDone(name, answer.ok ? null : answer.error);
+        await get().refresh();
+      },
+      signInPage: (name, url) => set({ signInPages: { ...get().signInPages, [name]: url } }),
       openPanel: (panel) => set({ panel }),
       loadConfig: (name) => api.serverConfig({ name }),
       save: async (name, server, replace) => {

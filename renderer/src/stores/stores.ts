@@ -70,6 +70,9 @@ export function connectStores(client: DashboardClient, stores: Stores): () => vo
       case 'audit':
         stores.calls.getState().recorded();
         return;
+      case 'sign-in':
+        stores.servers.getState().signInPage(event.server, event.url);
+        return;
       case 'audit-upload':
         // The Settings page shows where the upload stands; it changed in a way worth a look.
         void stores.settings.getState().refresh();

@@ -273,3 +273,39 @@ test('T71 when the metadata names a new authorization server, the gateway regist
     await second.close();
   }
 });
+
+test('Log in from the dashboard or the desktop app: the page is announced, the person signs in, the server runs', async () => {
+  const fixture = await startOAuthFixture({});
+  const h = await startHarness({ vault: 'file', servers: { far: { url: fixture.url } } });
+  try {
+    await h.waitForState('far', (s) => s.state === 'blocked');
+    // The test plays the person at the browser: it opens the page the core announces.
+    const pages: string[] = [];
+    let browsing: Promise<void> | null = null;
+    const off = h.core.onControlEvent((event) => {
+      if (event.type !== 'sign-in' || event.server !== 'far') return;
+      pages.push(event.url);
+      browsing = (async () => {
+        const answer = await fetch(event.url, { redirect: 'manual' });
+        const location = answer.headers.get('location');
+        if (location !== null) await fetch(new URL(location, event.url)).then((r) => r.text());
+      })();
+    });
+    const signedIn = await h.core.controlApi.signIn({ name: 'far' });
+    off();
+    await browsing;
+    assert.deepEqual(signedIn, { ok: true, value: { signedIn: true, tools: 2 } });
+    assert.equal(pages.length, 1);
+    assert.equal(new URL(pages[0]!).searchParams.get('code_challenge_method'), 'S256');
+    await h.waitForState('far', (s) => s.state === 'running');
+    const client = await h.connect();
+    const echoed = await client.callTool({ name: 'far__echo', arguments: { text: 'signed in from the app' } });
+    assert.deepEqual(echoed.content, [{ type: 'text', text: 'signed in from the app' }]);
+
+    const stdio = await h.core.controlApi.signIn({ name: 'nope' });
+    assert.deepEqual(stdio, { ok: false, error: 'no server named "nope"' });
+  } finally {
+    await h.close();
+    await fixture.close();
+  }
+});

@@ -16,7 +16,7 @@ import type {
 } from '../../../main/electron/electron-parts.ts';
 import { silentLogger } from '../../../main/log/logger.ts';
 import { makeTempDir } from '../../helpers/temp-dir.ts';
-import { CRASH_LOOP, RUNNING, report, server } from './status-fixture.ts';
+import { CRASH_LOOP, LOGIN, RUNNING, report, server } from './status-fixture.ts';
 
 type Listener = (...args: unknown[]) => void;
 
@@ -245,6 +245,40 @@ test('window, IPC, events, tray and notifications follow the core; quitting wait
   assert.equal(core.listeners(), 0, 'no more events after quitting');
   const { loadWindowState } = await import('../../../main/electron/window-state.ts');
   assert.deepEqual((await loadWindowState(dataDir))?.bounds, { x: 1, y: 2, width: 900, height: 700 });
+});
+
+test("Log in on a notification opens the Servers page and signs in through the core's login flow", async (t) => {
+  const fake = fakeElectron();
+  const core = fakeCore(report([server('linear', RUNNING)]), 50);
+  const signIns: string[] = [];
+  const signingApi = {
+    signIn: async ({ name }: { name: string }) => {
+      signIns.push(name);
+      return name === 'linear' ? { ok: true, value: { signedIn: true, tools: 3 } } : { ok: false, error: 'no' };
+    },
+  } as unknown as ControlApi;
+  const desktop = await runDesktop({
+    parts: fake.parts,
+    dataDir: await makeTempDir(t),
+    appDir: '/app',
+    startCore: async () => ({ ok: true, core: core.core, api: signingApi }),
+    loginItem,
+    logger: silentLogger,
+    startHidden: true,
+  });
+  assert.ok(desktop);
+  core.set(report([server('linear', LOGIN)]));
+  core.emit({ type: 'server-state', server: 'linear', state: { state: 'blocked' } });
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  const note = fake.notes.find((n) => n.options.title === 'linear needs you to sign in');
+  assert.ok(note, 'an expired sign-in is notified');
+  note.listeners.get('click')!();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.deepEqual(signIns, ['linear']);
+  assert.ok(fake.windows.at(-1)?.urls.at(-1)?.endsWith('#/servers'), 'the Servers page shows it under way');
+  await desktop.run({ kind: 'login', server: 'gone' });
+  const failed = fake.notes.find((n) => n.options.title === 'Could not sign in to gone');
+  assert.ok(failed, 'a failed sign-in is notified, with a way to try again');
 });
 
 test('a core that does not stop in time: the app exits anyway after the bound', async (t) => {

@@ -13,6 +13,8 @@ export function ServerRow({ server, now }: { server: ServerView; now: number }) 
   const act = useStore(stores.servers, (s) => s.act);
   const remove = useStore(stores.servers, (s) => s.remove);
   const openPanel = useStore(stores.servers, (s) => s.openPanel);
+  const signIn = useStore(stores.servers, (s) => s.signIn);
+  const signInPage = useStore(stores.servers, (s) => s.signInPages[server.name]);
   const openLogs = useStore(stores.logs, (s) => s.open);
   const { state } = server;
   const allowed = actionsFor(state);
@@ -40,6 +42,25 @@ export function ServerRow({ server, now }: { server: ServerView; now: number }) 
           <span className="warning-note">
             Slow to start ({formatDuration(server.lastStartMs)}): a first call waits for it. Start it ahead of use, or
             switch it to always running in Edit.
+          </span>
+        )}
+        {state.state === 'blocked' && state['reason'] === 'login-required' && (
+          <button
+            type="button"
+            className="primary"
+            disabled={busy !== undefined}
+            onClick={() => void signIn(server.name)}
+          >
+            {busy === 'sign-in' ? 'Waiting for the browser…' : 'Log in'}
+          </button>
+        )}
+        {busy === 'sign-in' && signInPage !== undefined && (
+          <span className="muted">
+            No browser? Open{' '}
+            <a href={signInPage} target="_blank" rel="noreferrer noopener">
+              the sign-in page
+            </a>{' '}
+            on this machine.
           </span>
         )}
         {state.state === 'blocked' && state['reason'] === 'approval-required' && (

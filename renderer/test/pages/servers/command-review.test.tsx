@@ -67,3 +67,21 @@ describe('Command review (T77)', () => {
     await waitFor(() => expect(core.askedFor('declineServer')).toEqual([{ name: 'imported' }]));
   });
 });
+
+describe('Log in (a remote server whose sign-in expired)', () => {
+  it('signs in through the core, and says why when it could not', async () => {
+    const core = new FakeCore();
+    core.servers = [
+      serverView(
+        'linear',
+        { state: 'blocked', reason: 'login-required', message: 'sign in again' },
+        { transport: 'http', era: null },
+      ),
+    ];
+    core.answer('signIn', () => ({ ok: false, error: 'no answer from the browser within 300 s' }));
+    renderWith(core, <ServersPage />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Log in' }));
+    await waitFor(() => expect(core.askedFor('signIn')).toEqual([{ name: 'linear' }]));
+    expect((await screen.findByRole('alert')).textContent).toContain('no answer from the browser within 300 s');
+  });
+});

@@ -11,7 +11,7 @@ import type { ControlEvent } from '../../../preload/contract.ts';
 import { updateConfig } from '../../../main/config/update-config.ts';
 import { Core } from '../../../main/core/core.ts';
 import { createLogger } from '../../../main/log/logger.ts';
-import { isRunning, type Harness } from '../../helpers/gateway-harness.ts';
+import { isRunning, startHarness, type Harness } from '../../helpers/gateway-harness.ts';
 import { makeTempDir } from '../../helpers/temp-dir.ts';
 import { runCliInProcess, waitUntil } from '../gateway/support.ts';
 import { audit } from './mcp-session.ts';
@@ -206,4 +206,23 @@ test('T28 with policy.toolPinning "off" a changed tool stays listed and callable
     'the new description to be listed',
   );
   assert.equal(textOf(await client.callTool({ name: 'notes__search', arguments: {} })), 'search {}');
+});
+
+test('T28 an on-demand server whose real tools differ from its cached list on its next start: the change is hidden and refused', async (t) => {
+  const file = join(await makeTempDir(t), 'definitions.json');
+  const notes = { ...policyServer('mutable', 'notes', file), start: 'on-demand' as const, idleStopAfter: 300 };
+  const h = await startHarness({ servers: { notes } });
+  t.after(() => h.close());
+  const client = await h.connect();
+  // The first run lists (and pins) the tools; then the server stops for idleness, its lists kept on disk.
+  assert.equal(textOf(await client.callTool({ name: 'notes__echo', arguments: { text: 'a' } })), 'notes: a');
+  await h.waitForState('notes', (s) => s.state === 'idle');
+  await writeFile(file, JSON.stringify(CHANGED));
+  assert.ok((await names(client)).includes('notes__search'), 'listed from the cache, as pinned');
+
+  // The next call starts it; its real list carries the new description, which is a change like any other.
+  assert.equal(textOf(await client.callTool({ name: 'notes__echo', arguments: { text: 'b' } })), 'notes: b');
+  await waitUntil(async () => !(await names(client)).includes('notes__search'), 'notes__search to be hidden');
+  const error = await refusal(client.callTool({ name: 'notes__search', arguments: { query: 'x' } }));
+  assert.match(error.message, /definition changed since approval/);
 });

@@ -7,7 +7,7 @@ import { DASHBOARD_ORIGIN } from './dashboard-protocol.ts';
 import { dashboardWebPreferences, guardContents } from './window-policy.ts';
 import { MIN_SIZE, placeWindow, type WindowState } from './window-state.ts';
 
-export type DashboardPage = 'servers' | 'credentials' | 'tools' | 'clients';
+export type DashboardPage = 'servers' | 'credentials' | 'tools' | 'clients' | 'policy';
 
 export interface DashboardWindowOptions {
   readonly createWindow: (options: BrowserWindowOptions) => BrowserWindowPart;

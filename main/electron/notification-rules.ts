@@ -107,6 +107,8 @@ export function notificationsFor(previous: StatusReport | null, next: StatusRepo
   }
   const teamNotice = teamPolicyNotice(previous, next);
   if (teamNotice !== null) notes.push(teamNotice);
+  const applied = teamVersionNotice(previous, next);
+  if (applied !== null) notes.push(applied);
   if (next.audit.failure !== null && (previous?.audit.failure ?? null) === null) {
     notes.push({
       id: 'audit:failure',
@@ -116,6 +118,22 @@ export function notificationsFor(previous: StatusReport | null, next: StatusRepo
     });
   }
   return notes;
+}
+
+/**
+ * A new team policy version in force: the rules every call here answers to changed. Not at start (no previous
+ * report) and not for the first document of an enrollment made here, which the person is watching.
+ */
+function teamVersionNotice(previous: StatusReport | null, next: StatusReport): AppNotification | null {
+  const before = previous?.teamPolicy?.version ?? null;
+  const now = next.teamPolicy?.version ?? null;
+  if (previous === null || before === null || now === null || now === before) return null;
+  return {
+    id: 'team-policy:version',
+    title: `Team policy updated to version ${now}`,
+    body: `The ${next.teamPolicy!.team} team's policy changed from version ${before}: tools, limits and rules may differ.`,
+    button: { label: 'Review', action: { kind: 'open-dashboard', page: 'policy' } },
+  };
 }
 
 /** A new team policy alert (a document refused, a stale feed, a refused cache, an app too old), once each. */

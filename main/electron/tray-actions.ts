@@ -4,7 +4,7 @@
 export type TrayAction =
   | { readonly kind: 'restart'; readonly server: string }
   | { readonly kind: 'login'; readonly server: string }
-  | { readonly kind: 'open-dashboard'; readonly page?: 'servers' | 'credentials' | 'tools' | 'clients' }
+  | { readonly kind: 'open-dashboard'; readonly page?: 'servers' | 'credentials' | 'tools' | 'clients' | 'policy' }
   | { readonly kind: 'pause-gateway' }
   | { readonly kind: 'resume-gateway' }
   | { readonly kind: 'connect-client'; readonly client: string }

@@ -68,14 +68,14 @@ test('a team policy alert is announced once, naming its reason', () => {
     at: '2026-11-26T08:00:00.000Z',
     version: 3,
   };
-  const team = (lastAlert: typeof alert | null) => ({
+  const team = (lastAlert: typeof alert | null, version = 3) => ({
     ...report([]),
     teamPolicy: {
       url: 'https://policy.example/team.jws',
       team: 'acme',
       state: 'active' as const,
       enforced: 'document' as const,
-      version: 3,
+      version,
       expiresAt: null,
       lastSync: null,
       nextSyncAt: null,
@@ -97,4 +97,34 @@ test('a team policy alert is announced once, naming its reason', () => {
   assert.deepEqual(notificationsFor(alerted, alerted), [], 'the same alert is not announced again');
   const stale = team({ ...alert, reason: 'stale', at: '2026-11-26T09:00:00.000Z' });
   assert.equal(notificationsFor(alerted, stale)[0]?.title, 'Team policy is stale');
+});
+
+test('a new team policy version in force is announced once, with the way to review it; not at start', () => {
+  const team = (version: number | null) => ({
+    ...report([]),
+    teamPolicy: {
+      url: 'https://policy.example/team.jws',
+      team: 'acme',
+      state: 'active' as const,
+      enforced: 'document' as const,
+      version,
+      expiresAt: null,
+      lastSync: null,
+      nextSyncAt: null,
+      failures: 0,
+      lastAlert: null,
+      policy: null,
+      conflicts: [],
+      settings: null,
+    },
+  });
+  const notes = notificationsFor(team(3), team(4));
+  assert.deepEqual(
+    notes.map((n) => [n.title, n.button?.action]),
+    [['Team policy updated to version 4', { kind: 'open-dashboard', page: 'policy' }]],
+  );
+  assert.match(notes[0]!.body, /acme team's policy changed from version 3/);
+  assert.deepEqual(notificationsFor(team(4), team(4)), [], 'a version in force is not announced again');
+  assert.deepEqual(notificationsFor(null, team(4)), [], 'not at start');
+  assert.deepEqual(notificationsFor(team(null), team(1)), [], 'not the first document of an enrollment made here');
 });

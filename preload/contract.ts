@@ -171,6 +171,8 @@ export interface ToolView {
   readonly annotations?: Readonly<Record<string, unknown>>;
   /** What tool lint flags in the definition (docs/policy.md, "Tool lint"); absent or empty when nothing. */
   readonly lint?: readonly LintFindingView[];
+  /** Its pin (T28): the approved definition's hash, and whether a different one has been seen since. */
+  readonly pin?: { readonly hash: string; readonly approvedAt: string; readonly changed: boolean };
 }
 
 export interface LintFindingView {

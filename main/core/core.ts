@@ -378,7 +378,9 @@ export class Core {
       teamPolicy: () => teamPolicy.status(),
       logTail: (name, lines) => supervisor.get(name)?.stderrTail(lines) ?? null,
       catalog: () =>
-        catalogView(directory, { tools: catalog, resources: aggregate.resources, prompts: aggregate.prompts }),
+        catalogView(directory, { tools: catalog, resources: aggregate.resources, prompts: aggregate.prompts }, () =>
+          pins.report(null),
+        ),
       callTool: (name, args) => dashboardClient!.callTool(name, args),
       rollups: (since, server) => coreMetrics.rollups.readLive(since, server),
       tokens: () => tokens.list(),

@@ -1,8 +1,8 @@
 // What each server offers, for the dashboard's Tools page, read from the gateway's own cached catalogs: the tools,
 // resources and prompts under the names clients see, with no request to any server (an idle on-demand server is
 // shown from its stored lists). A server whose lists are missing is shown with the reason instead. Each tool
-// carries its lint findings (policy/tool-lint.ts).
-import type { CatalogView } from '../../preload/contract.ts';
+// carries its lint findings (policy/tool-lint.ts) and its pin (pins/).
+import type { CatalogView, ToolPinsView } from '../../preload/contract.ts';
 import type { PromptCatalog } from '../gateway/aggregate/prompt-catalog.ts';
 import type { ResourceCatalog } from '../gateway/aggregate/resource-catalog.ts';
 import type { ToolCatalog } from '../gateway/aggregate/tool-catalog.ts';
@@ -18,7 +18,19 @@ function byServer<T>(groups: readonly { server: string; items: readonly T[] }[])
   return new Map(groups.map((g) => [g.server, g.items]));
 }
 
-export async function catalogView(directory: UpstreamDirectory, catalogs: Catalogs): Promise<CatalogView> {
+export async function catalogView(
+  directory: UpstreamDirectory,
+  catalogs: Catalogs,
+  pins?: () => ToolPinsView,
+): Promise<CatalogView> {
+  const pinned = new Map((pins?.().tools ?? []).map((p) => [`${p.server}\u0000${p.tool}`, p]));
+  const pinOf = (exposed: string) => {
+    const route = catalogs.tools.route(exposed);
+    const pin = route === null ? undefined : pinned.get(`${route.server}\u0000${route.tool}`);
+    return pin === undefined
+      ? {}
+      : { pin: { hash: pin.hash, approvedAt: pin.approvedAt, changed: pin.changed !== null } };
+  };
   const [tools, resources, prompts] = await Promise.all([
     catalogs.tools.list(null, 0),
     catalogs.resources.list(null, 0),
@@ -41,6 +53,7 @@ export async function catalogView(directory: UpstreamDirectory, catalogs: Catalo
           ...(t.outputSchema === undefined ? {} : { outputSchema: t.outputSchema }),
           ...(t.annotations === undefined ? {} : { annotations: t.annotations }),
           lint: lint.get(t.name) ?? [],
+          ...pinOf(t.name),
         })),
         resources: (resourcesOf.get(upstream.name) ?? []).map((r) => ({
           uri: r.uri,

@@ -31,6 +31,8 @@ async function startNotes(t: TestContext, policy: Record<string, unknown> = {}):
 
 /** Rewrites the notes server's definitions, has it announce the change, and waits for the gateway to see it. */
 async function rugPull(h: Harness, client: Client, file: string): Promise<ControlEvent[]> {
+  // Pinned first: a definition changed before the gateway ever listed the tool is simply its first sight.
+  await waitUntil(async () => (await names(client)).includes('notes__search'), 'notes__search to be listed first');
   const events: ControlEvent[] = [];
   const stop = h.core.onControlEvent((event) => events.push(event));
   await writeFile(file, JSON.stringify(CHANGED));
@@ -49,7 +51,15 @@ test('T28 a changed description after list_changed hides and refuses the tool; t
     'search {"query":"x"}',
   );
 
+  const pinOf = async (name: string) => {
+    const view = await h.core.controlApi.catalog({});
+    assert.ok(view.ok);
+    return view.value.servers.flatMap((server) => server.tools).find((tool) => tool.name === name)?.pin;
+  };
+  assert.equal((await pinOf('notes__search'))?.changed, false, 'the dashboard shows it pinned');
+
   const events = await rugPull(h, client, file);
+  assert.equal((await pinOf('notes__search'))?.changed, true, 'and then changed since approval');
   assert.deepEqual(
     events.filter((e) => e.type === 'tool-definition-changed'),
     [{ type: 'tool-definition-changed', server: 'notes', tool: 'search' }],

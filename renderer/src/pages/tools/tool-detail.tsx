@@ -1,4 +1,4 @@
-// One tool: what it says it does, its schemas and annotations, what tool lint flags, and the form to try it.
+// One tool: what it says it does, its schemas and annotations, its pin, what tool lint flags, and the form to try it.
 import type { ToolView } from '../../../../preload/contract.ts';
 import { JsonBlock } from '../../ui/json-block.tsx';
 import { ToolLintFindings } from './tool-lint.tsx';
@@ -25,6 +25,14 @@ export function ToolDetail({ tool }: { tool: ToolView }) {
             </li>
           ))}
         </ul>
+      )}
+      {tool.pin !== undefined && (
+        <p className={tool.pin.changed ? 'warning' : 'muted'} aria-label="Pinning">
+          {tool.pin.changed
+            ? 'Its definition changed since it was approved: it is hidden from every client until you approve the change (Review, above).'
+            : `Pinned since ${new Date(tool.pin.approvedAt).toLocaleString()}: `}
+          {!tool.pin.changed && <code title={tool.pin.hash}>{tool.pin.hash.slice(0, 19)}…</code>}
+        </p>
       )}
       {tool.lint !== undefined && <ToolLintFindings findings={tool.lint} />}
       <details>

@@ -67,3 +67,36 @@ describe('Tools page review (T28, T29)', () => {
     expect((await screen.findByRole('alert')).textContent).toBe('tool-pins.json is not valid JSON');
   });
 });
+
+describe('Pinning state in a tool’s detail', () => {
+  it('shows a pinned tool’s hash, and a changed one as hidden until approved', async () => {
+    const core = new FakeCore();
+    core.catalog = {
+      servers: [
+        {
+          server: 'notes',
+          tools: [
+            {
+              name: 'notes__echo',
+              inputSchema: { type: 'object' },
+              pin: { hash: `sha256:${'ab'.repeat(32)}`, approvedAt: '2026-11-26T08:00:00.000Z', changed: false },
+            },
+            {
+              name: 'notes__search',
+              inputSchema: { type: 'object' },
+              pin: { hash: `sha256:${'cd'.repeat(32)}`, approvedAt: '2026-11-26T08:00:00.000Z', changed: true },
+            },
+          ],
+          resources: [],
+          prompts: [],
+          problems: [],
+        },
+      ],
+    };
+    renderWith(core, <ToolsPage />);
+    fireEvent.click(await screen.findByRole('button', { name: /notes__echo/ }));
+    expect((await screen.findByLabelText('Pinning')).textContent).toContain('sha256:abababab');
+    fireEvent.click(screen.getByRole('button', { name: /notes__search/ }));
+    await waitFor(() => expect(screen.getByLabelText('Pinning').textContent).toContain('hidden from every client'));
+  });
+});

@@ -45,7 +45,7 @@ export function growth(rss: readonly number[]): { startRssMb: number; endRssMb: 
   return { startRssMb, endRssMb, growthPercent: ((endRssMb - startRssMb) / startRssMb) * 100 };
 }
 
-/** Calls at `perSecond` for `ms`, round-robin over `calls`; reads RSS every `sampleMs`. */
+/** CALLS_PER_SECOND calls a second for `ms`, round-robin over `calls`; reads serve's RSS every `sampleMs`. */
 async function steadyLoad(
   calls: readonly Call[],
   ms: number,

@@ -38,7 +38,7 @@ export const FULL_PLAN: Plan = {
   latencyCalls: 2_000,
   throughputCalls: 8_000,
   concurrency: 16,
-  highConcurrencyCalls: 8_000,
+  highConcurrencyCalls: 4_000,
   highConcurrency: 64,
   warmupCalls: 500,
   bigCalls: 20,

@@ -1,6 +1,15 @@
-// The four targets measured side by side in one run: warm-up, then latency and throughput rounds interleaved across
+// The targets measured side by side in one run: warm-up, then latency and throughput rounds interleaved across
 // targets (so drift on a busy machine hits all of them alike), then memory, sessions and the 1 MiB argument.
-import { latencyRound, median, percentile, throughputRound, withCpu, SMALL_TEXT, type Latency } from './measure.ts';
+import {
+  latencyRound,
+  median,
+  percentile,
+  throughputRound,
+  withCpu,
+  SMALL_TEXT,
+  type Latency,
+  type Load,
+} from './measure.ts';
 import type { Plan } from './plan.ts';
 import { memory } from './proc.ts';
 import { processesPerSession } from './sessions.ts';
@@ -11,13 +20,23 @@ export type BigResult =
   | { readonly kind: 'accepted'; readonly p50Ms: number; readonly peakRssMb: number | null }
   | { readonly kind: 'refused'; readonly status: number };
 
+/** Latency and throughput at one concurrency: medians over the rounds, and each round's own figures. */
+export interface LoadResult extends Load {
+  readonly concurrency: number;
+  readonly perRound: readonly Load[];
+}
+
 export interface TargetResult {
   readonly name: string;
+  /** At concurrency 1. */
   readonly latency: Latency;
+  /** Calls per second at the plan's `concurrency` (16). */
   readonly rps: number;
-  /** Calls in the latency and throughput rounds, which CPU per call is averaged over. */
+  /** Latency and throughput at the plan's `concurrency` and `highConcurrency` (16 and 64), in that order. */
+  readonly loads: readonly LoadResult[];
+  /** Calls in the latency and throughput rounds, at every concurrency. */
   readonly measuredCalls: number;
-  /** Gateway CPU per measured call; null when there is no process in front of the echo server. */
+  /** Gateway CPU per call at concurrency 1 and 16; null when there is no process in front of the echo server. */
   readonly cpuUsPerCall: number | null;
   /** Peak RSS of the gateway process after the latency and throughput rounds. */
   readonly peakRssMb: number | null;
@@ -32,8 +51,10 @@ interface Running {
   readonly target: Target;
   readonly connection: Connection;
   readonly call: Call;
-  readonly rounds: { latency: Latency; rps: number; cpuUsPerCall: number | null }[];
+  readonly rounds: { latency: Latency; rps: number; cpuUsPerCall: number | null; loads: [Load, Load] }[];
   cpuUs: number;
+  /** Calls made while `cpuUs` was counted. */
+  cpuCalls: number;
   calls: number;
 }
 
@@ -45,23 +66,32 @@ export async function compareTargets(targets: readonly Target[], plan: Plan, log
     for (const target of targets) {
       const connection = await target.connect();
       const call = echoCall(connection.client, target.tool);
-      running.push({ target, connection, call, rounds: [], cpuUs: 0, calls: 0 });
+      running.push({ target, connection, call, rounds: [], cpuUs: 0, cpuCalls: 0, calls: 0 });
       log(`${target.name}: warming up`);
       await latencyRound(call, plan.warmupCalls);
       await throughputRound(call, plan.warmupCalls, plan.concurrency);
+      await throughputRound(call, plan.warmupCalls, plan.highConcurrency);
     }
     for (let round = 1; round <= plan.rounds; round += 1) {
       for (const r of running) {
         const latency = await withCpu(r.target.pid, () => latencyRound(r.call, plan.latencyCalls));
         const rps = await withCpu(r.target.pid, () => throughputRound(r.call, plan.throughputCalls, plan.concurrency));
+        // Outside the CPU figure, so CPU per call stays what earlier runs measured (concurrency 1 and 16).
+        const high = await throughputRound(r.call, plan.highConcurrencyCalls, plan.highConcurrency);
         const roundCalls = plan.latencyCalls + plan.throughputCalls;
         const roundCpu = r.target.pid === null ? null : (latency.cpuUs + rps.cpuUs) / roundCalls;
-        r.rounds.push({ latency: latency.result, rps: rps.result, cpuUsPerCall: roundCpu });
+        r.rounds.push({
+          latency: latency.result,
+          rps: rps.result.rps,
+          cpuUsPerCall: roundCpu,
+          loads: [rps.result, high],
+        });
         r.cpuUs += latency.cpuUs + rps.cpuUs;
-        r.calls += plan.latencyCalls + plan.throughputCalls;
+        r.cpuCalls += roundCalls;
+        r.calls += plan.latencyCalls + plan.throughputCalls + plan.highConcurrencyCalls;
         log(
           `round ${round}/${plan.rounds} ${r.target.name}: p50 ${latency.result.p50Ms.toFixed(3)} ms, ` +
-            `${Math.round(rps.result)} calls/s`,
+            `${Math.round(rps.result.rps)} calls/s at ${plan.concurrency}, ${Math.round(high.rps)} at ${plan.highConcurrency}`,
         );
       }
     }
@@ -79,8 +109,18 @@ export async function compareTargets(targets: readonly Target[], plan: Plan, log
           p99Ms: median(r.rounds.map((x) => x.latency.p99Ms)),
         },
         rps: median(r.rounds.map((x) => x.rps)),
+        loads: [plan.concurrency, plan.highConcurrency].map((concurrency, i) => {
+          const perRound = r.rounds.map((x) => x.loads[i as 0 | 1]);
+          return {
+            concurrency,
+            rps: median(perRound.map((x) => x.rps)),
+            p50Ms: median(perRound.map((x) => x.p50Ms)),
+            p99Ms: median(perRound.map((x) => x.p99Ms)),
+            perRound,
+          };
+        }),
         measuredCalls: r.calls,
-        cpuUsPerCall: pid === null ? null : r.cpuUs / r.calls,
+        cpuUsPerCall: pid === null ? null : r.cpuUs / r.cpuCalls,
         peakRssMb,
         processesPerSession: perSession,
         big,

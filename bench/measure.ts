@@ -1,5 +1,5 @@
-// The three measurements taken of every target: latency at concurrency 1, throughput at a fixed concurrency, and
-// the CPU time a process spent while either ran. Every loop runs a fixed number of calls.
+// The three measurements taken of every target: latency at concurrency 1, throughput and latency under a fixed
+// concurrency, and the CPU time a process spent while either ran. Every loop runs a fixed number of calls.
 import { cpuMicros } from './proc.ts';
 import type { Call } from './targets/connection.ts';
 
@@ -33,23 +33,40 @@ export async function latencyRound(call: Call, count: number, text: string = SMA
     await call(text);
     samples[i] = performance.now() - started;
   }
+  return latencyOf(samples);
+}
+
+/** A round under concurrency: answers per second over the whole round, and each call's latency. */
+export interface Load extends Latency {
+  readonly rps: number;
+}
+
+/** Latency percentiles of samples in any order (sorted in place). */
+export function latencyOf(samples: Float64Array): Latency {
   samples.sort();
   const sorted = Array.from(samples);
   return { p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99) };
 }
 
-/** `total` calls from `concurrency` callers sharing one client; answers per second over the whole round. */
-export async function throughputRound(call: Call, total: number, concurrency: number): Promise<number> {
+/**
+ * `total` calls from `concurrency` callers sharing one client; answers per second over the whole round, and the
+ * latency of each call from send to answer (which includes its wait behind the others in flight).
+ */
+export async function throughputRound(call: Call, total: number, concurrency: number): Promise<Load> {
+  const samples = new Float64Array(total);
   let issued = 0;
   const worker = async (): Promise<void> => {
     while (issued < total) {
-      issued += 1;
+      const i = issued++;
+      const sent = performance.now();
       await call(SMALL_TEXT);
+      samples[i] = performance.now() - sent;
     }
   };
   const started = performance.now();
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return total / ((performance.now() - started) / 1000);
+  const rps = total / ((performance.now() - started) / 1000);
+  return { rps, ...latencyOf(samples) };
 }
 
 /** Runs `work` and returns its result with the CPU time `pid` spent meanwhile (0 when there is no process). */

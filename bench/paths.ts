@@ -7,3 +7,8 @@ export const HTTP_FLOOR_SERVER = fileURLToPath(new URL('./http-floor-server.ts',
 export const LOOPBACK_ONLY = new URL('./loopback-only.ts', import.meta.url).href;
 export const SWITCHBOARD_BIN = fileURLToPath(new URL('../bin/switchboard.js', import.meta.url));
 export const SUPERGATEWAY_BIN = fileURLToPath(new URL('../node_modules/supergateway/dist/index.js', import.meta.url));
+export const MCP_PROXY_PACKAGE = fileURLToPath(new URL('../node_modules/mcp-proxy/package.json', import.meta.url));
+export const MCP_PROXY_BIN = fileURLToPath(
+  new URL('../node_modules/mcp-proxy/dist/bin/mcp-proxy.mjs', import.meta.url),
+);
+export const MIX_SERVER = fileURLToPath(new URL('./mix-server.ts', import.meta.url));

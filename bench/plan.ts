@@ -9,6 +9,9 @@ export interface Plan {
   /** Calls per throughput round, at `concurrency`. */
   readonly throughputCalls: number;
   readonly concurrency: number;
+  /** Calls per round at `highConcurrency`, for latency and throughput under heavier load (not in CPU per call). */
+  readonly highConcurrencyCalls: number;
+  readonly highConcurrency: number;
   /** Unmeasured calls first, at concurrency 1 and again at `concurrency`, so JIT and connection pools settle. */
   readonly warmupCalls: number;
   /** Calls with a 1 MiB argument, after `bigWarmupCalls` unmeasured ones. */
@@ -20,6 +23,13 @@ export interface Plan {
   readonly rssServers: number;
   /** Calls to each of the `rssServers` servers before their gateway's peak RSS is read. */
   readonly rssCallsPerServer: number;
+  /** serve is started this many times with `startupServers` always-on servers, spawn to /readyz 200. */
+  readonly startupRuns: number;
+  readonly startupServers: number;
+  /** Calls in the realistic mix (bench/mix.ts), shared by its clients. */
+  readonly mixCalls: number;
+  /** Minutes of the memory soak (bench/soak.ts) after its warm-up. */
+  readonly soakMinutes: number;
 }
 
 export const FULL_PLAN: Plan = {
@@ -28,6 +38,8 @@ export const FULL_PLAN: Plan = {
   latencyCalls: 2_000,
   throughputCalls: 8_000,
   concurrency: 16,
+  highConcurrencyCalls: 4_000,
+  highConcurrency: 64,
   warmupCalls: 500,
   bigCalls: 20,
   bigWarmupCalls: 3,
@@ -35,6 +47,10 @@ export const FULL_PLAN: Plan = {
   extraSessions: 3,
   rssServers: 10,
   rssCallsPerServer: 200,
+  startupRuns: 3,
+  startupServers: 20,
+  mixCalls: 5_000,
+  soakMinutes: 2,
 };
 
 export const QUICK_PLAN: Plan = {
@@ -46,4 +62,8 @@ export const QUICK_PLAN: Plan = {
   bigCalls: 5,
   bigWarmupCalls: 1,
   rssCallsPerServer: 20,
+  highConcurrencyCalls: 640,
+  startupRuns: 1,
+  mixCalls: 300,
+  soakMinutes: 0.5,
 };

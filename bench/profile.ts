@@ -33,7 +33,7 @@ try {
     const loaded = await withCpu(target.pid, () => throughputRound(call, calls, 16));
     const single = await withCpu(target.pid, () => latencyRound(call, Math.ceil(calls / 10)));
     process.stderr.write(
-      `concurrency 16: ${Math.round(loaded.result)} calls/s, ${(loaded.cpuUs / calls).toFixed(0)} µs CPU per call; ` +
+      `concurrency 16: ${Math.round(loaded.result.rps)} calls/s, ${(loaded.cpuUs / calls).toFixed(0)} µs CPU per call; ` +
         `concurrency 1: p50 ${single.result.p50Ms.toFixed(3)} ms\n`,
     );
   } finally {

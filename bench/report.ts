@@ -30,6 +30,8 @@ export interface Report {
   readonly loadavg: { readonly start: number; readonly end: number };
   readonly rows: readonly Row[];
   readonly checks: readonly Check[];
+  /** Lines printed under the checks, for example a peer that could not be measured and why. */
+  readonly notes: readonly string[];
 }
 
 const TARGETS = {
@@ -45,6 +47,7 @@ export function buildReport(
   auditedCalls: number,
   quick: boolean,
   loadavg: Report['loadavg'],
+  notes: readonly string[] = [],
 ): Report {
   const rows: Row[] = results.map((r) => ({
     name: r.name,
@@ -54,6 +57,18 @@ export function buildReport(
     cpu_us_per_call: r.cpuUsPerCall === null ? null : round(r.cpuUsPerCall, 1),
     rss_mb: r.peakRssMb === null ? null : round(r.peakRssMb, 1),
   }));
+  for (const r of results) {
+    for (const load of r.loads) {
+      rows.push({
+        name: `${r.name} c${load.concurrency}`,
+        p50_ms: round(load.p50Ms, 3),
+        p99_ms: round(load.p99Ms, 3),
+        rps: round(load.rps, 0),
+        cpu_us_per_call: null,
+        rss_mb: null,
+      });
+    }
+  }
   for (const r of results) {
     const name = `${r.name} 1MiB`;
     const empty = { p99_ms: null, rps: null, cpu_us_per_call: null };
@@ -71,7 +86,7 @@ export function buildReport(
     cpu_us_per_call: null,
     rss_mb: round(tenServers.peakRssMb, 1),
   });
-  return { quick, loadavg, rows, checks: buildChecks(results, tenServers, auditedCalls) };
+  return { quick, loadavg, rows, checks: buildChecks(results, tenServers, auditedCalls), notes };
 }
 
 function buildChecks(results: readonly TargetResult[], ten: TenServersResult, auditedCalls: number): Check[] {
@@ -130,6 +145,43 @@ function buildChecks(results: readonly TargetResult[], ten: TenServersResult, au
       true,
       rounds(sb, peer, (x) => x.cpuUsPerCall),
     );
+  }
+  // Latency under load against the floor's at the same concurrency, for every target: no target is set for these,
+  // they show where each hop's queueing starts to cost.
+  for (const [i, load] of floor.loads.entries()) {
+    for (const r of results.filter((x) => x !== floor)) {
+      const mine = r.loads[i]!;
+      checks.push({
+        name: `c${load.concurrency} p50 / p99 over http-floor, ${r.name}`,
+        value: `${(mine.p50Ms / load.p50Ms).toFixed(2)}x / ${(mine.p99Ms / load.p99Ms).toFixed(2)}x`,
+        target: '(compare)',
+        pass: null,
+      });
+    }
+  }
+  // A further peer, when installed: compared like supergateway, without a target of its own.
+  const proxy = results.find((r) => r.name === 'mcp-proxy');
+  if (proxy !== undefined) {
+    checks.push({
+      name: 'switchboard rps / mcp-proxy rps',
+      value: `${(sb.rps / proxy.rps).toFixed(2)}x`,
+      target: '(peer)',
+      pass: null,
+    });
+    if (sb.cpuUsPerCall !== null && proxy.cpuUsPerCall !== null) {
+      checks.push({
+        name: 'switchboard cpu / mcp-proxy cpu',
+        value: `${(sb.cpuUsPerCall / proxy.cpuUsPerCall).toFixed(2)}x`,
+        target: '(peer)',
+        pass: null,
+      });
+    }
+    checks.push({
+      name: 'processes per client session, mcp-proxy',
+      value: String(proxy.processesPerSession),
+      target: '(peer)',
+      pass: null,
+    });
   }
   checks.push({
     name: 'processes per client session, switchboard',
@@ -199,6 +251,7 @@ export function formatReport(report: Report): string {
       .join('  ')
       .trimEnd();
   out.push(checkLine(header), checkLine(checkWidths.map((w) => '-'.repeat(w))), ...checkCells.map(checkLine));
+  if (report.notes.length > 0) out.push('', ...report.notes);
   const { start, end } = report.loadavg;
   out.push('', `load average (1 min): ${start.toFixed(2)} at start, ${end.toFixed(2)} at end`);
   if (report.quick) out.push('quick run: few calls per round; the ratios are a smoke test, not a measurement.');

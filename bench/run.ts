@@ -1,6 +1,8 @@
-// `npm run bench [-- --quick] [-- --json FILE]`: tools/call latency, throughput, gateway CPU per call and memory
-// for a direct stdio connection, the SDK's own HTTP server, Switchboard and supergateway, all in one run; then
-// the ratios the gateway is held to. Not part of `npm test`: it takes minutes and its numbers depend on the machine.
+// `npm run bench [-- --quick] [-- --json FILE] [-- --soak-minutes N] [-- --mix-calls N]`: tools/call latency,
+// throughput, gateway CPU per call and memory for a direct stdio connection, the SDK's own HTTP server, Switchboard
+// and its peers, all in one run; the ratios the gateway is held to; then the audit trail, on-demand servers,
+// start-up, a realistic mix and a memory soak. Not part of `npm test`: it takes minutes and its numbers depend on
+// the machine.
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -17,12 +19,19 @@ import { REPO_ROOT } from './paths.ts';
 import { coreMemoryWithServers } from './ten-servers.ts';
 import { benchAudit, formatAudit } from './audit.ts';
 import { benchOnDemand, formatOnDemand } from './on-demand.ts';
+import { benchStartup, formatStartup } from './startup.ts';
+import { benchMix, formatMix, parseMixCalls } from './mix.ts';
+import { benchSoak, formatSoak, parseSoakMinutes } from './soak.ts';
+import { mcpProxy, mcpProxyVersion } from './targets/mcp-proxy.ts';
 
 const TSC = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url));
 
-const USAGE = `usage: node bench/run.ts [--quick] [--json FILE]
-  --quick      a smoke run with few calls (well under 90 s); its ratios are not a measurement
-  --json FILE  also write the rows and checks as JSON to FILE
+const USAGE = `usage: node bench/run.ts [--quick] [--json FILE] [--soak-minutes N] [--mix-calls N]
+  --quick             a smoke run with few calls (a few minutes); its ratios are not a measurement
+  --json FILE         also write the rows and checks as JSON to FILE
+  --soak-minutes N    length of the memory soak (default ${FULL_PLAN.soakMinutes}, ${QUICK_PLAN.soakMinutes} with --quick;
+                      its target is set for 10)
+  --mix-calls N       calls in the realistic mix (default ${FULL_PLAN.mixCalls}, ${QUICK_PLAN.mixCalls} with --quick)
 `;
 
 // Measure what users run: serve runs from a fresh build in dist/ rather than from the TypeScript sources (type
@@ -43,18 +52,34 @@ const log = (message: string): void => {
 };
 
 async function main(argv: readonly string[]): Promise<number> {
-  let options: { quick: boolean; json: string | undefined };
+  let options: { json: string | undefined; plan: Plan };
   try {
     const { values } = parseArgs({
       args: [...argv],
-      options: { quick: { type: 'boolean', default: false }, json: { type: 'string' }, help: { type: 'boolean' } },
+      options: {
+        quick: { type: 'boolean', default: false },
+        json: { type: 'string' },
+        'soak-minutes': { type: 'string' },
+        'mix-calls': { type: 'string' },
+        help: { type: 'boolean' },
+      },
       allowPositionals: false,
     });
     if (values.help === true) {
       process.stdout.write(USAGE);
       return 0;
     }
-    options = { quick: values.quick, json: values.json };
+    const base = values.quick ? QUICK_PLAN : FULL_PLAN;
+    const soak = values['soak-minutes'];
+    const mix = values['mix-calls'];
+    options = {
+      json: values.json,
+      plan: {
+        ...base,
+        soakMinutes: soak === undefined ? base.soakMinutes : parseSoakMinutes(soak),
+        mixCalls: mix === undefined ? base.mixCalls : parseMixCalls(mix),
+      },
+    };
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n${USAGE}`);
     return 2;
@@ -63,7 +88,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write('the benchmark reads CPU time and memory from /proc, so it runs on Linux only\n');
     return 2;
   }
-  const plan: Plan = options.quick ? QUICK_PLAN : FULL_PLAN;
+  const plan = options.plan;
   const loadAtStart = loadavg()[0]!;
 
   const targets: Target[] = [];
@@ -77,11 +102,17 @@ async function main(argv: readonly string[]): Promise<number> {
 
   let results: TargetResult[];
   let auditedCalls: number;
+  const notes: string[] = [];
+  const proxy = mcpProxyVersion();
+  if (!proxy.ok) notes.push(proxy.why);
   try {
-    log('starting: stdio-direct, http-floor, switchboard, supergateway');
+    log(
+      `starting: stdio-direct, http-floor, switchboard, supergateway${proxy.ok ? `, mcp-proxy ${proxy.version}` : ''}`,
+    );
     targets.push(stdioDirect(), await httpFloor());
     const sb: SwitchboardTarget = await switchboard({ servers: ['echo'] });
     targets.push(sb, await supergateway());
+    if (proxy.ok) targets.push(await mcpProxy());
     results = await compareTargets(targets, plan, log);
     targets.splice(targets.indexOf(sb), 1);
     auditedCalls = await sb.stopAndCountAudit();
@@ -93,12 +124,25 @@ async function main(argv: readonly string[]): Promise<number> {
 
   const auditBench = await benchAudit(plan.quick ? 100_000 : 1_000_000, log);
   const onDemand = await benchOnDemand(plan.quick ? 50 : 500, log);
-  const report = buildReport(results, tenServers, auditedCalls, plan.quick, { start: loadAtStart, end: loadavg()[0]! });
+  const startup = await benchStartup(plan.startupServers, plan.startupRuns, log);
+  const mix = await benchMix(plan.mixCalls, log);
+  const soak = await benchSoak(plan.soakMinutes, log);
+  const report = buildReport(
+    results,
+    tenServers,
+    auditedCalls,
+    plan.quick,
+    { start: loadAtStart, end: loadavg()[0]! },
+    notes,
+  );
   process.stdout.write(formatReport(report));
   process.stdout.write(formatAudit(auditBench));
   process.stdout.write(formatOnDemand(onDemand));
+  process.stdout.write(formatStartup(startup));
+  process.stdout.write(formatMix(mix));
+  process.stdout.write(formatSoak(soak));
   if (options.json !== undefined) {
-    await writeJson(options.json, { ...report, audit: auditBench, onDemand });
+    await writeJson(options.json, { ...report, audit: auditBench, onDemand, startup, mix, soak });
     log(`wrote ${options.json}`);
   }
   log('done');

@@ -22,14 +22,20 @@ export interface SwitchboardOptions {
   readonly servers: readonly string[];
   /** Flags for the serve process's Node (for example --cpu-prof). */
   readonly nodeArgs?: readonly string[];
-  /** More settings of each server (for example `start: "on-demand"`), by name. */
+  /** More settings of each server (for example `start: "on-demand"`, or `args` for another server), by name. */
   readonly settings?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** An existing data directory to serve from (its lists cache is kept); a fresh one when absent. */
   readonly dataDir?: string;
+  /** The `policy` section of config.json; none (every call allowed) when absent. */
+  readonly policy?: ConfigInput['policy'];
+  /** How often /readyz is polled while serve starts; finer polling times the start more closely. */
+  readonly readyPollMs?: number;
 }
 
 export interface SwitchboardTarget extends Target {
   readonly dataDir: string;
+  /** From spawning serve until /readyz first answered 200 (to within `readyPollMs`). */
+  readonly startToReadyMs: number;
   /** Stops serve and returns how many tool calls its audit log recorded. */
   stopAndCountAudit(): Promise<number>;
   /** Stops serve and leaves its data directory for another run. */
@@ -45,13 +51,18 @@ export async function switchboard(options: SwitchboardOptions): Promise<Switchbo
       { command: process.execPath, args: [ECHO_SERVER], ...options.settings?.[name] },
     ]),
   );
-  const config: ConfigInput = { gateway: { host: '127.0.0.1' }, servers };
+  const config: ConfigInput = {
+    gateway: { host: '127.0.0.1' },
+    servers,
+    ...(options.policy === undefined ? {} : { policy: options.policy }),
+  };
   const written = await writeConfig(paths.config, config);
   if (!written.ok) throw new Error(`the benchmark's config.json is invalid: ${JSON.stringify(written.problems)}`);
   const minted = await new TokenStore(paths.tokens).create(`bench-${Date.now()}`);
   if (!minted.ok) throw new Error(`could not create a client token: ${minted.error}`);
   const headers = { authorization: `Bearer ${minted.value.token}` };
 
+  const spawnedAt = performance.now();
   const started = await startAnnouncing('switchboard serve', {
     command: process.execPath,
     args: [...(options.nodeArgs ?? []), SWITCHBOARD_BIN, '--data-dir', dataDir, 'serve', '--port', '0', '--json'],
@@ -59,8 +70,10 @@ export async function switchboard(options: SwitchboardOptions): Promise<Switchbo
     timeoutMs: START_TIMEOUT_MS,
   });
   const url = String(started.announced['url']);
+  let startToReadyMs: number;
   try {
-    await waitReady(new URL('/readyz', url));
+    await waitReady(new URL('/readyz', url), options.readyPollMs ?? READY_POLL_MS);
+    startToReadyMs = performance.now() - spawnedAt;
   } catch (error) {
     await started.stop();
     await rm(dataDir, { recursive: true, force: true });
@@ -85,6 +98,7 @@ export async function switchboard(options: SwitchboardOptions): Promise<Switchbo
     tool: `${options.servers[0]}__echo`,
     pid: started.pid,
     dataDir,
+    startToReadyMs,
     connect: () => connectHttp(url, headers),
     stopAndCountAudit: () => stopAndCountAudit(),
     stopKeepingData: async () => void (await stopAndCountAudit(true)),
@@ -93,7 +107,7 @@ export async function switchboard(options: SwitchboardOptions): Promise<Switchbo
 }
 
 /** Polls /readyz, which answers 200 once every enabled server runs. */
-async function waitReady(readyz: URL): Promise<void> {
+async function waitReady(readyz: URL, pollMs: number): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let last = '';
   while (Date.now() < deadline) {
@@ -104,7 +118,7 @@ async function waitReady(readyz: URL): Promise<void> {
     } catch (error) {
       last = (error as Error).message;
     }
-    await sleep(READY_POLL_MS);
+    await sleep(pollMs);
   }
   throw new Error(`switchboard serve was not ready within ${READY_TIMEOUT_MS} ms; last /readyz answer: ${last}`);
 }

@@ -16,7 +16,9 @@ export function globToRegExp(glob: string): RegExp {
   for (const ch of glob) {
     if (ch === '*') source += '.*';
     else if (ch === '?') source += '.';
-    else source += ch.replace(/[\\^$.|+()[\]{}/-]/g, '\\$&');
+    // Only regex syntax characters are escaped: under the `u` flag an escaped `-` (or any other identity escape)
+    // outside a class is itself a syntax error, and names such as `my-server*` are common.
+    else source += ch.replace(/[\\^$.|+()[\]{}/]/g, '\\$&');
   }
   return new RegExp(`^${source}$`, 'su');
 }

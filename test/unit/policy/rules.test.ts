@@ -28,6 +28,16 @@ test('globs: * is any run, ? one character, everything else literal', () => {
   assert.equal(globMatcher([])('anything'), false);
 });
 
+test('globs with a wildcard take names with hyphens and other punctuation literally', () => {
+  const m = globMatcher(['ops-*', 'mix-*__work', 'a/b-(c)[d]{e}|f+g^h$?']);
+  assert.equal(m('ops-team'), true);
+  assert.equal(m('opsXteam'), false, '- is literal');
+  assert.equal(m('mix-01__work'), true);
+  assert.equal(m('mix-01__read'), false);
+  assert.equal(m('a/b-(c)[d]{e}|f+g^h$!'), true);
+  assert.equal(m('a/b-c'), false);
+});
+
 test('T18 first match wins, and the decision names its rule', async () => {
   const list = rules([
     { id: 'no-delete-for-a', clients: ['a'], tools: ['fs__delete'], action: 'deny' },

@@ -32,3 +32,6 @@ const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
 });
 process.exitCode = code;
+// A command that failed may leave part of what it started behind (a half-built core's worker thread): nothing of
+// it is needed, so the process ends once what it wrote has been flushed.
+if (code !== 0) process.stderr.write('', () => process.stdout.write('', () => process.exit(code)));

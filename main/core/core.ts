@@ -174,7 +174,20 @@ export class Core {
     this.#logger = fields.logger;
   }
 
+  /**
+   * Builds and starts a core. Every expected failure (a bad config, a port in use, an unreadable audit log) is an
+   * answer naming it; an unexpected one is too, so a caller never waits on a half-built core.
+   */
   static async start(options: CoreOptions): Promise<StartResult> {
+    try {
+      return await Core.#build(options);
+    } catch (error) {
+      options.logger.error('the core could not start', { error: (error as Error).message });
+      return { ok: false, error: `could not start: ${(error as Error).message}` };
+    }
+  }
+
+  static async #build(options: CoreOptions): Promise<StartResult> {
     const { dataDir } = options;
     // Every line the core logs passes the redactor, which learns each secret value as it is handed to a server.
     const redactor = new Redactor();

@@ -110,8 +110,27 @@ export const START_MODES = ['always', 'on-demand'] as const;
 /** How long an on-demand server that nothing holds stays up after its last use (10 min). */
 export const DEFAULT_IDLE_STOP_AFTER_MS = 10 * 60_000;
 
+/**
+ * Degraded mode: while the server is down, calls of these tools may be answered with the last good result for the
+ * same arguments, labelled as cached with its age. Opt-in, because it is right only for answers that do not depend
+ * on when the call is made.
+ */
+export const degradedSchema = z
+  .object({
+    /** The server's own tool names (globs) whose results may be served from the cache. */
+    tools: z.array(z.string().min(1)).default([]),
+    /** Also tools the server annotates both `readOnlyHint` and `idempotentHint` (its claim is taken for this). */
+    hinted: z.boolean().default(false),
+    /** How old a cached result may be and still be served. */
+    maxAgeMs: z.number().int().min(1_000).max(604_800_000).default(3_600_000),
+  })
+  .strict();
+
+export type DegradedSettings = z.infer<typeof degradedSchema>;
+
 const serverCommon = {
   enabled: z.boolean().default(true),
+  degraded: degradedSchema.optional(),
   /**
    * `always`: started with serve and kept running. `on-demand`: started by the first request that needs it and
    * stopped after `idleStopAfter` ms with nothing holding it; its lists are served from the cache meanwhile.

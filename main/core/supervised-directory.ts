@@ -230,6 +230,7 @@ export class SupervisedDirectory extends EventEmitter<UpstreamEvents> implements
       client: server.client,
       timeouts: server.config.timeouts,
       onDemand: server.config.start === 'on-demand',
+      degraded: server.config.degraded,
       demand: () => server.demand(),
       unavailableMessage: () => server.unavailableError(),
       credentialNotice: () => notice(server),

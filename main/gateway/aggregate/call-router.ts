@@ -18,6 +18,8 @@ import { GatewayErrorCode } from '../http/http-reply.ts';
 import { confirmerFor, refusalAnswer, refusalText } from './call-policy.ts';
 import { CallError } from './call-error.ts';
 import { InFlightRequests } from './in-flight.ts';
+import { isCacheable, ResultCache } from './result-cache.ts';
+import { GATEWAY_META_PREFIX } from './session-server.ts';
 import { checkToolOutput } from './output-check.ts';
 import type { ToolCatalog } from './tool-catalog.ts';
 import { serverOfName } from './tool-names.ts';
@@ -55,6 +57,8 @@ export class CallRouter {
   readonly #audit: AuditLog;
   readonly #listWaitMs: number;
   readonly policy: CallPolicy | null;
+  /** Degraded mode's last good results of cacheable tools. */
+  readonly #results = new ResultCache();
   /** Requests waiting on each server, by session. */
   readonly upstreamRequests: InFlightRequests;
   #inFlight = 0;
@@ -140,13 +144,23 @@ export class CallRouter {
 
       // An on-demand server is started by its first call, which waits for it and goes on (listed from the cache).
       const upstream = server === null ? undefined : await whenServing(this.#directory, server, extra.signal);
-      if (upstream && !upstream.client) {
-        const message = upstream.unavailableMessage();
+      const unavailable = async (): Promise<never> => {
+        const message = upstream!.unavailableMessage();
         await audit('unavailable', message);
         throw new CallError(GatewayErrorCode.ServerUnavailable, message);
-      }
+      };
+      // A server that is down fails the call at once, unless the tool may be answered from its last good result
+      // (degraded mode), which policy must allow first like any call.
+      const down = upstream !== undefined && !upstream.client;
+      // A server that is down has no current list: its last one says what the name was.
+      const known = down && route === null ? this.#catalog.knownTool(requested, context.scope) : null;
+      if (known !== null) route = { server: known.server, tool: known.tool };
+      const definition =
+        route === null ? undefined : (this.#catalog.tool(route.server, route.tool) ?? known?.definition);
+      const cacheable = route !== null && isCacheable(upstream?.degraded, definition, route.tool);
+      if (down && !cacheable) await unavailable();
       const unknown = `Unknown tool "${requested}"${context.scope ? ` on server "${context.scope}"` : ''}`;
-      if (!route || !upstream?.client) {
+      if (!route || upstream === undefined || (!down && !upstream.client)) {
         await audit('unknown-tool', unknown);
         throw new CallError(ErrorCode.InvalidParams, unknown);
       }
@@ -158,7 +172,7 @@ export class CallRouter {
           client: context.client,
           server: route.server,
           tool: route.tool,
-          definition: this.#catalog.tool(route.server, route.tool),
+          definition,
           args,
           confirm: confirmerFor(extra, context.clientCapabilities),
         });
@@ -172,6 +186,18 @@ export class CallRouter {
         }
         decision = { decision: 'allow', rule: admission.rule, ...detail };
         release = admission.release;
+      }
+
+      if (!upstream.client) {
+        release();
+        const hit = this.#results.find(route.server, route.tool, args, upstream.degraded!.maxAgeMs);
+        if (hit === null) return await unavailable();
+        const ageMs = Date.now() - hit.storedAt;
+        const reason = upstream.unavailableMessage();
+        decision = { ...decision, detail: { ...decision.detail, cached: { ageMs, storedAt: hit.storedAt } } };
+        const answer = cachedAnswer(hit.result, route.server, ageMs, hit.storedAt, reason);
+        await audit('ok', null, { responseBytes: jsonSize(answer) });
+        return answer;
       }
 
       let cut: Cut = null;
@@ -220,6 +246,7 @@ export class CallRouter {
           throw withheld;
         }
         if (!called.isError) {
+          if (cacheable) this.#results.store(route.server, route.tool, args, called, responseBytes ?? 0);
           await audit('ok', null, { responseBytes });
           return called;
         }
@@ -283,4 +310,27 @@ function streamOverflow(
       `hold (the unread SSE stream limit); the result was discarded`,
     { limit: stream.limit, setting: 'unread SSE stream' },
   );
+}
+
+/**
+ * A cached result as the caller sees it: the result as it was, with a note that says so, how old it is and why
+ * (the server's state), in the content a model reads and under the gateway's `_meta` prefix for programs.
+ */
+function cachedAnswer(
+  result: CallToolResult,
+  server: string,
+  ageMs: number,
+  storedAt: number,
+  reason: string,
+): CallToolResult {
+  const age = ageMs < 120_000 ? `${Math.round(ageMs / 1000)} s` : `${Math.round(ageMs / 60_000)} min`;
+  const note = `note from Switchboard: server "${server}" is down, so this is its cached result from ${age} ago (${new Date(storedAt).toISOString()}). ${reason}`;
+  return {
+    ...result,
+    content: [...(Array.isArray(result.content) ? result.content : []), { type: 'text', text: note }],
+    _meta: {
+      ...result._meta,
+      [`${GATEWAY_META_PREFIX}/cached`]: { ageMs, storedAt: new Date(storedAt).toISOString() },
+    },
+  };
 }

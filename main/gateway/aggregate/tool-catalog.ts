@@ -135,6 +135,18 @@ export class ToolCatalog extends EventEmitter<ToolCatalogEvents> {
     return tool === undefined ? null : { server: server!, tool };
   }
 
+  /**
+   * A tool of a server that is down, as its last list had it (`exposed` is the server's own name on a scoped
+   * endpoint): what degraded mode answers from its cache. Null when that list did not have it.
+   */
+  knownTool(exposed: string, scope: string | null): { server: string; tool: string; definition: Tool } | null {
+    const server = scope ?? serverOfName(exposed, this.#separator);
+    const list = server === null ? undefined : this.#cache.known(server);
+    const tool = scope !== null ? exposed : list?.index.names.toUpstream.get(exposed);
+    const definition = tool === undefined ? undefined : list?.index.byName.get(tool);
+    return definition === undefined ? null : { server: server!, tool: tool!, definition };
+  }
+
   /** How many tools the server lists now (0 before its list is read). */
   count(server: string): number {
     return this.#cache.get(server)?.items.length ?? 0;

@@ -2,7 +2,7 @@
 // supervisor to this, so the gateway can be tested against any source of connected clients.
 import type { EventEmitter } from 'node:events';
 import type { LoggingMessageNotification } from '@modelcontextprotocol/sdk/types.js';
-import type { Timeouts } from '../../config/schema.ts';
+import type { DegradedSettings, Timeouts } from '../../config/schema.ts';
 import type { InstanceRef } from '../../supervisor/instance-pool.ts';
 import type { ServerState } from '../../supervisor/server-state.ts';
 import type { UpstreamClient } from '../../supervisor/upstream-client.ts';
@@ -47,6 +47,8 @@ export interface Upstream {
    * `client` and `state` again then). Concurrent callers share one start. Leaves a server in any other state alone.
    */
   demand?(): Promise<void>;
+  /** Degraded mode: which tools may be answered from the last good result while the server is down. */
+  readonly degraded?: DegradedSettings | undefined;
   /** Why calls cannot be served right now, and when the next retry is: shown to callers as is. */
   unavailableMessage(): string;
   /** A credential problem worth adding to an upstream error (e.g. its secret has expired), or null. */

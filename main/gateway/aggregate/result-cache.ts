@@ -5,7 +5,7 @@
 // Bounded in entries and bytes, oldest out first; nothing is written to disk.
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { DegradedSettings } from '../../config/schema.ts';
-import { globMatcher } from '../../policy/glob.ts';
+import { globMatcher, type NameMatcher } from '../../policy/glob.ts';
 import { canonicalJson } from '../../policy/tool-definition-hash.ts';
 
 export interface CachedResult {
@@ -16,9 +16,18 @@ export interface CachedResult {
 /** Whether calls of this tool may be answered from the cache while its server is down. */
 export function isCacheable(settings: DegradedSettings | undefined, tool: Tool | undefined, name: string): boolean {
   if (settings === undefined) return false;
-  if (settings.tools.length > 0 && globMatcher(settings.tools)(name)) return true;
+  if (settings.tools.length > 0 && namedTools(settings)(name)) return true;
   const annotations = tool?.annotations;
   return settings.hinted && annotations?.readOnlyHint === true && annotations.idempotentHint === true;
+}
+
+/** One matcher per settings object (a config value), not one per call. */
+const matchers = new WeakMap<DegradedSettings, NameMatcher>();
+
+function namedTools(settings: DegradedSettings): NameMatcher {
+  let matcher = matchers.get(settings);
+  if (matcher === undefined) matchers.set(settings, (matcher = globMatcher(settings.tools)));
+  return matcher;
 }
 
 export class ResultCache {

@@ -61,14 +61,16 @@ test('the audit log failing is announced when it starts failing', () => {
   assert.deepEqual(notificationsFor(failing, failing), []);
 });
 
-test('a team policy alert is announced once, naming its reason', () => {
-  const alert = {
-    reason: 'signature',
-    message: 'the team document was not applied: …',
-    at: '2026-11-26T08:00:00.000Z',
-    version: 3,
-  };
-  const team = (lastAlert: typeof alert | null, version = 3) => ({
+interface Alert {
+  readonly reason: string;
+  readonly message: string;
+  readonly at: string;
+  readonly version: number;
+}
+
+/** A status report of a machine enrolled in team acme, at `version`, with its newest alert. */
+function teamReport(version: number | null, lastAlert: Alert | null = null) {
+  return {
     ...report([]),
     teamPolicy: {
       url: 'https://policy.example/team.jws',
@@ -85,7 +87,17 @@ test('a team policy alert is announced once, naming its reason', () => {
       conflicts: [],
       settings: null,
     },
-  });
+  };
+}
+
+test('a team policy alert is announced once, naming its reason', () => {
+  const alert = {
+    reason: 'signature',
+    message: 'the team document was not applied: …',
+    at: '2026-11-26T08:00:00.000Z',
+    version: 3,
+  };
+  const team = (lastAlert: Alert | null) => teamReport(3, lastAlert);
   const quiet = team(null);
   const alerted = team(alert);
   assert.deepEqual(notificationsFor(quiet, quiet), []);
@@ -100,24 +112,7 @@ test('a team policy alert is announced once, naming its reason', () => {
 });
 
 test('a new team policy version in force is announced once, with the way to review it; not at start', () => {
-  const team = (version: number | null) => ({
-    ...report([]),
-    teamPolicy: {
-      url: 'https://policy.example/team.jws',
-      team: 'acme',
-      state: 'active' as const,
-      enforced: 'document' as const,
-      version,
-      expiresAt: null,
-      lastSync: null,
-      nextSyncAt: null,
-      failures: 0,
-      lastAlert: null,
-      policy: null,
-      conflicts: [],
-      settings: null,
-    },
-  });
+  const team = (version: number | null) => teamReport(version);
   const notes = notificationsFor(team(3), team(4));
   assert.deepEqual(
     notes.map((n) => [n.title, n.button?.action]),

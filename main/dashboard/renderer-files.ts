@@ -1,6 +1,6 @@
 // The built dashboard (renderer/dist, made by `npm run build:renderer`) as `serve` hands it to a browser. The
 // files are listed once at start and served from that list only, so no request path can reach another file.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,9 +22,16 @@ export interface RendererFile {
   readonly immutable: boolean;
 }
 
-/** The built renderer's folder: next to the sources in a checkout, and in the package beside dist/. */
+/**
+ * The built renderer's folder, at the project's root: two levels up from this file in a checkout (run from the
+ * sources), three from its compiled copy in dist/main/dashboard/ (an installed package, the desktop app, the
+ * container image). The first that holds an index.html wins; else the checkout's, whose absence the door explains.
+ */
 export function rendererDistDir(): string {
-  return fileURLToPath(new URL('../../renderer/dist', import.meta.url));
+  const candidates = ['../../renderer/dist', '../../../renderer/dist'].map((path) =>
+    fileURLToPath(new URL(path, import.meta.url)),
+  );
+  return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? candidates[0]!;
 }
 
 export class RendererFiles {

@@ -16,6 +16,11 @@ export interface FaultCounts {
   disconnects: number;
   nonReaders: number;
   readOnlyMs: number;
+  diskFullMs: number;
+  /** Bytes written to fill the disk: what was free when it filled. */
+  diskFillBytes: number;
+  /** Polls of the team policy endpoint answered with a fault while it was down. */
+  feedFaults: number;
 }
 
 /** kill -9 of one random server among `names`, by the pid serve reports; false when none was running. */

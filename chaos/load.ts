@@ -62,6 +62,8 @@ export class LoadClient {
   readonly #prng: Prng;
   readonly #records: CallRecord[];
   #client: Promise<Client> | null = null;
+  /** When the current client started connecting. */
+  #clientSince = 0;
   #count = 0;
 
   constructor(url: string, token: string, name: string, prng: Prng, records: CallRecord[]) {
@@ -93,6 +95,7 @@ export class LoadClient {
   }
 
   #connected(): Promise<Client> {
+    if (this.#client === null) this.#clientSince = performance.now();
     this.#client ??= (async () => {
       const client = new Client({ name: this.#name, version: '1.0.0' });
       const transport = new StreamableHTTPClientTransport(this.#url, {
@@ -153,8 +156,12 @@ export class LoadClient {
     }
   }
 
-  /** serve was restarted: its sessions are gone, so the next call opens a new one instead of failing on the old. */
-  forget(): void {
+  /**
+   * serve was killed at `killedAt` and started again: sessions opened before are gone, so the next call opens a new
+   * one instead of failing on the old. A client opened since is already the new serve's and is kept.
+   */
+  forget(killedAt: number): void {
+    if (this.#clientSince >= killedAt) return;
     const old = this.#client;
     this.#client = null;
     void old?.then((client) => client.close()).catch(() => {});

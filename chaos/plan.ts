@@ -16,6 +16,12 @@ export interface ChaosPlan {
   readonly nonReaderEveryMs: number;
   /** The data directory is read-only between these fractions of the load. */
   readonly readOnly: readonly [number, number];
+  /** The data directory's disk is full between these fractions of the load. */
+  readonly diskFull: readonly [number, number];
+  /** The team policy endpoint fails every poll between these fractions of the load. */
+  readonly feedDown: readonly [number, number];
+  /** The team publishes a newer policy version at this fraction; serve must have it by the end. */
+  readonly republishAt: number;
   /** serve gets kill -9 at this fraction of the load, and is started again. */
   readonly serveKillAt: number;
   /** Memory is measured this far into the load (the baseline) and after this long without load (the end). */
@@ -32,6 +38,9 @@ export const FULL_PLAN: ChaosPlan = {
   disconnectEveryMs: 1_500,
   nonReaderEveryMs: 5_000,
   readOnly: [0.25, 0.35],
+  diskFull: [0.4, 0.5],
+  feedDown: [0.1, 0.55],
+  republishAt: 0.7,
   serveKillAt: 0.6,
   warmupMs: 15_000,
   quietMs: 20_000,
@@ -46,6 +55,9 @@ export const QUICK_PLAN: ChaosPlan = {
   disconnectEveryMs: 1_500,
   nonReaderEveryMs: 4_000,
   readOnly: [0.2, 0.35],
+  diskFull: [0.38, 0.5],
+  feedDown: [0.1, 0.55],
+  republishAt: 0.7,
   serveKillAt: 0.6,
   warmupMs: 8_000,
   quietMs: 8_000,

@@ -119,7 +119,8 @@ export function formatReport(report: ChaosReport): string {
   const f = report.faults;
   const faults =
     `faults: ${f.upstreamKills} upstream kill -9, ${f.serveKills} serve kill -9 (back in ${f.serveRestartMs.map((ms) => `${Math.round(ms)} ms`).join(', ') || '-'}), ` +
-    `${f.disconnects} mid-call disconnects, ${f.nonReaders} never-read streams, data directory read-only for ${Math.round(f.readOnlyMs / 1000)} s\n`;
+    `${f.disconnects} mid-call disconnects, ${f.nonReaders} never-read streams, data directory read-only for ${Math.round(f.readOnlyMs / 1000)} s, ` +
+    `disk full for ${Math.round(f.diskFullMs / 1000)} s (${Math.round(f.diskFillBytes / 1024 / 1024)} MiB filled), ${f.feedFaults} failed policy polls\n`;
   const checks = table(
     ['expectation', 'value', 'target', 'result'],
     report.checks.map((c) => [c.name, c.value, c.target, c.pass === null ? 'skipped' : c.pass ? 'pass' : 'FAIL']),

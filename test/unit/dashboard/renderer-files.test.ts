@@ -26,7 +26,7 @@ for (const [name, moduleDir] of [
 ] as const) {
   test(`the built dashboard is found at the project root's renderer/dist when ${name}`, async (t) => {
     const root = await makeTempDir(t);
-    const module = (await import(pathToFileURL(await layout(root, moduleDir)).href)) as RendererFilesModule;
+    const module = (await import(pathToFileURL(await layout(root, moduleDir)).href)) as typeof RendererFilesModule;
     assert.equal(module.rendererDistDir(), join(root, 'renderer', 'dist'));
     const files = new module.RendererFiles();
     assert.equal(files.get('/assets/app.js')?.type, 'text/javascript; charset=utf-8');

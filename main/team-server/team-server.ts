@@ -123,11 +123,13 @@ export class TeamServer {
     }
   }
 
-  /** Drains: new requests are refused at once, those in flight finish (at most `drainMs`), then the pool closes. */
+  /**
+   * Drains: the listener stays open so new requests (and a load balancer's /readyz) are told 503 with Retry-After
+   * rather than finding a closed port; the requests in flight finish (at most `drainMs`); then the listener and
+   * every connection close, and the pool last.
+   */
   async stop(): Promise<void> {
     this.#draining = true;
-    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    this.#server.closeIdleConnections();
     if (this.#inFlight > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.#options.drainMs ?? 10_000);
@@ -137,6 +139,7 @@ export class TeamServer {
         };
       });
     }
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     this.#server.closeAllConnections();
     await closed;
     await this.#options.pool.end();

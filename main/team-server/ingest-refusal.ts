@@ -14,21 +14,6 @@ export type IngestReason =
   | 'draining'
   | 'database';
 
-export const INGEST_REASONS: readonly IngestReason[] = [
-  'oversized',
-  'malformed',
-  'schema-version',
-  'schema',
-  'token',
-  'install-owner',
-  'uid',
-  'chain',
-  'order',
-  'busy',
-  'draining',
-  'database',
-];
-
 export interface Refusal {
   readonly status: number;
   readonly reason: IngestReason;

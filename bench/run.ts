@@ -1,6 +1,6 @@
 // `npm run bench [-- --quick] [-- --json FILE] [-- --soak-minutes N] [-- --mix-calls N]`: tools/call latency,
 // throughput, gateway CPU per call and memory for a direct stdio connection, the SDK's own HTTP server, Switchboard
-// and its peers, all in one run; the ratios the gateway is held to; then the audit trail, on-demand servers,
+// and its peers, all in one run; the ratios the gateway is held to; then the audit trail, team ingestion, on-demand servers,
 // start-up, a realistic mix and a memory soak. Not part of `npm test`: it takes minutes and its numbers depend on
 // the machine.
 import { spawnSync } from 'node:child_process';
@@ -18,6 +18,7 @@ import type { Target } from './targets/target.ts';
 import { REPO_ROOT } from './paths.ts';
 import { coreMemoryWithServers } from './ten-servers.ts';
 import { benchAudit, formatAudit } from './audit.ts';
+import { benchTeamIngest, formatTeamIngest } from './team-ingest.ts';
 import { benchOnDemand, formatOnDemand } from './on-demand.ts';
 import { benchStartup, formatStartup } from './startup.ts';
 import { benchMix, formatMix, parseMixCalls } from './mix.ts';
@@ -123,6 +124,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const tenServers = await coreMemoryWithServers(plan);
 
   const auditBench = await benchAudit(plan.quick ? 100_000 : 1_000_000, log);
+  const teamIngest = await benchTeamIngest(plan.quick ? 4 : 12, log);
   const onDemand = await benchOnDemand(plan.quick ? 50 : 500, log);
   const startup = await benchStartup(plan.startupServers, plan.startupRuns, log);
   const mix = await benchMix(plan.mixCalls, log);
@@ -137,12 +139,13 @@ async function main(argv: readonly string[]): Promise<number> {
   );
   process.stdout.write(formatReport(report));
   process.stdout.write(formatAudit(auditBench));
+  process.stdout.write(formatTeamIngest(teamIngest));
   process.stdout.write(formatOnDemand(onDemand));
   process.stdout.write(formatStartup(startup));
   process.stdout.write(formatMix(mix));
   process.stdout.write(formatSoak(soak));
   if (options.json !== undefined) {
-    await writeJson(options.json, { ...report, audit: auditBench, onDemand, startup, mix, soak });
+    await writeJson(options.json, { ...report, audit: auditBench, teamIngest, onDemand, startup, mix, soak });
     log(`wrote ${options.json}`);
   }
   log('done');

@@ -20,6 +20,7 @@ import { serverApproveCommand, serverDeclineCommand } from './commands/server-ap
 import { serverLoginCommand } from './commands/server-login.ts';
 import { secretListCommand, secretRemoveCommand, secretSetCommand } from './commands/secret.ts';
 import { statusCommand } from './commands/status.ts';
+import { TEAM_SERVER_COMMANDS } from './commands/team-server.ts';
 import { toolApproveCommand, toolPinsCommand } from './commands/tool-pins.ts';
 import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from './commands/token.ts';
 import { toolsLintCommand } from './commands/tools.ts';
@@ -56,6 +57,7 @@ export const COMMANDS: readonly Command[] = [
   ...POLICY_COMMANDS,
   toolPinsCommand,
   toolApproveCommand,
+  ...TEAM_SERVER_COMMANDS,
 ];
 
 const GLOBAL_HELP = `Options for every command:

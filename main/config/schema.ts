@@ -301,6 +301,12 @@ export const gatewaySchema = z
   })
   .strict();
 
+/** An audit upload endpoint (upload-target.ts): config.json's `audit.upload.url` and the team's `audit.uploadUrl`. */
+export const uploadUrlSchema = z.string().superRefine((text, ctx) => {
+  const problem = uploadUrlProblem(text);
+  if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 /**
  * Sending the audit trail to a team's collector (main/audit/audit-uploader.ts). Off without a `url` here or one
  * from the team's policy, which wins; the pace settings apply to either.
@@ -308,13 +314,7 @@ export const gatewaySchema = z
 export const auditUploadSchema = z
   .object({
     /** https://, or http:// to this machine only. */
-    url: z
-      .string()
-      .superRefine((text, ctx) => {
-        const problem = uploadUrlProblem(text);
-        if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
-      })
-      .optional(),
+    url: uploadUrlSchema.optional(),
     /** Sent as `Authorization: Bearer …` to `url` only; a `${secret:NAME}` reference, the value in the vault. */
     token: z
       .string()

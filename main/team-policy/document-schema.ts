@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { policyRuleSchema, policySchema } from '../config/policy-schema.ts';
 import { formatPath } from '../config/config-problems.ts';
+import { uploadUrlSchema } from '../config/schema.ts';
 
 const isoDate = z
   .string()
@@ -35,8 +36,8 @@ export const teamAuditSchema = z
     /** Records are kept at most this long here; a shorter local `audit.retentionDays` wins. */
     retentionDays: z.number().int().min(1).max(36_500).optional(),
     maxRows: z.number().int().min(1_000).max(1_000_000_000).optional(),
-    /** Where audit records are uploaded to (https); read by the audit uploader. */
-    uploadUrl: z.url({ protocol: /^https$/ }).optional(),
+    /** Where audit records are uploaded to: what config.json's `audit.upload.url` accepts (https, or http here). */
+    uploadUrl: uploadUrlSchema.optional(),
     /**
      * The name of a secret each member keeps in their own vault (`switchboard secret set NAME`) whose value is
      * sent to `uploadUrl` as a bearer token; the document never holds the value.

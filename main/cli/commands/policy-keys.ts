@@ -36,6 +36,25 @@ export const policyKeygenCommand: Command = {
   },
 };
 
+/** A document file signed with a key file, checked against the schema first: `policy sign` and `policy publish`. */
+export async function signDocumentFile(
+  file: string,
+  keyFile: string,
+): Promise<{ ok: true; jws: string } | { ok: false; error: string }> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    return { ok: false, error: `${file}: ${(error as Error).message}` };
+  }
+  // Caught here rather than by every machine that would refuse it.
+  const parsed = parseTeamDocument(json);
+  if (!parsed.ok) return { ok: false, error: `${file} is not a valid team policy document: ${parsed.error}` };
+  const key = await readPrivateKey(keyFile);
+  if (!key.ok) return { ok: false, error: key.error };
+  return { ok: true, jws: await signDocument(JSON.stringify(json), key.key, key.publicKey) };
+}
+
 export const policySignCommand: Command = {
   path: ['policy', 'sign'],
   summary: 'Sign a team policy document (JSON) and print it as a compact JWS.',
@@ -47,25 +66,12 @@ export const policySignCommand: Command = {
     const file = args.positionals[0]!;
     const keyFile = stringOption(args, 'key');
     if (keyFile === undefined) throw new UsageError('sign needs --key PRIVATE_KEY_FILE (from policy keygen)');
-    let json: unknown;
-    try {
-      json = JSON.parse(await readFile(file, 'utf8'));
-    } catch (error) {
-      io.err(`policy sign: ${file}: ${(error as Error).message}\n`);
+    const signed = await signDocumentFile(file, keyFile);
+    if (!signed.ok) {
+      io.err(`policy sign: ${signed.error}\n`);
       return 1;
     }
-    // Caught here rather than by every machine that would refuse it.
-    const parsed = parseTeamDocument(json);
-    if (!parsed.ok) {
-      io.err(`policy sign: ${file} is not a valid team policy document: ${parsed.error}\n`);
-      return 1;
-    }
-    const key = await readPrivateKey(keyFile);
-    if (!key.ok) {
-      io.err(`policy sign: ${key.error}\n`);
-      return 1;
-    }
-    io.out(`${await signDocument(JSON.stringify(json), key.key, key.publicKey)}\n`);
+    io.out(`${signed.jws}\n`);
     return 0;
   },
 };

@@ -16,6 +16,7 @@ import type { SyncResult } from '../../team-policy/team-policy-sync.ts';
 import { UsageError, stringOption, type CliIo, type Command } from '../command.ts';
 import { describeTeamPolicy } from '../describe-team-policy.ts';
 import { policyKeygenCommand, policySignCommand } from './policy-keys.ts';
+import { policyPublishCommand } from './policy-publish.ts';
 
 function seconds(args: Parameters<Command['run']>[0], name: string): number | undefined {
   const text = stringOption(args, name);
@@ -183,6 +184,7 @@ export const policyShowCommand = viewCommand(
 export const POLICY_COMMANDS: readonly Command[] = [
   policyKeygenCommand,
   policySignCommand,
+  policyPublishCommand,
   policyEnrollCommand,
   policyUnenrollCommand,
   policySyncCommand,

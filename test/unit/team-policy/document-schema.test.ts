@@ -33,8 +33,14 @@ test('a catalog server gives a command or a URL, not both; unknown fields are re
   assert.equal(parseTeamDocument(good).ok, true);
 });
 
-test('a version below 1, a missing expiry and an http upload endpoint are refused', () => {
+test('a version below 1, a missing expiry and an http upload endpoint to another machine are refused', () => {
   assert.equal(parseTeamDocument({ team: 'acme', version: 0, expiresAt: '2030-01-01' }).ok, false);
   assert.equal(parseTeamDocument({ team: 'acme', version: 1 }).ok, false);
-  assert.equal(parseTeamDocument(teamDocument('acme', 1, { audit: { uploadUrl: 'http://audit.example/' } })).ok, false);
+  const remote = parseTeamDocument(teamDocument('acme', 1, { audit: { uploadUrl: 'http://audit.example/' } }));
+  assert.match(remote.ok ? '' : remote.error, /audit\.uploadUrl http:\/\/ is allowed only to this machine/);
+});
+
+test("the upload endpoint takes what config.json's audit.upload.url takes: http to this machine too", () => {
+  const local = teamDocument('acme', 1, { audit: { uploadUrl: 'http://127.0.0.1:7420/audit/ingest' } });
+  assert.equal(parseTeamDocument(local).ok, true);
 });

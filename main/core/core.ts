@@ -516,6 +516,7 @@ export class Core {
     // child runs without it and it never reaps the children of another gateway.
     core.#parts.watchdog = startOrphanWatchdog({ runDir: paths.run, graceMs: ORPHAN_GRACE_MS, logger });
     await supervisor.apply(config.servers);
+    gateway.serversApplied();
     directory.emit('membership');
     credentials.checkExpiry();
     core.#prune();

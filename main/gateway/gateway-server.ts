@@ -56,6 +56,11 @@ const SCOPED = /^\/mcp\/([a-z0-9-]{1,32})\/?$/;
 export class GatewayServer {
   readonly #deps: GatewayServerDeps;
   readonly #http: HttpServer;
+  /**
+   * The gateway listens before the supervisor has been given its servers (so the URL can be printed early); until
+   * then an empty server list would read as "every server running", and a probe would send traffic too soon.
+   */
+  #serversApplied = false;
   #sweeper: NodeJS.Timeout | null = null;
 
   constructor(deps: GatewayServerDeps) {
@@ -105,6 +110,11 @@ export class GatewayServer {
     return `${this.baseUrl}/mcp`;
   }
 
+  /** The configured servers have been handed to the supervisor: `/readyz` may now judge them. */
+  serversApplied(): void {
+    this.#serversApplied = true;
+  }
+
   get port(): number {
     return (this.#http.address() as AddressInfo).port;
   }
@@ -151,7 +161,7 @@ export class GatewayServer {
       .filter((u) => u.enabled)
       // An idle on-demand server is ready: the first request that needs it starts it.
       .map((u) => ({ name: u.name, state: u.state.state, ready: isServing(u.state) || u.state.state === 'idle' }));
-    const ready = this.#http.listening && servers.every((s) => s.ready);
+    const ready = this.#serversApplied && this.#http.listening && servers.every((s) => s.ready);
     replyJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not-ready', servers });
   }
 

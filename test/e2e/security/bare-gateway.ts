@@ -11,7 +11,7 @@ import { CallRouter } from '../../../main/gateway/aggregate/call-router.ts';
 import { ToolCatalog } from '../../../main/gateway/aggregate/tool-catalog.ts';
 import { FailureThrottle } from '../../../main/gateway/auth/failure-throttle.ts';
 import { TokenStore } from '../../../main/gateway/auth/token-store.ts';
-import { GatewayServer, type HttpTimeouts } from '../../../main/gateway/gateway-server.ts';
+import { DEFAULT_HTTP_TIMEOUTS, GatewayServer, type HttpTimeouts } from '../../../main/gateway/gateway-server.ts';
 import { McpEndpoint } from '../../../main/gateway/http/mcp-endpoint.ts';
 import { originPolicy } from '../../../main/gateway/http/request-guards.ts';
 import { createLogger } from '../../../main/log/logger.ts';
@@ -19,10 +19,12 @@ import { createLogger } from '../../../main/log/logger.ts';
 export interface BareGateway {
   readonly port: number;
   readonly token: string;
+  /** What the composition root says once the supervisor has its servers (none here). */
+  serversApplied(): void;
   close(): Promise<void>;
 }
 
-export async function startBareGateway(timeouts: HttpTimeouts): Promise<BareGateway> {
+export async function startBareGateway(timeouts: HttpTimeouts = DEFAULT_HTTP_TIMEOUTS): Promise<BareGateway> {
   const dir = await mkdtemp(join(tmpdir(), 'switchboard-bare-'));
   const config = gatewaySchema.parse({ port: 0 });
   const logger = createLogger({ level: 'error', write: () => {} });
@@ -54,6 +56,7 @@ export async function startBareGateway(timeouts: HttpTimeouts): Promise<BareGate
   return {
     port: gateway.port,
     token: minted.value.token,
+    serversApplied: () => gateway.serversApplied(),
     async close() {
       await gateway.close();
       audit.close();

@@ -2,7 +2,7 @@
 // an ingress) learns who is calling, beyond the local client tokens that always work, and which host names it
 // answers to. Kept apart from schema.ts because only a shared deployment sets them (docs/shared-gateway.md).
 import { z } from 'zod';
-import { isLoopbackAddress } from '../net/address-policy.ts';
+import { uploadUrlProblem } from '../audit/upload-target.ts';
 import { describeValue } from './issue-messages.ts';
 
 /**
@@ -48,14 +48,8 @@ export function serviceUrlProblem(text: string, what: string): string | null {
     return `must be an absolute https:// URL of the ${what}`;
   }
   if (url.username !== '' || url.password !== '') return 'must not carry a user name or password';
-  if (url.hash !== '') return 'must not have a #fragment';
-  if (url.protocol === 'https:') return null;
-  if (url.protocol === 'http:') {
-    return url.hostname === 'localhost' || isLoopbackAddress(url.hostname)
-      ? null
-      : 'http:// is allowed only to this machine (127.0.0.1, ::1, localhost); use https:// for another host';
-  }
-  return `must be an https:// URL, not ${url.protocol}`;
+  // The rest is what an audit upload URL must be: https, or http to this machine only.
+  return uploadUrlProblem(text);
 }
 
 export const jwtAuthSchema = z

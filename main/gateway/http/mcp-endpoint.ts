@@ -76,6 +76,9 @@ interface ModernDoor {
   readonly classifyPost: typeof classifyPost;
 }
 
+/** How long closing waits for answers of finished calls to be written before it ends their sessions. */
+const ANSWER_FLUSH_MS = 1_000;
+
 /** How soon a client refused while the gateway drains should try again (through its proxy, another instance). */
 export const DRAIN_RETRY_AFTER_S = 1;
 
@@ -493,7 +496,15 @@ export class McpEndpoint {
     return closed;
   }
 
+  /**
+   * Closes every session, once the answers of requests whose calls have ended are written (bounded): a call that
+   * finished during the drain leaves its handler a few turns before its result reaches the stream.
+   */
   async closeAll(): Promise<void> {
+    const deadline = performance.now() + ANSWER_FLUSH_MS;
+    while (performance.now() < deadline && [...this.#sessions.values()].some((s) => s.transport.unanswered > 0)) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     await (await this.#modern)?.endpoint.close();
     await Promise.all([...this.#sessions.values()].map((s) => this.#close(s)));
   }

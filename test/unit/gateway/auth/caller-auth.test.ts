@@ -3,69 +3,16 @@
 // team server is built alongside this change (main/team-server/); it answers as that route is specified
 // (`{member, admin}` or 401). Local client tokens keep working beside both.
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { SignJWT, UnsecuredJWT, exportJWK, exportSPKI, generateKeyPair, type CryptoKey, type JWK } from 'jose';
+import { UnsecuredJWT, exportSPKI, type CryptoKey } from 'jose';
 import { createHmac } from 'node:crypto';
 import { gatewayAuthSchema } from '../../../../main/config/gateway-auth-schema.ts';
 import { CallerAuth, type CallerVerdict } from '../../../../main/gateway/auth/caller-auth.ts';
 import { REFUSAL_TTL_MS, TeamMemberCheck } from '../../../../main/gateway/auth/team-member-check.ts';
 import { TokenStore } from '../../../../main/gateway/auth/token-store.ts';
+import { AUDIENCE, ISSUER, serveLocal as serve, startIssuer as issuer } from '../../../helpers/jwt-issuer.ts';
 import { makeTempDir } from '../../../helpers/temp-dir.ts';
-
-const ISSUER = 'https://id.example.test';
-const AUDIENCE = 'switchboard';
-
-async function serve(
-  t: TestContext,
-  handler: (req: IncomingMessage, res: ServerResponse) => void,
-): Promise<{ url: string; hits: () => number }> {
-  let hits = 0;
-  const server: Server = createServer((req, res) => {
-    hits += 1;
-    handler(req, res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits: () => hits };
-}
-
-interface Issuer {
-  readonly jwksUrl: string;
-  readonly key: CryptoKey;
-  readonly publicKey: CryptoKey;
-  sign(
-    claims: Record<string, unknown>,
-    options?: { kid?: string; exp?: number; iss?: string; aud?: string },
-  ): Promise<string>;
-}
-
-async function issuer(t: TestContext): Promise<Issuer> {
-  const ed = await generateKeyPair('EdDSA', { extractable: true });
-  const es = await generateKeyPair('ES256', { extractable: true });
-  const keys: JWK[] = [
-    { ...(await exportJWK(ed.publicKey)), kid: 'ed-1', alg: 'EdDSA', use: 'sig' },
-    { ...(await exportJWK(es.publicKey)), kid: 'es-1', alg: 'ES256', use: 'sig' },
-  ];
-  const jwks = await serve(t, (_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys }));
-  });
-  return {
-    jwksUrl: `${jwks.url}/.well-known/jwks.json`,
-    key: ed.privateKey,
-    publicKey: ed.publicKey,
-    sign: (claims, options = {}) =>
-      new SignJWT(claims)
-        .setProtectedHeader({ alg: 'EdDSA', kid: options.kid ?? 'ed-1' })
-        .setIssuer(options.iss ?? ISSUER)
-        .setAudience(options.aud ?? AUDIENCE)
-        .setIssuedAt()
-        .setExpirationTime(options.exp ?? Math.floor(Date.now() / 1000) + 300)
-        .sign(ed.privateKey),
-  };
-}
 
 async function tokens(t: TestContext): Promise<TokenStore> {
   const store = new TokenStore(join(await makeTempDir(t), 'tokens.json'));

@@ -2,15 +2,19 @@
 // 127.0.0.1, and JWTs signed with jose as a provider would sign them.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { TestContext } from 'node:test';
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 
 export const ISSUER = 'https://id.example.test';
 export const AUDIENCE = 'switchboard';
 
+/** Where cleanups go: a test's context, or a file's own list run by its `after` hook. */
+export interface Cleanups {
+  after(fn: () => unknown): void;
+}
+
 /** A plain HTTP server on 127.0.0.1, closed when the test ends; counts the requests it answered. */
 export async function serveLocal(
-  t: TestContext,
+  t: Cleanups,
   handler: (req: IncomingMessage, res: ServerResponse) => void,
 ): Promise<{ url: string; hits: () => number }> {
   let hits = 0;
@@ -35,7 +39,7 @@ export interface TestIssuer {
   ): Promise<string>;
 }
 
-export async function startIssuer(t: TestContext): Promise<TestIssuer> {
+export async function startIssuer(t: Cleanups): Promise<TestIssuer> {
   const ed = await generateKeyPair('EdDSA', { extractable: true });
   const es = await generateKeyPair('ES256', { extractable: true });
   const keys: JWK[] = [

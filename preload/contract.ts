@@ -137,6 +137,8 @@ export interface AuditDetailView extends AuditRecordView {
   readonly protocolVersion: string | null;
   readonly sessionId: string | null;
   readonly detail: Readonly<Record<string, unknown>> | null;
+  /** Whom the call was made for, on a shared gateway; absent or null on a desktop. */
+  readonly member?: string | null;
 }
 
 export interface AuditPageView {

@@ -140,6 +140,15 @@ const MIGRATIONS: readonly { readonly version: number; readonly apply: (db: Db) 
         );
       `),
   },
+  {
+    // Whom a call was made for on a shared gateway; existing records keep null, which the chain does not hash.
+    version: 4,
+    apply: (db) =>
+      db.exec(`
+        ALTER TABLE audit ADD COLUMN member TEXT;
+        CREATE INDEX audit_member ON audit (member, id);
+      `),
+  },
 ];
 
 export const AUDIT_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -49,6 +49,11 @@ export interface AuditEvent {
   readonly sessionId: string | null;
   /** Small structured extras (a refused request's path and reason, a lifecycle event's exit code), as JSON. */
   readonly detail: Readonly<Record<string, unknown>> | null;
+  /**
+   * Whom the call was made for, on a shared gateway (the JWT's or the team server's member name); null on a
+   * desktop. Hashed only when set, so records without it hash as they did before the field existed.
+   */
+  readonly member: string | null;
   /** The previous record's hash, and this one's: SHA-256 over the previous hash and every field above. */
   readonly prevHash: string;
   readonly hash: string;

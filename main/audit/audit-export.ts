@@ -29,6 +29,8 @@ const CSV_COLUMNS: readonly (keyof AuditEvent)[] = [
   'detail',
   'prevHash',
   'hash',
+  // Added after the others, so readers of older exports find every column where it was.
+  'member',
 ];
 
 /** RFC 4180: quoted when needed, quotes doubled. A leading =, +, - or @ is prefixed so spreadsheets do not run it. */

@@ -9,6 +9,8 @@
 // and the event loop never hashes. A line may carry its two hashes after the values: lines written before the
 // chain moved off the event loop, and a record that does not follow the database's newest one (the first after
 // an open that found the database behind its head file), which links across the gap explicitly.
+// A record made for a member (a shared gateway) has the member as one more value after `detail`, before any
+// hashes: the line's length says which of the four shapes it has.
 //
 // Each append (one turn's records) ends with a trailer line `#<count>`: a process killed in the middle of a
 // write(2) can leave a prefix of it, and a chunk without its trailer is skipped whole, so a batch is in the log
@@ -29,8 +31,10 @@ export interface JournalRow {
   readonly line: string;
 }
 
-/** Columns of the `audit` table: the chained values, then prev_hash and hash. */
-const COLUMNS = 21;
+/** The chained values of a record without a member: `id` to `detail`. */
+const VALUES = 19;
+/** Columns of the `audit` table: the chained values, then prev_hash, hash and member. */
+const COLUMNS = 22;
 
 /** The journal beside a database file: `audit.db` keeps `audit.journal`. */
 export function journalPathFor(dbPath: string): string {
@@ -181,14 +185,18 @@ export function rowIngester(
     for (const { values, line } of rows) {
       const id = Number(values[0]);
       if (id <= end.id) continue;
-      if (values.length === COLUMNS) {
-        insert.run(values);
-        end = { id, hash: String(values[COLUMNS - 1]) };
+      const chained = values.slice(0, VALUES);
+      // VALUES + 1 or + 3: a member follows `detail`; + 2 or + 3: the line carries its hashes at the end.
+      const member = values.length === VALUES + 1 || values.length === VALUES + 3 ? values[VALUES] : null;
+      if (values.length >= VALUES + 2) {
+        const hash = String(values[values.length - 1]);
+        insert.run(...chained, values[values.length - 2], hash, member);
+        end = { id, hash };
         continue;
       }
       if (id !== end.id + 1 && onGap === 'stop') return { end, placed: false };
       const hash = chainHashOfJson(end.hash, line);
-      insert.run(...values, end.hash, hash);
+      insert.run(...chained, end.hash, hash, member);
       end = { id, hash };
     }
     return { end, placed: true };

@@ -193,6 +193,8 @@ export class AuditLog {
       input.protocolVersion ?? null,
       input.sessionId ?? null,
       input.detail === undefined || input.detail === null ? null : this.#redact(JSON.stringify(input.detail)),
+      // Only when set, as the chain hashes it (audit-chain.ts).
+      ...(input.member === undefined || input.member === null ? [] : [input.member]),
     ]);
     return `,${json.slice(1)}`;
   }

@@ -15,6 +15,8 @@ export interface AuditFilter {
   /** The tool, URI or prompt. */
   readonly target?: string | undefined;
   readonly outcome?: AuditOutcome | undefined;
+  /** Whom the call was made for, on a shared gateway. */
+  readonly member?: string | undefined;
   /** Words that must all occur in the target or the arguments (prefix match on the last letters of each). */
   readonly text?: string | undefined;
 }
@@ -55,6 +57,7 @@ interface Row {
   detail: string | null;
   prev_hash: string;
   hash: string;
+  member: string | null;
 }
 
 export function eventFromRow(row: Row): AuditEvent {
@@ -78,6 +81,7 @@ export function eventFromRow(row: Row): AuditEvent {
     protocolVersion: row.protocol_version,
     sessionId: row.session_id,
     detail: row.detail === null ? null : (JSON.parse(row.detail) as Record<string, unknown>),
+    member: row.member ?? null,
     prevHash: row.prev_hash,
     hash: row.hash,
   };
@@ -111,6 +115,7 @@ export function whereOf(
   equal('server', filter.server);
   equal('target', filter.target);
   equal('outcome', filter.outcome);
+  equal('member', filter.member);
   if (filter.since !== undefined) {
     clauses.push(`${alias}ts >= @since`);
     params['since'] = filter.since;

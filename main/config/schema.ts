@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { SECRET_NAME_PATTERN, refsIn } from '../vault/secret-refs.ts';
 import { TOKEN_REF, uploadUrlProblem } from '../audit/upload-target.ts';
 import { describeValue } from './issue-messages.ts';
+import { gatewayAuthSchema, publicHostSchema } from './gateway-auth-schema.ts';
 import { policySchema } from './policy-schema.ts';
 import { SERVER_ORIGINS } from '../supervisor/command-approval.ts';
 
@@ -263,6 +264,13 @@ export const gatewaySchema = z
       .default('__'),
     /** Browser origins allowed to call the gateway; requests without an Origin header are always served. */
     allowedOrigins: z.array(z.string()).default([]),
+    /**
+     * Host names the gateway answers to beyond loopback (behind an ingress), for the DNS-rebinding check; their
+     * https:// origins are allowed too. Empty: loopback names only (docs/shared-gateway.md).
+     */
+    publicHosts: z.array(publicHostSchema).default([]),
+    /** Who may call a shared gateway besides local client tokens: JWTs of an issuer, members of a team server. */
+    auth: gatewayAuthSchema.default({}),
     maxBodyBytes: z
       .number()
       .int()

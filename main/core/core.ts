@@ -23,6 +23,7 @@ import { Aggregate } from '../gateway/aggregate/aggregate.ts';
 import { CallRouter } from '../gateway/aggregate/call-router.ts';
 import { ListStore } from '../gateway/aggregate/list-store.ts';
 import { ToolCatalog } from '../gateway/aggregate/tool-catalog.ts';
+import { CallerAuth } from '../gateway/auth/caller-auth.ts';
 import { FailureThrottle } from '../gateway/auth/failure-throttle.ts';
 import { DASHBOARD_CLIENT, TokenStore } from '../gateway/auth/token-store.ts';
 import { GatewayServer } from '../gateway/gateway-server.ts';
@@ -307,11 +308,18 @@ export class Core {
       store: lists,
     });
     directory.routeServerRequests(router.upstreamRequests);
-    const origins = originPolicy(gatewayConfig.host, gatewayConfig.port, gatewayConfig.allowedOrigins);
+    const origins = originPolicy(
+      gatewayConfig.host,
+      gatewayConfig.port,
+      gatewayConfig.allowedOrigins,
+      gatewayConfig.publicHosts,
+    );
     const endpoint = new McpEndpoint({
       config: gatewayConfig,
       origins,
       tokens,
+      // Local client tokens always; JWTs and team members too when gateway.auth names them (a shared gateway).
+      auth: new CallerAuth({ tokens, config: gatewayConfig.auth }),
       throttle: new FailureThrottle(),
       audit,
       directory,
@@ -443,7 +451,10 @@ export class Core {
     }
     // With port 0 the real port is known only now; Host and Origin checks must name it.
     if (gatewayConfig.port === 0)
-      Object.assign(origins, originPolicy(gatewayConfig.host, gateway.port, gatewayConfig.allowedOrigins));
+      Object.assign(
+        origins,
+        originPolicy(gatewayConfig.host, gateway.port, gatewayConfig.allowedOrigins, gatewayConfig.publicHosts),
+      );
 
     dashboardClient = new DashboardClient(gatewayUrl, dashboardToken);
     const control = new ControlServer(dataDir, {
@@ -705,12 +716,13 @@ export class Core {
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       const { gateway, control, config, endpoint, router, drainMs } = this.#parts;
+      // First: /readyz says draining and new work is refused, so a load balancer moves on at once.
+      endpoint.stopAccepting();
       config.close();
       this.teamPolicy.stop();
       this.tokens.close();
       if (this.#expiryTimer !== null) clearInterval(this.#expiryTimer);
       // Calls in flight get drainMs; the rest are cancelled with an error while their sessions can still carry it.
-      endpoint.stopAccepting();
       await this.#parts.dashboardClient.close();
       await router.drain(drainMs);
       await gateway.close();

@@ -161,6 +161,7 @@ export class SupervisedDirectory extends EventEmitter<UpstreamEvents> implements
         method: request.method,
         outcome,
         client: caller.client ?? null,
+        member: caller.member ?? null,
         server,
         sessionId: caller.session,
         arguments: request.params,

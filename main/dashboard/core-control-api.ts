@@ -102,6 +102,7 @@ function detailView(e: AuditEvent): AuditDetailView {
     protocolVersion: e.protocolVersion,
     sessionId: e.sessionId,
     detail: e.detail,
+    member: e.member,
   };
 }
 

@@ -156,6 +156,10 @@ export class GatewayServer {
   }
 
   #ready(res: ServerResponse): void {
+    // From the first moment of shutdown, so a load balancer stops sending before the listener goes away.
+    if (this.#deps.endpoint.draining) {
+      return replyJson(res, 503, { status: 'draining' }, { 'retry-after': '1', connection: 'close' });
+    }
     const servers = this.#deps.directory
       .list()
       .filter((u) => u.enabled)

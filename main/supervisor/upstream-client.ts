@@ -18,6 +18,8 @@ export interface CallOrigin {
   /** The client session that made the call. */
   readonly session: string;
   readonly client?: string | undefined;
+  /** Whom the call is made for on a shared gateway, for the audit record of what the server asks. */
+  readonly member?: string | null | undefined;
   /** Asks that session's client; absent when the request is not a client's call (then nobody may be asked). */
   readonly ask?: ((request: ServerRequest, signal: AbortSignal) => Promise<unknown>) | undefined;
 }

@@ -17,6 +17,7 @@ const FILTER_OPTIONS = {
   since: { type: 'string' },
   until: { type: 'string' },
   client: { type: 'string' },
+  member: { type: 'string' },
   server: { type: 'string' },
   tool: { type: 'string' },
   method: { type: 'string' },
@@ -54,6 +55,7 @@ function filterOf(args: ParsedCommand): AuditFilter {
     since: since === undefined ? undefined : parseWhen(since, '--since'),
     until: until === undefined ? undefined : parseWhen(until, '--until'),
     client: stringOption(args, 'client'),
+    member: stringOption(args, 'member'),
     server: stringOption(args, 'server'),
     target: stringOption(args, 'tool'),
     method: stringOption(args, 'method'),
@@ -88,7 +90,7 @@ function line(e: AuditEvent): string {
   const when = new Date(e.ts).toISOString();
   const what = [e.method, e.server, e.target].filter((x) => x !== null).join(' ');
   const took = e.durationMs === null ? '' : ` ${e.durationMs.toFixed(1)} ms`;
-  const who = e.client === null ? '' : ` by ${e.client}`;
+  const who = (e.client === null ? '' : ` by ${e.client}`) + (e.member === null ? '' : ` for ${e.member}`);
   const why = e.error === null ? '' : `: ${e.error.length > 120 ? `${e.error.slice(0, 120)}…` : e.error}`;
   return `#${e.id} ${when} ${e.kind} ${what} ${e.outcome}${who}${took}${why}`;
 }
@@ -97,7 +99,7 @@ export const auditCommand: Command = {
   path: ['audit'],
   summary: 'Query the audit trail (newest first), with filters and pages.',
   usage:
-    'switchboard audit [--since WHEN] [--until WHEN] [--client C] [--server S] [--tool T] [--method M] [--kind K] [--outcome O] [--text WORDS] [--limit N] [--before ID] [--json]',
+    'switchboard audit [--since WHEN] [--until WHEN] [--client C] [--member M] [--server S] [--tool T] [--method M] [--kind K] [--outcome O] [--text WORDS] [--limit N] [--before ID] [--json]',
   options: { ...FILTER_OPTIONS, limit: { type: 'string' }, before: { type: 'string' } },
   allowPositionals: false,
   async run(args, global, io) {

@@ -30,6 +30,8 @@ export { CallError } from './call-error.ts';
 
 export interface CallContext {
   readonly client: string;
+  /** Whom the calls are made for on a shared gateway (audited with each); null or absent for a local token. */
+  readonly member?: string | null;
   readonly sessionId: string | null;
   readonly protocolVersion: string | null;
   /** The server a `/mcp/<server>` endpoint is scoped to, or null for the aggregated `/mcp`. */
@@ -130,6 +132,7 @@ export class CallRouter {
           method: 'tools/call',
           outcome,
           client: context.client,
+          member: context.member ?? null,
           server,
           target: route?.tool ?? requested,
           arguments: args,
@@ -219,6 +222,7 @@ export class CallRouter {
             extra,
             session: context.peer ?? context.sessionId ?? '',
             client: context.client,
+            member: context.member,
             inFlight: this.upstreamRequests,
             cutters: this.#cutters,
             onCut: (why) => (cut = why),

@@ -10,6 +10,8 @@ export interface InFlightRequest {
   readonly session: string;
   /** The client (token name) behind that session, for the audit trail. */
   readonly client?: string | undefined;
+  /** Whom the call is made for on a shared gateway, for the audit trail. */
+  readonly member?: string | null | undefined;
   /** The key of the isolated server's instance it waits on; absent for the shared connection. */
   readonly instance?: string | undefined;
   /** Sends a notification on that request's own response stream. */

@@ -58,7 +58,7 @@ export interface Caller {
   readonly session: string;
   readonly scope: string | null;
   /** The client, session id and protocol version, for the audit record. */
-  readonly context?: () => Pick<CallContext, 'client' | 'sessionId' | 'protocolVersion'>;
+  readonly context?: () => Pick<CallContext, 'client' | 'member' | 'sessionId' | 'protocolVersion'>;
   /** What the client declared; a policy confirmation asks it only when it can answer elicitation. */
   readonly capabilities?: () => ClientCapabilities | undefined;
 }
@@ -208,6 +208,7 @@ export class RequestRouter {
         method,
         outcome,
         client: context?.client ?? null,
+        member: context?.member ?? null,
         server,
         target: label.target,
         arguments: label.arguments,
@@ -256,6 +257,7 @@ export class RequestRouter {
           extra,
           session: label.caller.session,
           client: context?.client,
+          member: context?.member,
           inFlight: this.#deps.inFlight,
           onCut: (why) => (cut = why),
         },

@@ -53,9 +53,12 @@ export interface Forwarded {
 /** Who the request is for: the session as the registry knows it, and the client and session id it came with. */
 export function ownerOf(
   session: string,
-  context: { readonly client: string; readonly sessionId: string | null } | undefined,
+  context: { readonly client: string; readonly member?: string | null; readonly sessionId: string | null } | undefined,
 ): RequestOwner {
-  return { session, client: context?.client ?? null, sessionless: context !== undefined && context.sessionId === null };
+  // A per-client instance is per member too: members sharing a client name never share an upstream's state.
+  const member = context?.member ?? null;
+  const client = context === undefined ? null : member === null ? context.client : `${context.client}\0${member}`;
+  return { session, client, sessionless: context !== undefined && context.sessionId === null };
 }
 
 /**
@@ -108,6 +111,8 @@ export interface ForwardContext {
   readonly session: string;
   /** The calling client's name, recorded with the server's own requests made during the call. */
   readonly client?: string | undefined;
+  /** Whom the call is made for on a shared gateway, recorded with the server's own requests too. */
+  readonly member?: string | null | undefined;
   readonly inFlight: InFlightRequests;
   /** Cutters of requests still waiting, for shutdown; this request adds its own while it waits. */
   readonly cutters?: Set<() => void>;
@@ -149,6 +154,7 @@ export async function forwardRequest(request: Forwarded, context: ForwardContext
   const waiting: InFlightRequest = {
     session: context.session,
     client: context.client,
+    member: context.member,
     instance: instance?.key,
     notify: (notification) => extra.sendNotification(notification),
     ask: (serverRequest, signal) =>

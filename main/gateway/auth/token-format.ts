@@ -25,3 +25,10 @@ export function parseToken(raw: string): ParsedToken | null {
   const [, prefix, id, secret] = match;
   return { kind: prefix === 'sbt' ? 'client' : 'control', id: id!, secret: secret! };
 }
+
+/**
+ * The id a caller admitted by a JWT or a team server is known by where a client token's id would be (sessions,
+ * modern request bindings): derived from who they are, never a token. Such a caller's bearer is checked by its
+ * issuer on every request, so the token store counts these ids as active.
+ */
+export const EXTERNAL_ID_PREFIX = 'ext:';

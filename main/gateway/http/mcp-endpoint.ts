@@ -5,11 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import { SUPPORTED_PROTOCOL_VERSIONS, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { isRequestMessage } from '../../protocol/jsonrpc-message.ts';
 import type { AuditLog } from '../../audit/audit-log.ts';
 import type { GatewayConfig } from '../../config/schema.ts';
 import type { Logger } from '../../log/logger.ts';
+import { CallerAuth } from '../auth/caller-auth.ts';
 import type { FailureThrottle } from '../auth/failure-throttle.ts';
 import type { TokenStore } from '../auth/token-store.ts';
 import { Aggregate } from '../aggregate/aggregate.ts';
@@ -37,6 +38,8 @@ import { SessionTransport } from './session-transport.ts';
 interface Session {
   readonly id: string;
   readonly client: string;
+  /** Whom the session's calls are made for on a shared gateway; null for a local client token. */
+  readonly member: string | null;
   readonly tokenId: string;
   readonly scope: string | null;
   readonly transport: SessionTransport;
@@ -48,6 +51,8 @@ export interface McpEndpointDeps {
   readonly config: GatewayConfig;
   readonly origins: OriginPolicy;
   readonly tokens: TokenStore;
+  /** Who is calling; local client tokens only when not given (a shared gateway adds JWTs and team members). */
+  readonly auth?: CallerAuth;
   readonly throttle: FailureThrottle;
   readonly audit: AuditLog;
   readonly directory: UpstreamDirectory;
@@ -59,10 +64,23 @@ export interface McpEndpointDeps {
   readonly aggregate?: Aggregate;
 }
 
+/** The caller as the endpoint knows it: its client name, the id its sessions are bound to, its member. */
+interface Principal {
+  readonly name: string;
+  readonly tokenId: string;
+  readonly member: string | null;
+}
+
 interface ModernDoor {
   readonly endpoint: ModernEndpoint;
   readonly classifyPost: typeof classifyPost;
 }
+
+/** How long closing waits for answers of finished calls to be written before it ends their sessions. */
+const ANSWER_FLUSH_MS = 1_000;
+
+/** How soon a client refused while the gateway drains should try again (through its proxy, another instance). */
+export const DRAIN_RETRY_AFTER_S = 1;
 
 /** What one SSE stream may hold unread before notifications to it are dropped (T16). */
 export const STREAM_BUFFER_BYTES = 8 * 1024 * 1024;
@@ -71,6 +89,7 @@ export class McpEndpoint {
   readonly #deps: McpEndpointDeps;
   readonly #sessions = new Map<string, Session>();
   readonly #aggregate: Aggregate;
+  readonly #auth: CallerAuth;
   /** The 2026-07-28 door, loaded on the first request that may be modern: its SDK costs ~30 MB to load. */
   #modern: Promise<ModernDoor> | null = null;
   #accepting = true;
@@ -78,6 +97,7 @@ export class McpEndpoint {
 
   constructor(deps: McpEndpointDeps) {
     this.#deps = deps;
+    this.#auth = deps.auth ?? new CallerAuth({ tokens: deps.tokens });
     this.#aggregate =
       deps.aggregate ??
       new Aggregate({
@@ -105,6 +125,11 @@ export class McpEndpoint {
     return count;
   }
 
+  /** True from the moment shutdown begins: /readyz answers 503 and new work is refused. */
+  get draining(): boolean {
+    return !this.#accepting;
+  }
+
   /** Open sessions per client name. */
   sessionsByClient(): Map<string, number> {
     const counts = new Map<string, number>();
@@ -112,7 +137,6 @@ export class McpEndpoint {
     return counts;
   }
 
-  /** Stops opening sessions and taking modern requests; requests on open sessions are served while calls drain. */
   /**
    * Pausing (the desktop's tray) refuses every request but a session's DELETE with 503 until resumed; sessions
    * stay open, so clients carry on where they were. Unlike stopAccepting it can be undone.
@@ -125,6 +149,11 @@ export class McpEndpoint {
     return this.#paused;
   }
 
+  /**
+   * Shutdown's first step: new sessions, new streams and new requests (on open sessions too) are refused with 503,
+   * Retry-After and Connection: close, so a proxy retries them on another instance; responses and notifications
+   * that calls in flight need (a cancel, an elicitation's answer) still reach them while they drain.
+   */
   stopAccepting(): void {
     this.#accepting = false;
     void this.#modern?.then((door) => door.endpoint.stopAccepting());
@@ -134,7 +163,7 @@ export class McpEndpoint {
     const refused = checkOrigin(req, this.#deps.origins);
     if (refused) return this.#refuse(res, refused);
 
-    const client = this.#authenticate(req, res);
+    const client = await this.#authenticate(req, res);
     if (client === null) return;
 
     if (scope !== null && this.#deps.directory.get(scope) === undefined) {
@@ -154,6 +183,7 @@ export class McpEndpoint {
       case 'POST':
         return this.#post(req, res, client, scope);
       case 'GET':
+        if (!this.#accepting) return this.#refuseDraining(res, null);
         return this.#get(req, res, client, scope);
       case 'DELETE':
         return this.#delete(req, res, client, scope);
@@ -164,12 +194,28 @@ export class McpEndpoint {
     }
   }
 
-  /** The client behind a valid token, or null after answering 401/429. */
-  #authenticate(req: IncomingMessage, res: ServerResponse): { name: string; tokenId: string } | null {
-    const raw = bearerToken(req);
-    const verdict = raw === null ? null : this.#deps.tokens.verify(raw, 'client');
-    if (verdict?.ok) return { name: verdict.name, tokenId: verdict.id };
-    const reason = verdict === null ? 'missing' : verdict.reason;
+  /** The caller behind a valid bearer, or null after answering 401/429 (or 503 when its judge is out of reach). */
+  async #authenticate(req: IncomingMessage, res: ServerResponse): Promise<Principal | null> {
+    const verdict = await this.#auth.authenticate(bearerToken(req));
+    if (verdict.ok)
+      return { name: verdict.caller.client, tokenId: verdict.caller.tokenId, member: verdict.caller.member };
+    if (verdict.status === 503) {
+      // Not the caller's fault, and not a guess: never counted towards the throttle, never admitted.
+      void this.#deps.audit.record({
+        kind: 'auth',
+        outcome: 'unavailable',
+        detail: { path: requestPath(req), method: req.method ?? '', reason: verdict.reason },
+      });
+      replyError(
+        res,
+        503,
+        GatewayErrorCode.ServerUnavailable,
+        `Service Unavailable: the token cannot be checked now: ${verdict.reason}`,
+        { headers: { 'retry-after': '5' } },
+      );
+      return null;
+    }
+    const reason = verdict.reason;
     const decision = this.#deps.throttle.recordFailure(Date.now());
     if (decision.throttled) {
       if (decision.burstStarted) {
@@ -203,7 +249,7 @@ export class McpEndpoint {
   }
 
   /** The session a request names, or null after answering; a session of another client is "not found" (T5). */
-  #session(req: IncomingMessage, res: ServerResponse, client: { name: string }, scope: string | null): Session | null {
+  #session(req: IncomingMessage, res: ServerResponse, client: Principal, scope: string | null): Session | null {
     const id = req.headers['mcp-session-id'];
     if (typeof id !== 'string' || id.length === 0) {
       replyError(res, 400, GatewayErrorCode.InvalidRequest, 'Bad Request: Mcp-Session-Id header is required');
@@ -214,11 +260,13 @@ export class McpEndpoint {
       replyError(res, 404, GatewayErrorCode.InvalidRequest, 'Session not found: initialize a new session');
       return null;
     }
-    if (session.client !== client.name) {
+    // On a shared gateway many members may share a client name: a session is theirs only with the same member too.
+    if (session.client !== client.name || session.member !== client.member) {
       void this.#deps.audit.record({
         kind: 'session',
         outcome: 'session-mismatch',
         client: client.name,
+        member: client.member,
         sessionId: id,
         detail: { owner: session.client, method: req.method ?? '' },
       });
@@ -229,12 +277,7 @@ export class McpEndpoint {
     return session;
   }
 
-  async #post(
-    req: IncomingMessage,
-    res: ServerResponse,
-    client: { name: string; tokenId: string },
-    scope: string | null,
-  ): Promise<void> {
+  async #post(req: IncomingMessage, res: ServerResponse, client: Principal, scope: string | null): Promise<void> {
     const bad = checkPostHeaders(req);
     if (bad) return this.#refuse(res, bad);
     // A modern MCP-Protocol-Version makes the request stateless whatever else it carries: a session id is ignored.
@@ -259,6 +302,10 @@ export class McpEndpoint {
     }
     const parsed = parseJsonRpcBody(body.body, versionAllowsBatches(session?.transport.protocolVersion ?? null));
     if (!parsed.ok) return replyError(res, 400, parsed.code, parsed.message, { id: null });
+    if (!this.#accepting) {
+      const request = parsed.messages.find(isRequestMessage);
+      if (request !== undefined) return this.#refuseDraining(res, request.id);
+    }
 
     // The era is decided by the body first (modern/request-ladder.ts); a batch is never modern.
     // A session id does not decide it: a request whose _meta claims 2026-07-28 is modern, and the id is ignored.
@@ -270,7 +317,12 @@ export class McpEndpoint {
         return replyError(res, era.status, era.code, era.message, { id: era.id, data: era.data });
       }
       if (era.kind === 'modern') {
-        return door.endpoint.serve(req, res, era, { client: client.name, tokenId: client.tokenId, scope });
+        return door.endpoint.serve(req, res, era, {
+          client: client.name,
+          tokenId: client.tokenId,
+          member: client.member,
+          scope,
+        });
       }
     }
     if (session === null && !this.#versionSupported(req, res)) return;
@@ -285,15 +337,7 @@ export class McpEndpoint {
           'Bad Request: no Mcp-Session-Id; send initialize first to open a session',
         );
       }
-      if (!this.#accepting) {
-        return replyError(
-          res,
-          503,
-          GatewayErrorCode.ServerUnavailable,
-          'Service Unavailable: the gateway is shutting down',
-        );
-      }
-      if (!this.#roomFor(client.name)) {
+      if (!this.#roomFor(client)) {
         const limit = this.#deps.config.maxSessionsPerClient;
         return replyError(
           res,
@@ -324,7 +368,7 @@ export class McpEndpoint {
     session.transport.acceptPost(res, parsed.messages, parsed.batch, { requestInfo: { headers: req.headers } });
   }
 
-  #get(req: IncomingMessage, res: ServerResponse, client: { name: string }, scope: string | null): void {
+  #get(req: IncomingMessage, res: ServerResponse, client: Principal, scope: string | null): void {
     const bad = checkGetHeaders(req);
     if (bad) return this.#refuse(res, bad);
     const session = this.#session(req, res, client, scope);
@@ -335,18 +379,19 @@ export class McpEndpoint {
     }
   }
 
-  async #delete(req: IncomingMessage, res: ServerResponse, client: { name: string }, scope: string | null) {
+  async #delete(req: IncomingMessage, res: ServerResponse, client: Principal, scope: string | null) {
     const session = this.#session(req, res, client, scope);
     if (!session || !this.#versionSupported(req, res)) return;
     await this.#close(session);
     res.writeHead(204).end();
   }
 
-  async #open(client: { name: string; tokenId: string }, scope: string | null): Promise<Session> {
+  async #open(client: Principal, scope: string | null): Promise<Session> {
     const id = randomUUID();
     const transport = new SessionTransport({ sessionId: id, maxStreamBufferBytes: STREAM_BUFFER_BYTES });
     const server = this.#sessionServer(() => ({
       client: client.name,
+      member: client.member,
       sessionId: id,
       protocolVersion: transport.protocolVersion,
       scope,
@@ -355,6 +400,7 @@ export class McpEndpoint {
     const session: Session = {
       id,
       client: client.name,
+      member: client.member,
       tokenId: client.tokenId,
       scope,
       transport,
@@ -383,6 +429,7 @@ export class McpEndpoint {
       method: 'session-opened',
       outcome: 'ok',
       client: client.name,
+      member: client.member,
       sessionId: id,
       detail: { tokenId: client.tokenId, endpoint: scope === null ? '/mcp' : `/mcp/${scope}` },
     });
@@ -393,8 +440,10 @@ export class McpEndpoint {
    * Whether the client may open one more session: under `gateway.maxSessionsPerClient`, or at it with an idle session
    * to close (the least recently used one with no open stream and nothing in flight), which is closed here.
    */
-  #roomFor(client: string): boolean {
-    const own = [...this.#sessions.values()].filter((session) => session.client === client);
+  #roomFor(caller: Principal): boolean {
+    const client = caller.name;
+    // Per client and member: on a shared gateway one member's sessions never close another's.
+    const own = [...this.#sessions.values()].filter((s) => s.client === client && s.member === caller.member);
     const limit = this.#deps.config.maxSessionsPerClient;
     if (own.length < limit) return true;
     const idle = own.filter((session) => !session.transport.hasOpenStream).sort((a, b) => a.lastSeen - b.lastSeen);
@@ -447,7 +496,15 @@ export class McpEndpoint {
     return closed;
   }
 
+  /**
+   * Closes every session, once the answers of requests whose calls have ended are written (bounded): a call that
+   * finished during the drain leaves its handler a few turns before its result reaches the stream.
+   */
   async closeAll(): Promise<void> {
+    const deadline = performance.now() + ANSWER_FLUSH_MS;
+    while (performance.now() < deadline && [...this.#sessions.values()].some((s) => s.transport.unanswered > 0)) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     await (await this.#modern)?.endpoint.close();
     await Promise.all([...this.#sessions.values()].map((s) => this.#close(s)));
   }
@@ -491,6 +548,20 @@ export class McpEndpoint {
       { data: { supported: SUPPORTED_PROTOCOL_VERSIONS } },
     );
     return false;
+  }
+
+  /** 503 while draining, with what a proxy needs to send the request to another instance. */
+  #refuseDraining(res: ServerResponse, id: RequestId | null): void {
+    replyError(
+      res,
+      503,
+      GatewayErrorCode.ServerUnavailable,
+      'Service Unavailable: the gateway is shutting down; try again (another instance will answer)',
+      {
+        ...(id === null ? {} : { id }),
+        headers: { 'retry-after': String(DRAIN_RETRY_AFTER_S), connection: 'close' },
+      },
+    );
   }
 
   #refuse(res: ServerResponse, failure: GuardFailure): void {

@@ -2,23 +2,42 @@
 // carries (Content-Type, Accept). DNS rebinding lets any web page reach 127.0.0.1, so Origin is checked on every
 // request by the gateway itself (security tests T8, T9, T11).
 import type { IncomingMessage } from 'node:http';
+import { isIP } from 'node:net';
 
 export type GuardFailure = { readonly status: number; readonly message: string };
 
 const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
 
 export interface OriginPolicy {
-  /** Hosts (with port) a request may name in `Host`; empty when the gateway is bound to a non-loopback address. */
+  /** Hosts (with port) a request may name in `Host`: the loopback names with the gateway's port. */
   readonly allowedHosts: ReadonlySet<string>;
+  /** `gateway.publicHosts`: names an ingress forwards; one without a port matches any port. */
+  readonly publicHosts: ReadonlySet<string>;
+  /**
+   * Bound beyond loopback: a Host that is an IP address is accepted too (a probe or a peer dialling the pod's
+   * address). DNS rebinding always carries the attacker's own host name, never an IP literal.
+   */
+  readonly addressHosts: boolean;
   readonly allowedOrigins: ReadonlySet<string>;
 }
 
-export function originPolicy(bindHost: string, port: number, extraOrigins: readonly string[]): OriginPolicy {
+export function originPolicy(
+  bindHost: string,
+  port: number,
+  extraOrigins: readonly string[],
+  publicHosts: readonly string[] = [],
+): OriginPolicy {
   const own = LOOPBACK_HOSTS.map((h) => `${h}:${port}`);
-  const loopback = isLoopbackHost(bindHost);
   return {
-    allowedHosts: new Set(loopback ? own : []),
-    allowedOrigins: new Set([...own.map((h) => `http://${h}`), ...extraOrigins.map((o) => o.replace(/\/$/, ''))]),
+    allowedHosts: new Set(own),
+    publicHosts: new Set(publicHosts.map((h) => h.toLowerCase())),
+    addressHosts: !isLoopbackHost(bindHost),
+    allowedOrigins: new Set([
+      ...own.map((h) => `http://${h}`),
+      // TLS ends at the ingress, so a browser on a public name speaks https.
+      ...publicHosts.map((h) => `https://${h.toLowerCase()}`),
+      ...extraOrigins.map((o) => o.replace(/\/$/, '')),
+    ]),
   };
 }
 
@@ -31,13 +50,18 @@ export function checkOrigin(req: IncomingMessage, policy: OriginPolicy): GuardFa
   if (origin !== undefined && !policy.allowedOrigins.has(origin)) {
     return { status: 403, message: `Forbidden: origin ${JSON.stringify(origin)} is not allowed` };
   }
-  if (policy.allowedHosts.size > 0) {
-    const host = req.headers.host;
-    if (host === undefined || !policy.allowedHosts.has(host.toLowerCase())) {
-      return { status: 403, message: `Forbidden: host ${JSON.stringify(host ?? '')} is not this gateway` };
-    }
+  const host = req.headers.host;
+  if (host === undefined || !hostAllowed(host.toLowerCase(), policy)) {
+    return { status: 403, message: `Forbidden: host ${JSON.stringify(host ?? '')} is not this gateway` };
   }
   return null;
+}
+
+function hostAllowed(host: string, policy: OriginPolicy): boolean {
+  if (policy.allowedHosts.has(host) || policy.publicHosts.has(host)) return true;
+  const name = /^(\[[^\]]*\]|[^:]*)(:\d+)?$/.exec(host)?.[1] ?? '';
+  if (policy.publicHosts.has(name)) return true;
+  return policy.addressHosts && isIP(name.replace(/^\[|\]$/g, '')) !== 0;
 }
 
 function mediaTypes(header: string | undefined): string[] {

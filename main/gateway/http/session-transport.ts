@@ -66,6 +66,11 @@ export class SessionTransport implements Transport {
   }
 
   /** True when a request with this id is still waiting for its response on this session. */
+  /** Requests of this session whose answer has not been written yet. */
+  get unanswered(): number {
+    return this.#byRequest.size;
+  }
+
   isInFlight(id: RequestId): boolean {
     return this.#byRequest.has(id);
   }

@@ -36,6 +36,8 @@ import { RequestStateSeal, bindingAuthInfo, requestBinding } from './request-sta
 export interface ModernCaller {
   readonly client: string;
   readonly tokenId: string;
+  /** Whom the calls are made for on a shared gateway; null for a local client token. */
+  readonly member?: string | null;
   /** The server a `/mcp/<server>` endpoint is scoped to, or null for the aggregated `/mcp`. */
   readonly scope: string | null;
 }
@@ -136,6 +138,7 @@ export class ModernEndpoint {
     }
     const context: CallContext = {
       client: caller.client,
+      member: caller.member ?? null,
       sessionId: null,
       protocolVersion: verdict.version,
       scope: caller.scope,

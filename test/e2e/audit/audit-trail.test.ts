@@ -100,7 +100,7 @@ test('every kind of request, connection, lifecycle and config change is in the t
     const rows = csv.out.trim().split('\r\n');
     assert.equal(
       rows[0],
-      'id,ts,kind,method,outcome,client,server,target,arguments,decision,rule,durationMs,requestBytes,responseBytes,error,errorDetail,protocolVersion,sessionId,detail,prevHash,hash',
+      'id,ts,kind,method,outcome,client,server,target,arguments,decision,rule,durationMs,requestBytes,responseBytes,error,errorDetail,protocolVersion,sessionId,detail,prevHash,hash,member',
     );
     assert.equal(rows.length - 1, all.filter((e) => e.kind === 'lifecycle').length);
     const bad = await cli(['audit', '--outcome', 'weird']);

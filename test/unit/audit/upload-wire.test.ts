@@ -40,6 +40,7 @@ function event(id: number, hash: string): AuditEvent {
     protocolVersion: '2025-11-25',
     sessionId: 's1',
     detail: null,
+    member: null,
     prevHash: '0'.repeat(64),
     hash,
   };

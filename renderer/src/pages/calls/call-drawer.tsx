@@ -55,6 +55,8 @@ function RecordDetail({ record }: { record: AuditDetailView }) {
     ['Decision', record.decision ?? '—'],
     ['Rule', record.rule ?? '—'],
     ['Client', record.client ?? '—'],
+    // Only a shared gateway's records name whom a call was made for.
+    ...(record.member === undefined || record.member === null ? [] : [['Member', record.member] as [string, string]]),
     ['Session', record.sessionId ?? '—'],
     ['Protocol', record.protocolVersion ?? '—'],
   ];

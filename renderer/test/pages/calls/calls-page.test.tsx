@@ -94,6 +94,33 @@ describe('Calls page', () => {
     expect(core.askedFor('auditRecord')).toEqual([{ id: 100_000 }, { id: 99_999 }]);
   });
 
+  it("shows whom a shared gateway's call was made for, and no member row on a desktop record", async () => {
+    const core = bigCore();
+    const base = {
+      arguments: null,
+      decision: 'allow',
+      rule: 'default',
+      requestBytes: null,
+      responseBytes: null,
+      errorDetail: null,
+      protocolVersion: null,
+      sessionId: null,
+      detail: null,
+    };
+    core.details.set(100_000, { ...auditRecord(100_000), ...base, member: 'alice@example.com' });
+    core.details.set(99_999, { ...auditRecord(99_999), ...base, member: null });
+    renderWith(core, <CallsPage />);
+    fireEvent.click(await screen.findByText('everything__tool_100000'));
+    const drawer = await screen.findByRole('dialog', { name: 'Call details' });
+    expect(await within(drawer).findByText('alice@example.com')).toBeTruthy();
+    expect(within(drawer).getByText('Member')).toBeTruthy();
+    fireEvent.keyDown(drawer, { key: 'Escape' });
+    fireEvent.click(await screen.findByText('everything__tool_99999'));
+    const other = await screen.findByRole('dialog', { name: 'Call details' });
+    await within(other).findByText('Protocol');
+    expect(within(other).queryByText('Member')).toBeNull();
+  });
+
   it('puts new calls on top as they are recorded', async () => {
     const core = bigCore();
     renderWith(core, <CallsPage />);

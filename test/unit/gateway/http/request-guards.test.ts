@@ -37,3 +37,34 @@ test('Origin must be absent or the gateway itself; Host must name a loopback nam
   }
   assert.equal(checkOrigin(req({ headers: {} }), policy)?.status, 403, 'no Host at all');
 });
+
+test('bound beyond loopback: Host may be a loopback name, an IP address or a gateway.publicHosts name, nothing else (T8)', () => {
+  const policy = originPolicy('0.0.0.0', 7345, [], ['mcp.example.com', 'Other.Example.com:8443']);
+  for (const good of [
+    '127.0.0.1:7345',
+    'mcp.example.com',
+    'MCP.example.com:443',
+    'other.example.com:8443',
+    '10.1.2.3:7345',
+    '[fd00::1]:7345',
+  ]) {
+    assert.equal(checkOrigin(req({ headers: { host: good } }), policy), null, good);
+  }
+  for (const bad of ['evil.example', 'evil.example:7345', 'other.example.com:9000', 'mcp.example.com.evil.example']) {
+    assert.equal(checkOrigin(req({ headers: { host: bad } }), policy)?.status, 403, bad);
+  }
+  // The browser on the public name speaks https to the ingress; that origin is the gateway's own.
+  const origin = { host: 'mcp.example.com', origin: 'https://mcp.example.com' };
+  assert.equal(checkOrigin(req({ headers: origin }), policy), null);
+  assert.equal(checkOrigin(req({ headers: { ...origin, origin: 'http://mcp.example.com' } }), policy)?.status, 403);
+});
+
+test('without gateway.publicHosts a gateway beyond loopback still refuses a Host that is a DNS name (T8)', () => {
+  const policy = originPolicy('0.0.0.0', 7345, []);
+  assert.equal(checkOrigin(req({ headers: { host: 'rebound.example:7345' } }), policy)?.status, 403);
+  assert.equal(checkOrigin(req({ headers: { host: '192.168.1.20:7345' } }), policy), null);
+  // On loopback an address other than the loopback names is refused, as before.
+  const local = originPolicy('127.0.0.1', 7345, [], ['mcp.example.com']);
+  assert.equal(checkOrigin(req({ headers: { host: '10.0.0.1:7345' } }), local)?.status, 403);
+  assert.equal(checkOrigin(req({ headers: { host: 'mcp.example.com' } }), local), null);
+});

@@ -42,6 +42,7 @@ export function nextRecords(chain: Chain, count: number, more: Partial<AuditEven
       protocolVersion: '2025-11-25',
       sessionId: 'session-1',
       detail: { team: { version: 3 } } as Record<string, unknown> | null,
+      member: null as string | null,
       ...more,
     };
     const hash = chainHash(chain.lastHash, {

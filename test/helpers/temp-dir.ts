@@ -6,6 +6,7 @@ import type { TestContext } from 'node:test';
 
 export async function makeTempDir(t: TestContext): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'switchboard-test-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  // Retried: a process the test started may still be finishing a write in it when the test ends.
+  t.after(() => rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }));
   return dir;
 }

@@ -41,12 +41,14 @@ const servers = async (dataDir: string) =>
   (JSON.parse(await readFile(dataDirPaths(dataDir).config, 'utf8')) as { servers: Record<string, object> }).servers;
 
 test('a stop and a start by hand are written to config.json and hold for the next core on the same data', async (t) => {
+  // Hooks run in the order they are added: the core must stop before its data directory is removed.
+  let core: Core | undefined;
+  t.after(() => core?.stop());
   const dataDir = await makeTempDir(t);
   await writeConfig(dataDirPaths(dataDir).config, {
     servers: { kept: fixtureServer(), off: { ...fixtureServer(), enabled: false } },
   });
-  let core = await startCore(dataDir);
-  t.after(() => core.stop());
+  core = await startCore(dataDir);
   await waitFor(core, 'kept', 'running');
 
   assert.deepEqual(await core.serverAction('kept', 'stop'), { ok: true });

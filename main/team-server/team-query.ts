@@ -111,8 +111,8 @@ export async function queryTeamAudit(db: Queryable, q: TeamAuditQuery): Promise<
   }
   const match = q.text === undefined ? null : tsQuery(q.text);
   if (match !== null) {
-    // The same expression as the text index of migration 2, so the planner can use it.
-    clauses.push(`audit_words(target, arguments) @@ to_tsquery('simple', ${params.add('text', match)})`);
+    // Migration 2's stored words of the target and arguments, and their index.
+    clauses.push(`words @@ to_tsquery('simple', ${params.add('text', match)})`);
   }
   const where = clauses.length === 0 ? '' : `WHERE ${clauses.join(' AND ')}`;
   const { rows } = await db.query<AuditRow>(

@@ -76,7 +76,7 @@ function isTeamMethod(method: string): method is TeamMethod {
 }
 
 /** The input when well-formed, otherwise each problem by field, named with the call. */
-export function checkTeamInput<M extends TeamMethod>(method: M, input: unknown): Answer<Input<M>> {
+function checkTeamInput<M extends TeamMethod>(method: M, input: unknown): Answer<Input<M>> {
   const parsed = SCHEMAS[method].safeParse(input ?? {});
   if (parsed.success) return { ok: true, value: parsed.data as Input<M> };
   const problems: FieldProblem[] = parsed.error.issues.map((issue) => ({

@@ -51,7 +51,7 @@ function queryOf(filters: TeamAuditFilters, now: number): TeamAuditQueryView {
   return historyQuery(filters, ['member', 'server', 'tool', 'client', 'outcome', 'text'], now, PAGE_SIZE);
 }
 
-export function createTeamAuditStore(api: TeamApi, now: () => number): StoreApi<TeamAuditState> {
+function createTeamAuditStore(api: TeamApi, now: () => number): StoreApi<TeamAuditState> {
   // Each reload starts a generation; answers of an older one (filters since changed) are dropped.
   let generation = 0;
   // The `since` of the first page, kept for the older pages so a relative range does not slide under them.

@@ -1,6 +1,8 @@
 // Team audit: every member's records, newest first, with the desktop history's filters plus the member; older
 // records a page at a time.
+import { useState } from 'react';
 import { useStore } from 'zustand';
+import type { TeamAuditRecordView } from '../../../../preload/team-contract.ts';
 import { useTeamStores } from '../../app/team-stores-context.tsx';
 import { EmptyState } from '../../ui/empty-state.tsx';
 import { ErrorNote } from '../../ui/error-note.tsx';
@@ -9,6 +11,7 @@ import { FilterForm, useReloadOnFilters } from '../../ui/filter-form.tsx';
 import { formatDuration, formatTime } from '../../ui/format.ts';
 import { Page } from '../../ui/page.tsx';
 import { outcomeClass } from '../calls/outcomes.ts';
+import { TeamRecord } from './team-record.tsx';
 
 const FIELDS = [
   ['member', 'Member'],
@@ -31,6 +34,8 @@ export function TeamAuditPage() {
   const loaded = useStore(stores.audit, (s) => s.loaded);
   const loading = useStore(stores.audit, (s) => s.loading);
   const error = useStore(stores.audit, (s) => s.error);
+  // The record open beside the table; its row's data is all it needs, so nothing more is read.
+  const [open, setOpen] = useState<TeamAuditRecordView | null>(null);
   useReloadOnFilters(filters, reload);
 
   return (
@@ -47,7 +52,15 @@ export function TeamAuditPage() {
       ) : (
         <DataTable label="Team records" columns={COLUMNS}>
           {rows.map((r) => (
-            <tr key={r.uid}>
+            <tr
+              key={r.uid}
+              tabIndex={0}
+              aria-selected={r.uid === open?.uid}
+              onClick={() => setOpen(r)}
+              onKeyDown={(event) => {
+                if (event.key === 'Enter') setOpen(r);
+              }}
+            >
               <td className="mono">{formatTime(r.ts)}</td>
               <td>{r.member}</td>
               <td>{r.server ?? '—'}</td>
@@ -67,6 +80,7 @@ export function TeamAuditPage() {
           Load older records
         </button>
       )}
+      {open !== null && <TeamRecord record={open} onClose={() => setOpen(null)} />}
     </Page>
   );
 }

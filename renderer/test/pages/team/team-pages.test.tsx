@@ -53,6 +53,21 @@ describe('team dashboard', () => {
     expect(await screen.findByRole('region', { name: 'No records match' })).toBeTruthy();
   });
 
+  it('opens a record beside the table with its arguments, decision and install', async () => {
+    const team = new FakeTeam();
+    team.records = [
+      teamRecord(7, { arguments: '{"title":"hello"}', decision: 'deny', rule: 'no-deletes', outcome: 'denied' }),
+    ];
+    renderTeam(team, <TeamAuditPage />);
+    fireEvent.click((await screen.findByText('github__tool_7')).closest('tr')!);
+    const details = screen.getByRole('dialog', { name: 'Record details' });
+    expect(within(details).getByLabelText('Arguments').textContent).toBe('{\n  "title": "hello"\n}');
+    expect(within(details).getByText('no-deletes')).toBeTruthy();
+    expect(within(details).getByText('install-a')).toBeTruthy();
+    fireEvent.keyDown(details, { key: 'Escape' });
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
   it('shows an answer that refuses, where the records would be', async () => {
     const team = new FakeTeam();
     team.auditError = TEAM_SESSION_LOST;

@@ -1,8 +1,8 @@
 // One team record whole, beside the table: whose it is and from which install, the policy decision and the
 // (masked) arguments as the member's desktop sent them.
 import type { TeamAuditRecordView } from '../../../../preload/team-contract.ts';
-import { formatDuration, formatTime, prettyJson } from '../../ui/format.ts';
-import { JsonBlock } from '../../ui/json-block.tsx';
+import { formatDuration, formatTime } from '../../ui/format.ts';
+import { RecordFacts } from '../../ui/record-facts.tsx';
 import { outcomeClass } from '../calls/outcomes.ts';
 
 export function TeamRecord({ record, onClose }: { record: TeamAuditRecordView; onClose: () => void }) {
@@ -38,26 +38,7 @@ export function TeamRecord({ record, onClose }: { record: TeamAuditRecordView; o
         </button>
       </header>
       <div className="drawer-body">
-        <dl className="facts">
-          {facts.map(([term, value]) => (
-            <div key={term}>
-              <dt>{term}</dt>
-              <dd>{value}</dd>
-            </div>
-          ))}
-        </dl>
-        <h4>Arguments</h4>
-        {record.arguments === null ? (
-          <p className="muted">None recorded.</p>
-        ) : (
-          <JsonBlock value={prettyJson(record.arguments)} label="Arguments" />
-        )}
-        {record.error !== null && (
-          <>
-            <h4>Error</h4>
-            <p className="error-text">{record.error}</p>
-          </>
-        )}
+        <RecordFacts facts={facts} args={record.arguments} error={record.error} />
       </div>
     </aside>
   );

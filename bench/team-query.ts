@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import type pg from 'pg';
 import { openTeamDb } from '../main/team-server/team-db.ts';
-import { queryTeamAudit, type TeamAuditQuery } from '../main/team-server/team-query.ts';
+import { queryTeamAudit, teamActivity, type TeamAuditQuery } from '../main/team-server/team-query.ts';
 import { postgresMissing, startPostgres } from '../test/helpers/postgres.ts';
 
 export interface TeamQueryBenchResult {
@@ -15,6 +15,8 @@ export interface TeamQueryBenchResult {
   /** Building the schema's indexes (migrations 1 and 2) over them, and ANALYZE. */
   readonly indexSeconds: number;
   readonly tableMb: number;
+  /** The Activity page's call (per member and per server), over the last hour and over the whole trail. */
+  readonly activity: readonly { readonly name: string; readonly p50Ms: number; readonly p95Ms: number }[];
   readonly queries: readonly {
     readonly name: string;
     readonly p50Ms: number;
@@ -70,6 +72,17 @@ async function timeQuery(pool: pg.Pool, query: TeamAuditQuery) {
   }
   times.sort((a, b) => a - b);
   return { p50Ms: percentile(times, 0.5), p95Ms: percentile(times, 0.95), found };
+}
+
+async function timeActivity(pool: pg.Pool, since: number, until: number) {
+  const times: number[] = [];
+  for (let i = 0; i < 5; i += 1) {
+    const t0 = performance.now();
+    await teamActivity(pool, since, until);
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return { p50Ms: percentile(times, 0.5), p95Ms: percentile(times, 0.95) };
 }
 
 /** The schema's indexes, dropped before seeding and made again after, exactly as the migrations define them. */
@@ -162,7 +175,12 @@ export async function benchTeamQuery(records: number, log: (message: string) => 
       ];
       const queries = [];
       for (const [name, query] of cases) queries.push({ name, ...(await timeQuery(pool, query)) });
-      return { records, seedSeconds, indexSeconds, tableMb: Number(rows[0]!.mb), queries };
+      const end = start + records * STEP_MS;
+      const activity = [
+        { name: 'activity, last hour', ...(await timeActivity(pool, end - 3_600_000, end)) },
+        { name: 'activity, whole trail', ...(await timeActivity(pool, start, end)) },
+      ];
+      return { records, seedSeconds, indexSeconds, tableMb: Number(rows[0]!.mb), queries, activity };
     } finally {
       await pool.end();
     }
@@ -180,6 +198,9 @@ export function formatTeamQuery(r: TeamQueryBenchResult): string {
     ...r.queries.map(
       (q) =>
         `  ${q.name.padEnd(44)} ${q.p50Ms.toFixed(2).padStart(6)}  ${q.p95Ms.toFixed(2).padStart(8)}   ${String(q.found).padStart(5)}`,
+    ),
+    ...r.activity.map(
+      (a) => `  ${a.name.padEnd(44)} ${a.p50Ms.toFixed(2).padStart(6)}  ${a.p95Ms.toFixed(2).padStart(8)}`,
     ),
     '',
   ];

@@ -55,7 +55,8 @@ export default tseslint.config(
   },
   {
     // The dashboard runs in a browser page (or the app's sandboxed window): browser globals, and no way to reach
-    // Node, Electron or the core except through the contract in preload/contract.ts.
+    // Node, Electron or the core except through the contracts in preload/ (contract.ts, and team-contract.ts for a
+    // team server's dashboard).
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
     ignores: ['renderer/vite.config.ts', 'renderer/vitest.config.ts'],
     languageOptions: {
@@ -101,8 +102,8 @@ export default tseslint.config(
             { group: ['node:*'], message: 'Node does not exist in the dashboard.' },
             { group: ['**/main/**', '**/main'], message: 'Import types from preload/contract.ts, not the core.' },
             {
-              group: ['**/preload/*', '!**/preload/contract.ts'],
-              message: 'Of preload/, the dashboard imports only contract.ts.',
+              group: ['**/preload/*', '!**/preload/contract.ts', '!**/preload/team-contract.ts'],
+              message: 'Of preload/, the dashboard imports only contract.ts and team-contract.ts.',
             },
           ],
         },

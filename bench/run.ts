@@ -19,6 +19,8 @@ import { REPO_ROOT } from './paths.ts';
 import { coreMemoryWithServers } from './ten-servers.ts';
 import { benchAudit, formatAudit } from './audit.ts';
 import { benchTeamIngest, formatTeamIngest } from './team-ingest.ts';
+import { benchTeamQuery, formatTeamQuery, type TeamQueryBenchResult } from './team-query.ts';
+import { postgresMissing } from '../test/helpers/postgres.ts';
 import { benchOnDemand, formatOnDemand } from './on-demand.ts';
 import { benchStartup, formatStartup } from './startup.ts';
 import { benchMix, formatMix, parseMixCalls } from './mix.ts';
@@ -125,6 +127,11 @@ async function main(argv: readonly string[]): Promise<number> {
 
   const auditBench = await benchAudit(plan.quick ? 100_000 : 1_000_000, log);
   const teamIngest = await benchTeamIngest(plan.quick ? 4 : 12, log);
+  // The team server's page needs a PostgreSQL; without one the run says so and goes on.
+  const pgMissing = postgresMissing();
+  let teamQuery: TeamQueryBenchResult | null = null;
+  if (pgMissing === null) teamQuery = await benchTeamQuery(plan.quick ? 1_000_000 : 10_000_000, log);
+  else notes.push(`team query: skipped, ${pgMissing}`);
   const onDemand = await benchOnDemand(plan.quick ? 50 : 500, log);
   const startup = await benchStartup(plan.startupServers, plan.startupRuns, log);
   const mix = await benchMix(plan.mixCalls, log);
@@ -140,12 +147,22 @@ async function main(argv: readonly string[]): Promise<number> {
   process.stdout.write(formatReport(report));
   process.stdout.write(formatAudit(auditBench));
   process.stdout.write(formatTeamIngest(teamIngest));
+  if (teamQuery !== null) process.stdout.write(formatTeamQuery(teamQuery));
   process.stdout.write(formatOnDemand(onDemand));
   process.stdout.write(formatStartup(startup));
   process.stdout.write(formatMix(mix));
   process.stdout.write(formatSoak(soak));
   if (options.json !== undefined) {
-    await writeJson(options.json, { ...report, audit: auditBench, teamIngest, onDemand, startup, mix, soak });
+    await writeJson(options.json, {
+      ...report,
+      audit: auditBench,
+      teamIngest,
+      teamQuery,
+      onDemand,
+      startup,
+      mix,
+      soak,
+    });
     log(`wrote ${options.json}`);
   }
   log('done');

@@ -1,22 +1,14 @@
-// Reading the audit trail: filters, free text over targets and arguments (FTS5), and cursor pagination by id,
-// newest first. Every filter has an index that walks in id order, so a page comes from the newest matching
-// records without sorting the table.
+// Reading the audit trail: filters (made SQL by audit-where.ts, as the team server's are), free text over targets
+// and arguments (FTS5), and cursor pagination by id, newest first. Every filter has an index that walks in id
+// order, so a page comes from the newest matching records without sorting the table.
 import type Database from 'better-sqlite3';
 import type { AuditEvent, AuditKind, AuditOutcome } from './audit-event.ts';
+import { filterClauses, NamedParams, type RecordFilter } from './audit-where.ts';
 
-export interface AuditFilter {
-  /** Time range, milliseconds since the epoch, inclusive. */
-  readonly since?: number | undefined;
-  readonly until?: number | undefined;
+/** The filter both databases share, less what only team records carry (a desktop has no installs but its own). */
+export interface AuditFilter extends Omit<RecordFilter, 'install'> {
   readonly kind?: AuditKind | undefined;
-  readonly method?: string | undefined;
-  readonly client?: string | undefined;
-  readonly server?: string | undefined;
-  /** The tool, URI or prompt. */
-  readonly target?: string | undefined;
   readonly outcome?: AuditOutcome | undefined;
-  /** Whom the call was made for, on a shared gateway. */
-  readonly member?: string | undefined;
   /** Words that must all occur in the target or the arguments (prefix match on the last letters of each). */
   readonly text?: string | undefined;
 }
@@ -102,37 +94,11 @@ export function whereOf(
   filter: AuditFilter & { before?: number | undefined; minId?: number | undefined },
   alias = '',
 ): { clauses: string[]; params: Record<string, unknown> } {
-  const clauses: string[] = [];
-  const params: Record<string, unknown> = {};
-  const equal = (column: string, value: unknown): void => {
-    if (value === undefined) return;
-    clauses.push(`${alias}${column} = @${column}`);
-    params[column] = value;
-  };
-  equal('kind', filter.kind);
-  equal('method', filter.method);
-  equal('client', filter.client);
-  equal('server', filter.server);
-  equal('target', filter.target);
-  equal('outcome', filter.outcome);
-  equal('member', filter.member);
-  if (filter.since !== undefined) {
-    clauses.push(`${alias}ts >= @since`);
-    params['since'] = filter.since;
-  }
-  if (filter.until !== undefined) {
-    clauses.push(`${alias}ts <= @until`);
-    params['until'] = filter.until;
-  }
-  if (filter.before !== undefined) {
-    clauses.push(`${alias}id < @before`);
-    params['before'] = filter.before;
-  }
-  if (filter.minId !== undefined) {
-    clauses.push(`${alias}id >= @minId`);
-    params['minId'] = filter.minId;
-  }
-  return { clauses, params };
+  const params = new NamedParams();
+  const clauses = filterClauses(filter, params, alias);
+  if (filter.before !== undefined) clauses.push(`${alias}id < ${params.add('before', filter.before)}`);
+  if (filter.minId !== undefined) clauses.push(`${alias}id >= ${params.add('minId', filter.minId)}`);
+  return { clauses, params: params.values };
 }
 
 /**

@@ -100,6 +100,20 @@ export const TEAM_MIGRATIONS: readonly TeamMigration[] = [
       );
     `,
   },
+  {
+    // Free text over what was asked (the target and the masked arguments), for the team dashboard's search: the
+    // words the desktop's FTS5 index holds (split on what is not a letter or digit), kept as a stored tsvector so a
+    // match is checked without recomputing it, and indexed. team-query.ts searches `words`; ingest need not name it.
+    version: 2,
+    sql: `
+      CREATE FUNCTION audit_words(target text, arguments text) RETURNS tsvector
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE
+        RETURN to_tsvector('simple'::regconfig,
+          regexp_replace(coalesce(target, '') || ' ' || coalesce(arguments, ''), '[^[:alnum:]]+', ' ', 'g'));
+      ALTER TABLE audit ADD COLUMN words tsvector GENERATED ALWAYS AS (audit_words(target, arguments)) STORED;
+      CREATE INDEX audit_words ON audit USING gin (words);
+    `,
+  },
 ];
 
 export const TEAM_SCHEMA_VERSION = TEAM_MIGRATIONS[TEAM_MIGRATIONS.length - 1]!.version;

@@ -42,6 +42,38 @@ function isAnswer(body: unknown): body is Answer<unknown> {
   return ok === true || (ok === false && typeof (body as { error?: unknown }).error === 'string');
 }
 
+/**
+ * One call as `POST /api/<method>` with a JSON body and the CSRF header: the `Answer` it got, a refusal that says
+ * why there is none, or `unauthorized` (401: the browser's session is gone) for the caller to act on.
+ */
+export async function postCall(
+  doFetch: typeof fetch,
+  origin: string,
+  method: string,
+  input: unknown,
+): Promise<Answer<unknown> | 'unauthorized'> {
+  let response: Response;
+  try {
+    response = await doFetch(`${origin}${API_PREFIX}${method}`, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json', [CSRF_HEADER]: '1' },
+      body: JSON.stringify(input ?? {}),
+    });
+  } catch (error) {
+    return { ok: false, error: `Could not reach Switchboard (${method}): ${(error as Error).message}` };
+  }
+  if (response.status === 401) return 'unauthorized';
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    return { ok: false, error: `Switchboard answered ${method} with HTTP ${response.status} and no readable body.` };
+  }
+  if (isAnswer(body)) return body;
+  return { ok: false, error: `Switchboard answered ${method} with HTTP ${response.status} and an unexpected body.` };
+}
+
 export function httpClient(options: HttpClientOptions): DashboardClient {
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   const openSocket = options.openSocket ?? ((url: string) => new WebSocket(url) as unknown as SocketLike);
@@ -68,29 +100,10 @@ export function httpClient(options: HttpClientOptions): DashboardClient {
   };
 
   async function call(method: ControlMethod, input: unknown): Promise<Answer<unknown>> {
-    let response: Response;
-    try {
-      response = await doFetch(`${options.origin}${API_PREFIX}${method}`, {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: { 'content-type': 'application/json', [CSRF_HEADER]: '1' },
-        body: JSON.stringify(input ?? {}),
-      });
-    } catch (error) {
-      return { ok: false, error: `Could not reach Switchboard (${method}): ${(error as Error).message}` };
-    }
-    if (response.status === 401) {
-      sessionLost();
-      return { ok: false, error: SESSION_LOST };
-    }
-    let body: unknown;
-    try {
-      body = await response.json();
-    } catch {
-      return { ok: false, error: `Switchboard answered ${method} with HTTP ${response.status} and no readable body.` };
-    }
-    if (isAnswer(body)) return body;
-    return { ok: false, error: `Switchboard answered ${method} with HTTP ${response.status} and an unexpected body.` };
+    const answer = await postCall(doFetch, options.origin, method, input);
+    if (answer !== 'unauthorized') return answer;
+    sessionLost();
+    return { ok: false, error: SESSION_LOST };
   }
 
   const api = Object.fromEntries(

@@ -9,7 +9,7 @@ import { PolicyPage } from '../pages/policy/policy-page.tsx';
 import { ServersPage } from '../pages/servers/servers-page.tsx';
 import { SettingsPage } from '../pages/settings/settings-page.tsx';
 import { ToolsPage } from '../pages/tools/tools-page.tsx';
-import { ErrorBoundary } from '../ui/error-boundary.tsx';
+import { AppFrame } from '../ui/app-frame.tsx';
 import { ROUTES, useRoute, type RoutePath } from './routes.ts';
 import { useStores } from './stores-context.tsx';
 
@@ -48,30 +48,19 @@ export function App() {
 
   if (connection === 'session-lost') return <SessionLost />;
   return (
-    <div className="app">
-      <header className="app-header">
-        <h1>Switchboard</h1>
+    <AppFrame
+      title="Switchboard"
+      status={
         <span className={`link-state link-${connection}`} role="status">
           {connection === 'live' ? 'Live' : 'Connecting to Switchboard…'}
         </span>
-      </header>
-      <nav className="app-nav" aria-label="Dashboard">
-        <ul>
-          {ROUTES.map(({ path, label }) => (
-            <li key={path}>
-              <a href={`#/${path}`} aria-current={route === path ? 'page' : undefined}>
-                {label}
-              </a>
-            </li>
-          ))}
-        </ul>
-      </nav>
-      <main className="app-main">
-        <ErrorBoundary resetKey={route}>
-          <Page route={route} />
-        </ErrorBoundary>
-      </main>
-    </div>
+      }
+      navLabel="Dashboard"
+      routes={ROUTES}
+      route={route}
+    >
+      <Page route={route} />
+    </AppFrame>
   );
 }
 

@@ -14,9 +14,9 @@ export const ROUTES = [
 
 export type RoutePath = (typeof ROUTES)[number]['path'];
 
-function routeOf(hash: string): RoutePath {
+function routeOf<P extends string>(hash: string, routes: readonly { readonly path: P }[], fallback: P): P {
   const path = hash.replace(/^#\/?/, '').split(/[/?]/)[0] ?? '';
-  return ROUTES.find((route) => route.path === path)?.path ?? 'servers';
+  return routes.find((route) => route.path === path)?.path ?? fallback;
 }
 
 function subscribe(onChange: () => void): () => void {
@@ -24,6 +24,15 @@ function subscribe(onChange: () => void): () => void {
   return () => window.removeEventListener('hashchange', onChange);
 }
 
+/** The page the address names, of `routes`; `fallback` for any other address. */
+export function useHashRoute<P extends string>(routes: readonly { readonly path: P }[], fallback: P): P {
+  return routeOf(
+    useSyncExternalStore(subscribe, () => window.location.hash),
+    routes,
+    fallback,
+  );
+}
+
 export function useRoute(): RoutePath {
-  return routeOf(useSyncExternalStore(subscribe, () => window.location.hash));
+  return useHashRoute(ROUTES, 'servers');
 }

@@ -3,6 +3,7 @@
 // newest page is re-read (at most once per DEBOUNCE_MS) and what is new is put on top.
 import { createStore, type StoreApi } from 'zustand';
 import type { AuditDetailView, AuditQueryView, AuditRecordView, ControlApi } from '../../../preload/contract.ts';
+import { historyQuery } from './history-query.ts';
 
 const PAGE_SIZE = 200;
 const DEBOUNCE_MS = 150;
@@ -44,13 +45,7 @@ export interface CallsState {
 }
 
 function queryOf(filters: CallFilters, now: number): AuditQueryView {
-  const query: Record<string, string | number> = { limit: PAGE_SIZE };
-  for (const key of ['server', 'tool', 'client', 'outcome', 'text'] as const) {
-    const value = filters[key].trim();
-    if (value !== '') query[key] = value;
-  }
-  if (filters.minutes > 0) query['since'] = now - filters.minutes * 60_000;
-  return query;
+  return historyQuery(filters, ['server', 'tool', 'client', 'outcome', 'text'], now, PAGE_SIZE);
 }
 
 export function createCallsStore(api: ControlApi, now: () => number = Date.now): StoreApi<CallsState> {

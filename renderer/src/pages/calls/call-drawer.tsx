@@ -7,6 +7,7 @@ import { useStores } from '../../app/stores-context.tsx';
 import { ErrorNote } from '../../ui/error-note.tsx';
 import { formatBytes, formatDuration, formatTime, prettyJson } from '../../ui/format.ts';
 import { JsonBlock } from '../../ui/json-block.tsx';
+import { RecordFacts } from '../../ui/record-facts.tsx';
 import { outcomeClass } from './outcomes.ts';
 
 export function CallDrawer({ onClose }: { onClose: () => void }) {
@@ -65,26 +66,7 @@ function RecordDetail({ record }: { record: AuditDetailView }) {
       <p>
         <span className={outcomeClass(record.outcome)}>{record.outcome}</span>
       </p>
-      <dl className="facts">
-        {rows.map(([term, value]) => (
-          <div key={term}>
-            <dt>{term}</dt>
-            <dd>{value}</dd>
-          </div>
-        ))}
-      </dl>
-      <h4>Arguments</h4>
-      {record.arguments === null ? (
-        <p className="muted">None recorded.</p>
-      ) : (
-        <JsonBlock value={prettyJson(record.arguments)} label="Arguments" />
-      )}
-      {record.error !== null && (
-        <>
-          <h4>Error</h4>
-          <p className="error-text">{record.error}</p>
-        </>
-      )}
+      <RecordFacts facts={rows} args={record.arguments} error={record.error} />
       {record.errorDetail !== null && (
         <>
           <h4>Error detail</h4>

@@ -1,5 +1,5 @@
 // Calls: the audit history, newest first, filtered; new records appear as they are recorded.
-import { useCallback, useEffect, useRef } from 'react';
+import { useCallback, useRef } from 'react';
 import { useStore } from 'zustand';
 import { useStores } from '../../app/stores-context.tsx';
 import { EmptyState } from '../../ui/empty-state.tsx';
@@ -9,9 +9,7 @@ import { CallDrawer } from './call-drawer.tsx';
 import { CallsFilters } from './calls-filters.tsx';
 import { CallsTable } from './calls-table.tsx';
 import { Page } from '../../ui/page.tsx';
-
-/** Typing in a filter re-reads after this pause, not on every key. */
-const FILTER_PAUSE_MS = 250;
+import { useReloadOnFilters } from '../../ui/filter-form.tsx';
 
 export function CallsPage() {
   const stores = useStores();
@@ -24,17 +22,7 @@ export function CallsPage() {
   const openDetail = useStore(stores.calls, (s) => s.openDetail);
   const closeDetail = useStore(stores.calls, (s) => s.closeDetail);
   const opener = useRef<HTMLElement | null>(null);
-  const first = useRef(true);
-
-  useEffect(() => {
-    if (first.current) {
-      first.current = false;
-      void reload();
-      return;
-    }
-    const timer = setTimeout(() => void reload(), FILTER_PAUSE_MS);
-    return () => clearTimeout(timer);
-  }, [filters, reload]);
+  useReloadOnFilters(filters, reload);
 
   const onClose = useCallback(() => {
     closeDetail();

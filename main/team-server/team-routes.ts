@@ -13,14 +13,14 @@ import { authenticate, bearerToken, memberById, type Member } from './members.ts
 import { listPolicyVersions, newestPolicy, policyVersion, publishPolicy } from './policy-versions.ts';
 import type { TeamMetrics } from './team-metrics.ts';
 import type { TeamSessions } from './team-sessions.ts';
+import { servesTeamDashboard, type TeamDashboard } from './team-api.ts';
+import { redirectWithSession } from '../dashboard/dashboard-access.ts';
 
 /** A policy document is at most 1 MiB, as a desktop reads it. */
 export const MAX_POLICY_BYTES = 1024 * 1024;
 
-/** The team dashboard (teamui's `createTeamApi`): gets `/api/*`, `/` and `/assets/*` once an admin is known. */
-export interface TeamApi {
-  handle(req: IncomingMessage, res: ServerResponse, url: URL, member: { name: string; admin: boolean }): Promise<void>;
-}
+/** The team dashboard (`createTeamApi`): gets `/api/*`, `/` and `/assets/*` once an admin is known. */
+export type TeamApi = TeamDashboard;
 
 export interface RouteDeps {
   readonly pool: pg.Pool;
@@ -135,8 +135,7 @@ const dashboard: Handler = async (req, res, url, deps) => {
     if (member === null || !member.admin) {
       return refuse(res, deps, '/', 401, 'token', 'that token is not an admin token of this team');
     }
-    res.writeHead(303, { 'set-cookie': deps.sessions.open(member), location: '/' }).end();
-    return;
+    return redirectWithSession(res, deps.sessions.open(member));
   }
   const member = await caller(req, res, deps, '/api', true);
   if (member === null) return;
@@ -154,6 +153,6 @@ export function routeOf(method: string, path: string): Handler | 'method' | null
   if (path === '/audit/ingest') return pick({ POST: (req, res, _url, deps) => ingestRoute(req, res, deps) });
   if (path === '/members/me') return pick({ GET: membersMe });
   if (path === '/metrics') return pick({ GET: metrics });
-  if (path === '/' || path === '/api' || path.startsWith('/api/') || path.startsWith('/assets/')) return dashboard;
+  if (path === '/api' || servesTeamDashboard(path)) return dashboard;
   return null;
 }

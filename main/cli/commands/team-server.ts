@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { importPublicKey } from '../../team-policy/team-keys.ts';
 import { addMember, listMembers, revokeMember } from '../../team-server/members.ts';
 import { maskDatabaseUrl, openTeamDb } from '../../team-server/team-db.ts';
+import { createTeamApi } from '../../team-server/team-api.ts';
 import { TeamServer } from '../../team-server/team-server.ts';
 import { UsageError, stringOption, type CliIo, type Command, type ParsedCommand } from '../command.ts';
 
@@ -81,7 +82,8 @@ export const teamServerCommand: Command = {
       return 1;
     }
     const log = (message: string): void => io.err(`team-server: ${message}\n`);
-    const server = new TeamServer({ pool: opened.pool, key: { publicKey: key, team }, host, port, log });
+    const teamApi = createTeamApi({ pool: opened.pool });
+    const server = new TeamServer({ pool: opened.pool, key: { publicKey: key, team }, host, port, log, teamApi });
     let listening: string;
     try {
       listening = await server.listen();

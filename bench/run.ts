@@ -35,6 +35,7 @@ const USAGE = `usage: node bench/run.ts [--quick] [--json FILE] [--soak-minutes 
   --soak-minutes N    length of the memory soak (default ${FULL_PLAN.soakMinutes}, ${QUICK_PLAN.soakMinutes} with --quick;
                       its target is set for 10)
   --mix-calls N       calls in the realistic mix (default ${FULL_PLAN.mixCalls}, ${QUICK_PLAN.mixCalls} with --quick)
+  --fresh             seed the team query's PostgreSQL trail again instead of reusing .bench-cache/
 `;
 
 // Measure what users run: serve runs from a fresh build in dist/ rather than from the TypeScript sources (type
@@ -55,7 +56,7 @@ const log = (message: string): void => {
 };
 
 async function main(argv: readonly string[]): Promise<number> {
-  let options: { json: string | undefined; plan: Plan };
+  let options: { json: string | undefined; fresh: boolean; plan: Plan };
   try {
     const { values } = parseArgs({
       args: [...argv],
@@ -64,6 +65,7 @@ async function main(argv: readonly string[]): Promise<number> {
         json: { type: 'string' },
         'soak-minutes': { type: 'string' },
         'mix-calls': { type: 'string' },
+        fresh: { type: 'boolean', default: false },
         help: { type: 'boolean' },
       },
       allowPositionals: false,
@@ -77,6 +79,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const mix = values['mix-calls'];
     options = {
       json: values.json,
+      fresh: values.fresh,
       plan: {
         ...base,
         soakMinutes: soak === undefined ? base.soakMinutes : parseSoakMinutes(soak),
@@ -130,7 +133,8 @@ async function main(argv: readonly string[]): Promise<number> {
   // The team server's page needs a PostgreSQL; without one the run says so and goes on.
   const pgMissing = postgresMissing();
   let teamQuery: TeamQueryBenchResult | null = null;
-  if (pgMissing === null) teamQuery = await benchTeamQuery(plan.quick ? 1_000_000 : 10_000_000, log);
+  if (pgMissing === null)
+    teamQuery = await benchTeamQuery(plan.quick ? 1_000_000 : 10_000_000, log, { fresh: options.fresh });
   else notes.push(`team query: skipped, ${pgMissing}`);
   const onDemand = await benchOnDemand(plan.quick ? 50 : 500, log);
   const startup = await benchStartup(plan.startupServers, plan.startupRuns, log);

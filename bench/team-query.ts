@@ -1,15 +1,26 @@
 // The team dashboard's audit page on a team-sized trail: a private PostgreSQL (durable, as deployed) holding
 // millions of records from 50 members on 100 installs, seeded by INSERT … SELECT from generate_series (one
 // statement per core) with the indexes built afterwards (as a restore would), then a page of 100 through
-// queryTeamAudit with each kind of filter. Also runs on its own: `node bench/team-query.ts [--records N]`.
+// queryTeamAudit with each kind of filter. Seeding ten million records takes minutes, so the seeded cluster is kept
+// in .bench-cache/ (named for the record count, the seeding SQL and the schema version, so any change seeds
+// afresh) and later runs start it again and only query; `--fresh` (or deleting the folder) seeds again. Also runs
+// on its own: `node bench/team-query.ts [--records N] [--fresh]`.
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type pg from 'pg';
 import { openTeamDb } from '../main/team-server/team-db.ts';
 import { queryTeamAudit, teamActivity, type TeamAuditQuery } from '../main/team-server/team-query.ts';
+import { TEAM_MIGRATIONS } from '../main/team-server/team-schema.ts';
 import { postgresMissing, startPostgres } from '../test/helpers/postgres.ts';
+import { REPO_ROOT } from './paths.ts';
 
 export interface TeamQueryBenchResult {
   readonly records: number;
+  /** The seeded cluster came from .bench-cache/ (seeding times are those of the run that made it). */
+  readonly cached: boolean;
   /** The INSERT … SELECT of every record, without indexes. */
   readonly seedSeconds: number;
   /** Building the schema's indexes (migrations 1 and 2) over them, and ANALYZE. */
@@ -148,14 +159,46 @@ export async function seedTeamTrail(
   return { start, seedSeconds, indexSeconds: (performance.now() - began) / 1000 };
 }
 
-export async function benchTeamQuery(records: number, log: (message: string) => void): Promise<TeamQueryBenchResult> {
-  const server = await startPostgres({ durable: true });
+interface Seeded {
+  readonly start: number;
+  readonly seedSeconds: number;
+  readonly indexSeconds: number;
+}
+
+/** Where the seeded cluster for `records` is kept: any change to the seeding or the schema names another folder. */
+function cacheDir(records: number): string {
+  const key = createHash('sha256')
+    .update(JSON.stringify([SEED, MEMBERS, INSTALLS, STEP_MS, TEAM_MIGRATIONS.map((m) => m.sql)]))
+    .digest('hex')
+    .slice(0, 12);
+  return join(REPO_ROOT, '.bench-cache', `team-query-${records}-${key}`);
+}
+
+export async function benchTeamQuery(
+  records: number,
+  log: (message: string) => void,
+  options: { readonly fresh?: boolean } = {},
+): Promise<TeamQueryBenchResult> {
+  const dir = cacheDir(records);
+  const marker = join(dir, 'seeded.json');
+  if (options.fresh === true || !existsSync(marker)) await rm(dir, { recursive: true, force: true });
+  const cached = existsSync(marker);
+  if (cached) log(`team query: reusing the seeded cluster in ${dir} (--fresh seeds again)`);
+  const server = await startPostgres({ durable: true, keepAt: dir });
   try {
     const opened = await openTeamDb(server.url, { max: 4 });
     if (!opened.ok) throw new Error(opened.error);
     const pool = opened.pool;
     try {
-      const { start, seedSeconds, indexSeconds } = await seedTeamTrail(pool, records, log);
+      let seeded: Seeded;
+      if (cached) {
+        seeded = JSON.parse(await readFile(marker, 'utf8')) as Seeded;
+      } else {
+        seeded = await seedTeamTrail(pool, records, log);
+        // Written last: a run stopped while seeding leaves no marker, and the next run starts over.
+        await writeFile(marker, JSON.stringify(seeded));
+      }
+      const { start, seedSeconds, indexSeconds } = seeded;
       const { rows } = await pool.query<{ mb: string }>("SELECT pg_total_relation_size('audit') / 1048576 AS mb");
       log(`team query: indexes in ${indexSeconds.toFixed(1)} s; pages of 100 with each filter`);
       const mid = start + Math.floor(records / 2) * STEP_MS;
@@ -180,7 +223,7 @@ export async function benchTeamQuery(records: number, log: (message: string) => 
         { name: 'activity, last hour', ...(await timeActivity(pool, end - 3_600_000, end)) },
         { name: 'activity, whole trail', ...(await timeActivity(pool, start, end)) },
       ];
-      return { records, seedSeconds, indexSeconds, tableMb: Number(rows[0]!.mb), queries, activity };
+      return { records, cached, seedSeconds, indexSeconds, tableMb: Number(rows[0]!.mb), queries, activity };
     } finally {
       await pool.end();
     }
@@ -193,7 +236,8 @@ export function formatTeamQuery(r: TeamQueryBenchResult): string {
   const lines = [
     '',
     `team audit page (${r.records.toLocaleString('en')} records in PostgreSQL, ${MEMBERS} members, ${INSTALLS} installs)`,
-    `  seeding: ${r.seedSeconds.toFixed(1)} s for the rows, ${r.indexSeconds.toFixed(1)} s for the indexes; ${r.tableMb.toLocaleString('en')} MB with indexes`,
+    `  seeding: ${r.seedSeconds.toFixed(1)} s for the rows, ${r.indexSeconds.toFixed(1)} s for the indexes; ${r.tableMb.toLocaleString('en')} MB with indexes` +
+      (r.cached ? ' (seeded by an earlier run, kept in .bench-cache/)' : ''),
     '  page of 100                                   p50 ms    p95 ms   found',
     ...r.queries.map(
       (q) =>
@@ -208,15 +252,19 @@ export function formatTeamQuery(r: TeamQueryBenchResult): string {
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { records: { type: 'string', default: '10000000' } } });
+  const { values } = parseArgs({
+    options: { records: { type: 'string', default: '10000000' }, fresh: { type: 'boolean', default: false } },
+  });
   const missing = postgresMissing();
   if (missing !== null) {
     process.stderr.write(`team query bench: ${missing}\n`);
     process.exit(2);
   }
   const began = performance.now();
-  const result = await benchTeamQuery(Number(values.records), (m) =>
-    process.stderr.write(`[${((performance.now() - began) / 1000).toFixed(1).padStart(6)} s] ${m}\n`),
+  const result = await benchTeamQuery(
+    Number(values.records),
+    (m) => process.stderr.write(`[${((performance.now() - began) / 1000).toFixed(1).padStart(6)} s] ${m}\n`),
+    { fresh: values.fresh },
   );
   process.stdout.write(formatTeamQuery(result));
   process.stdout.write(`(whole run ${((performance.now() - began) / 1000).toFixed(1)} s)\n`);

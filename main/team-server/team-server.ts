@@ -52,6 +52,11 @@ export class TeamServer {
     return this.#deps.metrics;
   }
 
+  /** Batches being stored now, and waiting for a turn. */
+  get ingestBusy(): { readonly active: number; readonly waiting: number } {
+    return this.#deps.gate.busy;
+  }
+
   /** Listens; resolves with the URL it answers on. */
   listen(): Promise<string> {
     return new Promise((resolve, reject) => {

@@ -237,3 +237,30 @@ test(
     assert.deepEqual(installs, [{ last_local_id: '2', breaks: 2 }]);
   },
 );
+
+test(
+  'a sender past the gate is told 429 busy with Retry-After, and the batch in progress still lands',
+  { skip },
+  async (t) => {
+    const f = await startTeamServer(postgres, { limits: { active: 1, waiting: 0 } });
+    t.after(() => f.close());
+    // Holds the installs table, so the first batch waits inside its turn until the lock goes.
+    const holder = await f.pool.connect();
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE installs IN ACCESS EXCLUSIVE MODE');
+    const first = newChain();
+    const slow = f.post('/audit/ingest', batchOf(first, nextRecords(first, 5)));
+    while (f.server.ingestBusy.active === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    const second = newChain();
+    const turnedAway = await f.post('/audit/ingest', batchOf(second, nextRecords(second, 5)));
+    assert.equal(turnedAway.headers.get('retry-after'), '1');
+    await refused(turnedAway, 429, 'busy', /Retry-After/);
+    await holder.query('COMMIT');
+    holder.release();
+    const landed = await slow;
+    assert.equal(landed.status, 200);
+    assert.deepEqual(await landed.json(), { stored: 5, duplicates: 0 });
+    assert.deepEqual(await rows(f, second.installId), [], 'nothing of the refused batch is written');
+    assert.equal(await f.metric('switchboard_team_ingest_requests_total', 'result="busy"'), 1);
+  },
+);

@@ -1,6 +1,7 @@
 // A team server in this process over a fresh database of the file's private PostgreSQL, with an admin and two
 // members, for the team server's tests: requests are made with fetch, the database read with the pool.
 import type pg from 'pg';
+import type { GateLimits } from '../../../main/team-server/ingest-gate.ts';
 import { addMember } from '../../../main/team-server/members.ts';
 import { openTeamDb } from '../../../main/team-server/team-db.ts';
 import { TeamServer } from '../../../main/team-server/team-server.ts';
@@ -24,7 +25,10 @@ export interface TeamFixture {
 
 let databases = 0;
 
-export async function startTeamServer(postgres: TestPostgres): Promise<TeamFixture> {
+export async function startTeamServer(
+  postgres: TestPostgres,
+  options: { readonly limits?: GateLimits } = {},
+): Promise<TeamFixture> {
   databases += 1;
   const opened = await openTeamDb(await postgres.createDatabase(`team_${process.pid}_${databases}`));
   if (!opened.ok) throw new Error(opened.error);
@@ -40,7 +44,13 @@ export async function startTeamServer(postgres: TestPostgres): Promise<TeamFixtu
     alice: await token('alice', false),
     bob: await token('bob', false),
   };
-  const server = new TeamServer({ pool, key: { publicKey: key.publicKey, team: TEAM }, host: '127.0.0.1', port: 0 });
+  const server = new TeamServer({
+    pool,
+    key: { publicKey: key.publicKey, team: TEAM },
+    host: '127.0.0.1',
+    port: 0,
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
+  });
   const url = await server.listen();
   const auth = (t: string | null | undefined): Record<string, string> =>
     t === null || t === undefined ? {} : { authorization: `Bearer ${t}` };

@@ -36,15 +36,28 @@ export function spellingsOf(value: string): string[] {
 
 /** Every file under `dir` (recursively) holding any spelling of any of `values`, as `path: spelling`. */
 export async function filesHolding(dir: string, values: readonly string[]): Promise<string[]> {
-  const hits: string[] = [];
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  for (const entry of entries) {
-    if (!entry.isFile()) continue;
-    const path = join(entry.parentPath, entry.name);
-    const bytes = await readFile(path);
-    for (const value of values) {
-      for (const spelling of spellingsOf(value)) if (bytes.includes(spelling)) hits.push(`${path}: ${spelling}`);
+  // A file can vanish between the listing and its read: an atomic write's temporary file, renamed over its target,
+  // which may be new and missing from the listing. Then the whole folder is scanned again, so nothing written
+  // meanwhile goes unread.
+  for (let attempt = 1; ; attempt += 1) {
+    const hits: string[] = [];
+    let vanished = false;
+    const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+    for (const entry of entries) {
+      if (!entry.isFile()) continue;
+      const path = join(entry.parentPath, entry.name);
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt === 5) throw error;
+        vanished = true;
+        continue;
+      }
+      for (const value of values) {
+        for (const spelling of spellingsOf(value)) if (bytes.includes(spelling)) hits.push(`${path}: ${spelling}`);
+      }
     }
+    if (!vanished) return hits;
   }
-  return hits;
 }

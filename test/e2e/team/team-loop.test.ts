@@ -15,6 +15,8 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { writeConfig } from '../../../main/config/write-config.ts';
 import { dataDirPaths } from '../../../main/paths/data-dir.ts';
+import { API_PREFIX, CSRF_HEADER } from '../../../preload/contract.ts';
+import type { TeamAuditPageView, TeamPolicyStatusView } from '../../../preload/team-contract.ts';
 import { PASSPHRASE_ENV } from '../../../main/vault/file-vault.ts';
 import { openVault } from '../../../main/vault/open-vault.ts';
 import { fixtureServer } from '../../helpers/gateway-harness.ts';
@@ -208,6 +210,44 @@ test(
     assert.deepEqual(rows[0], { n: String(local), distinct_uids: String(local), members: 'alice,bob' });
     const { rows: breaks } = await pool.query('SELECT * FROM chain_breaks');
     assert.deepEqual(breaks, [], 'no chain broke: the records arrived whole and in order');
+
+    // The team dashboard of the same process: the admin's link becomes a cookie, the page opens in team mode, and
+    // its calls see both members' records and which policy version each desktop runs.
+    const adminToken = (
+      JSON.parse(await cli(['team-server', 'member', 'add', 'lead', '--admin', '--json'], db)) as {
+        token: string;
+      }
+    ).token;
+    const signIn = await fetch(`${server.url}/?token=${adminToken}`, { redirect: 'manual' });
+    assert.equal(signIn.status, 303);
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+    const page = await fetch(`${server.url}/`, { headers: { cookie } });
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /name="switchboard-mode" content="team"/);
+    const api = async <T>(method: string, input: unknown): Promise<T> => {
+      const response = await fetch(`${server.url}${API_PREFIX}${method}`, {
+        method: 'POST',
+        headers: { cookie, [CSRF_HEADER]: '1', 'content-type': 'application/json' },
+        body: JSON.stringify(input),
+      });
+      const answer = (await response.json()) as { ok: boolean; value: T; error?: string };
+      assert.equal(answer.ok, true, answer.error);
+      return answer.value;
+    };
+    const bobs = await api<TeamAuditPageView>('teamAudit', { member: 'bob', limit: 5 });
+    assert.equal(bobs.records.length, 5);
+    assert.ok(bobs.records.every((r) => r.member === 'bob'));
+    const policy = await api<TeamPolicyStatusView>('teamPolicy', {});
+    assert.deepEqual(
+      policy.versions.map((v) => v.version),
+      [1],
+    );
+    assert.deepEqual(policy.installs.map((i) => [i.member, i.policyVersion]).sort(), [
+      ['alice', 1],
+      ['bob', 1],
+    ]);
+    const member = await fetch(`${server.url}/?token=${alice}`, { redirect: 'manual' });
+    assert.equal(member.status, 401, 'a member token that is not an admin opens no dashboard');
 
     server.child.kill('SIGTERM');
     assert.deepEqual(await server.exited, { code: 0, signal: null }, 'SIGTERM drains and exits 0');

@@ -50,7 +50,7 @@ export const FULL_PLAN: Plan = {
   startupRuns: 3,
   startupServers: 20,
   mixCalls: 5_000,
-  soakMinutes: 2,
+  soakMinutes: 1.5,
 };
 
 export const QUICK_PLAN: Plan = {

@@ -1,4 +1,4 @@
-// How long `npm run chaos` drives load and how often each fault strikes: the full run (about six minutes on two
+// How long `npm run chaos` drives load and how often each fault strikes: the full run (about five minutes on two
 // busy cores) and `--quick` (about a minute, for a smoke run while developing).
 
 export interface ChaosPlan {
@@ -31,7 +31,7 @@ export interface ChaosPlan {
 
 export const FULL_PLAN: ChaosPlan = {
   name: 'full',
-  loadMs: 270_000,
+  loadMs: 225_000,
   clients: 4,
   loopsPerClient: 2,
   upstreamKillEveryMs: 15_000,

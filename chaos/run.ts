@@ -35,7 +35,7 @@ import { formatReport, groupRows, overlaps, writeJson, type Check, type ChaosRep
 import { CALL_LIMIT_MS, ServeProcess, SERVERS, freePort, prepareDataDir } from './serve-process.ts';
 
 const USAGE = `usage: node chaos/run.ts [--quick] [--json FILE] [--seed N] [--keep]
-  --quick      about a minute instead of about six
+  --quick      about a minute instead of about five
   --json FILE  also write the rows, faults and checks as JSON to FILE
   --seed N     replay the random choices of an earlier run (also SWITCHBOARD_CHAOS_SEED)
   --keep       keep the data directory (its logs and audit trail) and print where it is
@@ -365,7 +365,7 @@ async function main(argv: readonly string[]): Promise<number> {
     notes.push(
       `policy endpoint faults served: ${Object.entries(feed.served.faults)
         .map(([fault, n]) => `${fault} ${n}`)
-        .join(', ')}; last alert: ${finalPolicy?.lastAlert?.reason ?? 'none'}`,
+        .join(', ')}; alert standing at the end: ${finalPolicy?.lastAlert?.reason ?? 'none'}`,
     );
 
     const report: ChaosReport = {

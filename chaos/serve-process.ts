@@ -2,7 +2,6 @@
 // the process itself on a fixed loopback port, so that clients find it again after it is killed and restarted.
 // Every exit is recorded; one the run did not cause is a crash.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { ConfigInput } from '../main/config/schema.ts';
@@ -10,6 +9,7 @@ import { writeConfig } from '../main/config/write-config.ts';
 import { TokenStore } from '../main/gateway/auth/token-store.ts';
 import { dataDirPaths } from '../main/paths/data-dir.ts';
 import { GATEWAY_FIXTURE } from '../test/helpers/gateway-harness.ts';
+export { freePort } from '../test/helpers/free-port.ts';
 import { REPO_ROOT, SWITCHBOARD_BIN } from '../bench/paths.ts';
 
 const FAULT_SERVER = fileURLToPath(new URL('./fault-server.ts', import.meta.url));
@@ -59,15 +59,6 @@ export async function prepareDataDir(dataDir: string): Promise<string> {
   const minted = await new TokenStore(dataDirPaths(dataDir).tokens).create('chaos');
   if (!minted.ok) throw new Error(`could not create a client token: ${minted.error}`);
   return minted.value.token;
-}
-
-/** A port free right now on 127.0.0.1, for every serve of the run. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export interface ServeExit {

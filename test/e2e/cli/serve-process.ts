@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { NODE, REPO } from '../../helpers/gateway-harness.ts';
+import { startPrinting } from '../../helpers/printing-process.ts';
 
 export const BIN = join(REPO, 'bin/switchboard.js');
 
@@ -18,36 +19,20 @@ export interface ServeProcess {
 }
 
 /** Starts `switchboard serve --port 0` and resolves once it has printed its URL. */
-export function startServe(dataDir: string, env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000): Promise<ServeProcess> {
-  const child = spawn(NODE, [BIN, 'serve', '--port', '0', '--data-dir', dataDir], {
-    cwd: REPO,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
+export async function startServe(
+  dataDir: string,
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 20_000,
+): Promise<ServeProcess> {
+  const started = await startPrinting(
+    'serve',
+    [BIN, 'serve', '--port', '0', '--data-dir', dataDir],
+    { cwd: REPO, env: { ...process.env, ...env } },
+    [/Switchboard gateway: (http:\S+)/, /Dashboard: (http:\S+)/],
+    timeoutMs,
   );
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`serve printed no URL within ${timeoutMs} ms; stderr: ${err}`));
-    }, timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      const match = /Switchboard gateway: (http:\S+)/.exec(out);
-      const dashboard = /Dashboard: (http:\S+)/.exec(out);
-      if (!match || !dashboard) return;
-      clearTimeout(timer);
-      resolve({ child, url: match[1]!, dashboard: dashboard[1]!, exited, stderr: () => err });
-    });
-    void exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited (${code ?? signal}) before printing its URL; stderr: ${err}`));
-    });
-  });
+  const [url, dashboard] = started.matches as [string, string];
+  return { child: started.child, url, dashboard, exited: started.exited, stderr: started.stderr };
 }
 
 /** Runs the real binary once and collects its output. */

@@ -44,7 +44,10 @@ try {
   await target.stop();
 }
 // One profile per thread: `CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile`, thread 0 being the event loop's.
-const written = (await readdir(out)).filter((f) => f.endsWith('.cpuprofile') && !before.has(f)).sort();
+// Only serve's own: a process it started with the same flags would leave its profiles here too.
+const written = (await readdir(out))
+  .filter((f) => f.endsWith('.cpuprofile') && !before.has(f) && f.split('.')[3] === String(target.pid))
+  .sort();
 const main = written.filter((f) => f.split('.')[4] === '0');
 if (main.length !== 1) throw new Error(`expected one new main-thread .cpuprofile in ${out}, found ${main.length}`);
 for (const file of [...main, ...written.filter((f) => !main.includes(f))]) {

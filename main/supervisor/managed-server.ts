@@ -29,7 +29,7 @@ import { HealthMonitor } from './health-monitor.ts';
 import { InstancePool, type InstanceConnection, type InstanceHooks, type InstanceRef } from './instance-pool.ts';
 import { LogSink } from './log-sink.ts';
 import type { ProcessTree } from './process-tree.ts';
-import { ModernUpstreamClient } from './modern-upstream-client.ts';
+import type { ModernUpstreamClient } from './modern-upstream-client.ts';
 import { connectRemoteServer } from './remote-transport.ts';
 import { assertNever, isServing, type ExitInfo, type ServerState } from './server-state.ts';
 import { currentSpawnEnvInputs, type SpawnEnvInputs } from './spawn-env.ts';
@@ -431,7 +431,7 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState]; log: [li
       pidSlot: string;
       /** Pid files whose leftover groups are killed first. */
       reapSlots: readonly string[];
-      instance?: { sink: LogSink; newClient: () => Client; newModernClient: () => ModernUpstreamClient };
+      instance?: { sink: LogSink; newClient: () => Client; newModernClient: () => Promise<ModernUpstreamClient> };
     },
   ): Promise<Connection> {
     const pending = new PendingRequests();
@@ -617,8 +617,10 @@ export class ManagedServer extends EventEmitter<{ state: [ServerState]; log: [li
   }
 
   /** The client of a server that speaks only 2026-07-28, given the same hooks as an SDK 1.x client. */
-  #newModernClient(instance?: InstanceRef): ModernUpstreamClient {
-    const client = new ModernUpstreamClient(
+  async #newModernClient(instance?: InstanceRef): Promise<ModernUpstreamClient> {
+    // Loaded by the first server that speaks only 2026-07-28: the SDK 2.x client is megabytes others never need.
+    const modern = await import('./modern-upstream-client.ts');
+    const client = new modern.ModernUpstreamClient(
       { name: 'switchboard', version: this.#options.clientVersion ?? '0.1.0' },
       { ...CLIENT_CAPABILITIES },
     );

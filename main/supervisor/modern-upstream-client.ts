@@ -48,9 +48,10 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { mirroredParamHeaders } from '../protocol/param-headers.ts';
 import { ChangeStream } from './change-stream.ts';
+import { MODERN_VERSION } from './modern-version.ts';
 import type { CallOrigin, UpstreamClient, UpstreamRequestOptions } from './upstream-client.ts';
 
-export const MODERN_VERSION = '2026-07-28';
+export { MODERN_VERSION };
 
 /**
  * An embedded request as the 2025 hop needs it: a URL-mode elicitation gets the `elicitationId` that revision

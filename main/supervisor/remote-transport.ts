@@ -2,7 +2,7 @@
 // A server of the 2024-11-05 era answers the Streamable HTTP POST with a 4xx (404 or 405, for the URL serves only
 // GET); the spec's backwards-compatibility section says to try SSE then. 401 and 403 are not that sign: they are
 // an authentication problem, reported as such rather than hidden behind a second failure.
-import { StreamableHTTPClientTransport as ModernHTTPTransport } from '@modelcontextprotocol/client';
+import type { StreamableHTTPClientTransport as ModernHTTPTransport } from '@modelcontextprotocol/client';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
@@ -17,7 +17,8 @@ import { ConnectCancelledError, connectWithin, SpawnError, StartFailure, Startup
 import { boundedFetch } from './bounded-fetch.ts';
 import { EXIT_TAIL_LINES } from './exit-info.ts';
 import type { LogSink } from './log-sink.ts';
-import { MODERN_VERSION, type ModernUpstreamClient } from './modern-upstream-client.ts';
+import type { ModernUpstreamClient } from './modern-upstream-client.ts';
+import { MODERN_VERSION } from './modern-version.ts';
 
 export type RemoteKind = 'streamable-http' | 'sse';
 
@@ -29,7 +30,7 @@ export interface ConnectRemoteOptions {
   /** A fresh client per attempt: a Client that failed to connect is not reused. */
   readonly newClient: () => Client;
   /** The same for a server that speaks only 2026-07-28. */
-  readonly newModernClient?: (() => ModernUpstreamClient) | undefined;
+  readonly newModernClient?: (() => Promise<ModernUpstreamClient>) | undefined;
   /** The whole budget, both attempts included. */
   readonly timeoutMs: number;
   readonly logger: Logger;
@@ -198,8 +199,10 @@ async function connectModern(
 ): Promise<RemoteConnection> {
   if (options.newModernClient === undefined)
     throw new Error(`${url.origin} speaks only ${MODERN_VERSION}, not offered here`);
-  const client = options.newModernClient();
-  const transport = new ModernHTTPTransport(url, { requestInit: { headers: { ...config.headers } }, fetch });
+  const client = await options.newModernClient();
+  // The SDK 2.x client is loaded by the first server that speaks only 2026-07-28, not by every start.
+  const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/client');
+  const transport = new StreamableHTTPClientTransport(url, { requestInit: { headers: { ...config.headers } }, fetch });
   const timer = AbortSignal.timeout(timeoutMs);
   const signal = options.signal === undefined ? timer : AbortSignal.any([timer, options.signal]);
   try {

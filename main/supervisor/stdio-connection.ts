@@ -9,7 +9,8 @@ import { McpError, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.j
 import type { StdioServerConfig } from '../config/schema.ts';
 import type { Logger } from '../log/logger.ts';
 import { ChildStdioTransport } from './child-stdio-transport.ts';
-import { MODERN_VERSION, type ModernUpstreamClient } from './modern-upstream-client.ts';
+import type { ModernUpstreamClient } from './modern-upstream-client.ts';
+import { MODERN_VERSION } from './modern-version.ts';
 import {
   ConnectCancelledError,
   connectWithin,
@@ -36,7 +37,7 @@ export interface StdioConnectOptions {
   readonly defaultCwd: string;
   readonly newClient: () => Client;
   /** The client of a server whose `protocol` is `2026-07-28`, spoken to over the same pipes. */
-  readonly newModernClient?: (() => ModernUpstreamClient) | undefined;
+  readonly newModernClient?: (() => Promise<ModernUpstreamClient>) | undefined;
   readonly now: () => number;
   readonly signal: AbortSignal;
   /** Whether this start is still wanted; asked after every wait. */
@@ -173,7 +174,7 @@ async function connectStdioOnce(o: StdioConnectOptions, modern: boolean, started
  * A server that speaks only 2026-07-28, over the same pipes and process handling: `server/discover`, then the listen
  * stream for list changes, both within the startup limit. Errors of that stream go where the server's stderr goes.
  */
-function connectModern(
+async function connectModern(
   o: StdioConnectOptions,
   common: Omit<ConnectWithinOptions<ChildStdioTransport, ModernUpstreamClient>, 'client'>,
 ): Promise<{ client: ModernUpstreamClient }> {
@@ -182,7 +183,7 @@ function connectModern(
     o.sink.write(Buffer.from(`[${new Date().toISOString()}] ${error.message.replace(/\s+/g, ' ')}\n`));
   return connectWithin({
     ...common,
-    client: o.newModernClient(),
+    client: await o.newModernClient(),
     handshake: 'server/discover',
     ready: (client) => client.listenForChanges(common.timeoutMs, note),
   });

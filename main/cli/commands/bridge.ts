@@ -13,7 +13,6 @@ import {
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
 import { loadConfig } from '../../config/load-config.ts';
-import { ModernHttpRelay } from '../../gateway/modern/http-relay.ts';
 import { gatewayUrl } from '../../clients/gateway-url.ts';
 import { clientTokenSecret } from '../../clients/our-entry.ts';
 import { dataDirPaths } from '../../paths/data-dir.ts';
@@ -59,7 +58,9 @@ async function clientToken(client: string, dataDir: string, env: NodeJS.ProcessE
 /** After stdin ends, how long answers to requests already forwarded are still awaited before the bridge exits. */
 const END_GRACE_MS = 30_000;
 
-function runBridge(url: URL, token: string, io: CliIo): Promise<void> {
+async function runBridge(url: URL, token: string, io: CliIo): Promise<void> {
+  // Loaded here: the relay brings the 2026-07-28 SDK, which every other command (serve too) would carry unused.
+  const { ModernHttpRelay } = await import('../../gateway/modern/http-relay.ts');
   // A line the gateway could never take is answered here, so the client hears why instead of waiting.
   const down = new AnsweringStdioTransport({
     onRefused: (why, line) => io.err(`switchboard bridge: refused a message from the client (${why}): ${line}\n`),

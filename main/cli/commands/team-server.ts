@@ -4,11 +4,19 @@
 // of the process list, SWITCHBOARD_TEAM_DATABASE_URL; it is only ever printed masked.
 import type pg from 'pg';
 import { importPublicKey } from '../../team-policy/team-keys.ts';
-import { addMember, listMembers, revokeMember } from '../../team-server/members.ts';
-import { maskDatabaseUrl, openTeamDb } from '../../team-server/team-db.ts';
-import { createTeamApi } from '../../team-server/team-api.ts';
-import { TeamServer } from '../../team-server/team-server.ts';
 import { UsageError, stringOption, type CliIo, type Command, type ParsedCommand } from '../command.ts';
+
+/** The team server and its PostgreSQL driver, loaded by these commands only: every other command (serve too)
+ * would otherwise carry them unused. */
+async function teamServerParts() {
+  const [members, db, api, server] = await Promise.all([
+    import('../../team-server/members.ts'),
+    import('../../team-server/team-db.ts'),
+    import('../../team-server/team-api.ts'),
+    import('../../team-server/team-server.ts'),
+  ]);
+  return { ...members, ...db, ...api, ...server };
+}
 
 export const DATABASE_URL_ENV = 'SWITCHBOARD_TEAM_DATABASE_URL';
 const DEFAULT_LISTEN = '127.0.0.1:7420';
@@ -39,6 +47,7 @@ async function withDatabase(
   work: (pool: pg.Pool) => Promise<number>,
 ): Promise<number> {
   const url = databaseUrl(args, io);
+  const { openTeamDb } = await teamServerParts();
   const opened = await openTeamDb(url, { max: 2 });
   if (!opened.ok) {
     io.err(`${label}: ${opened.error}\n`);
@@ -76,6 +85,7 @@ export const teamServerCommand: Command = {
     }
     const { host, port } = parseListen(stringOption(args, 'listen') ?? DEFAULT_LISTEN);
     const url = databaseUrl(args, io);
+    const { openTeamDb, createTeamApi, TeamServer, maskDatabaseUrl } = await teamServerParts();
     const opened = await openTeamDb(url);
     if (!opened.ok) {
       io.err(`team-server: ${opened.error}\n`);
@@ -128,6 +138,7 @@ export const memberAddCommand: Command = {
   async run(args, global, io) {
     const name = oneName(args, this.usage);
     return withDatabase(args, io, 'member add', async (pool) => {
+      const { addMember } = await teamServerParts();
       const added = await addMember(pool, name, args.values.admin === true);
       if (!added.ok) {
         io.err(`member add: ${added.error}\n`);
@@ -154,6 +165,7 @@ export const memberListCommand: Command = {
   allowPositionals: false,
   async run(args, global, io) {
     return withDatabase(args, io, 'member list', async (pool) => {
+      const { listMembers } = await teamServerParts();
       const members = await listMembers(pool);
       if (global.json) {
         io.out(
@@ -184,6 +196,7 @@ export const memberRevokeCommand: Command = {
   async run(args, global, io) {
     const name = oneName(args, this.usage);
     return withDatabase(args, io, 'member revoke', async (pool) => {
+      const { revokeMember } = await teamServerParts();
       const revoked = await revokeMember(pool, name);
       if (!revoked) {
         io.err(`member revoke: no active member named "${name}" (see: switchboard team-server member list)\n`);

@@ -15,3 +15,12 @@ export function digestsEqual(a: Buffer, b: Buffer): boolean {
   if (a.length !== b.length) return false;
   return timingSafeEqual(a, b);
 }
+
+/**
+ * Whether a presented secret is the one that last verified against a stored token, in constant time: a client
+ * sends the same token with every request, and this spares each repeat the HMAC (its costliest step).
+ */
+export function sameSecret(presented: string, verified: Buffer): boolean {
+  const bytes = Buffer.from(presented, 'utf8');
+  return bytes.length === verified.length && timingSafeEqual(bytes, verified);
+}

@@ -4,7 +4,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { ESLint } from 'eslint';
-import { digestToken, digestsEqual } from '../../../../main/gateway/auth/token-digest.ts';
+import { digestToken, digestsEqual, sameSecret } from '../../../../main/gateway/auth/token-digest.ts';
 import { TokenStore } from '../../../../main/gateway/auth/token-store.ts';
 import { makeTempDir } from '../../../helpers/temp-dir.ts';
 
@@ -44,11 +44,24 @@ test('T3 TokenStore.verify checks a secret only through timingSafeEqual, right o
   const created = await store.create('ide');
   assert.ok(created.ok);
   const spy = spyOnTimingSafeEqual(t);
-  assert.equal(store.verify(created.value.token, 'client').ok, true);
   const token = created.value.token;
+  assert.equal(store.verify(token, 'client').ok, true);
+  assert.equal(spy.mock.callCount(), 1, 'the first use compares HMAC digests');
   const wrong = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');
   assert.deepEqual(store.verify(wrong, 'client'), { ok: false, reason: 'unknown' });
-  assert.equal(spy.mock.callCount(), 2, 'one constant-time comparison per verification');
+  assert.equal(spy.mock.callCount(), 3, 'a wrong secret is compared with the verified one, then by its digest');
+  assert.equal(store.verify(token, 'client').ok, true);
+  assert.equal(spy.mock.callCount(), 4, 'a repeat of the verified secret is one comparison, without an HMAC');
+});
+
+test('T3 sameSecret compares in constant time, and refuses another length without comparing', (t) => {
+  const spy = spyOnTimingSafeEqual(t);
+  const verified = Buffer.from('s3cret-value', 'utf8');
+  assert.equal(sameSecret('s3cret-value', verified), true);
+  assert.equal(sameSecret('s3cret-valuf', verified), false);
+  assert.equal(spy.mock.callCount(), 2);
+  assert.equal(sameSecret('s3cret', verified), false);
+  assert.equal(spy.mock.callCount(), 2);
 });
 
 async function restrictedSyntaxMessages(eslint: ESLint, code: string, file: string): Promise<string[]> {

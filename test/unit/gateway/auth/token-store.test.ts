@@ -21,6 +21,41 @@ test('a revoke written by another store is seen by the next verify, before any f
   assert.equal(gateway.isActive(created.value.info.id), false);
 });
 
+test('a watched store, which does not stat its file on every verify, still sees a revoke by another store', async (t) => {
+  const path = join(await makeTempDir(t), 'tokens.json');
+  const gateway = new TokenStore(path);
+  t.after(() => gateway.close());
+  const created = await gateway.create('ide');
+  assert.ok(created.ok);
+  gateway.watch();
+  assert.equal(gateway.verify(created.value.token, 'client').ok, true);
+  assert.ok((await new TokenStore(path).revoke('ide')).ok);
+  // The watcher's event marks the file for the next verify; a check every RECHECK_MS covers a lost event.
+  const deadline = Date.now() + 5_000;
+  let verdict = gateway.verify(created.value.token, 'client');
+  while (verdict.ok && Date.now() < deadline) {
+    await new Promise((resolve) => setImmediate(resolve));
+    verdict = gateway.verify(created.value.token, 'client');
+  }
+  assert.deepEqual(verdict, { ok: false, reason: 'revoked' });
+});
+
+test('a secret that verified once is not a pass: revocation, expiry and a wrong secret still refuse', async (t) => {
+  const path = join(await makeTempDir(t), 'tokens.json');
+  const store = new TokenStore(path);
+  const expiresAt = new Date(Date.now() + 60_000);
+  const created = await store.create('ide', 'client', { expiresAt });
+  assert.ok(created.ok);
+  const { token } = created.value;
+  assert.equal(store.verify(token, 'client').ok, true);
+  const wrong = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');
+  assert.deepEqual(store.verify(wrong, 'client'), { ok: false, reason: 'unknown' });
+  assert.deepEqual(store.verify(token, 'client', expiresAt.getTime()), { ok: false, reason: 'expired' });
+  assert.equal(store.verify(token, 'client').ok, true);
+  assert.ok((await store.revoke('ide')).ok);
+  assert.deepEqual(store.verify(token, 'client'), { ok: false, reason: 'revoked' });
+});
+
 test('an expired token is refused and no longer active; its name can be used again', async (t) => {
   const path = join(await makeTempDir(t), 'tokens.json');
   const store = new TokenStore(path);

@@ -1,0 +1,32 @@
+// `serve` replaces itself once with the V8 flags that keep a long-running core's memory down (bin/switchboard.js);
+// a flag the user gives for the same setting is kept instead of ours.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test, type TestContext } from 'node:test';
+import { makeTempDir } from '../../helpers/temp-dir.ts';
+import { startServe } from './serve-process.ts';
+
+/** The command line of a running serve, as the kernel has it after the re-exec. */
+async function serveArgs(t: TestContext, env: NodeJS.ProcessEnv = {}): Promise<string[]> {
+  const serve = await startServe(await makeTempDir(t), env);
+  try {
+    return readFileSync(`/proc/${serve.child.pid}/cmdline`, 'utf8').split('\0');
+  } finally {
+    serve.child.kill('SIGTERM');
+    await serve.exited;
+  }
+}
+
+test('serve runs with a 4 MiB semi-space and without allocation-site pretenuring', async (t) => {
+  if (process.platform !== 'linux') return t.skip('reads /proc');
+  const args = await serveArgs(t);
+  assert.ok(args.includes('--max-semi-space-size=4'), args.join(' '));
+  assert.ok(args.includes('--no-allocation-site-pretenuring'), args.join(' '));
+});
+
+test("a user's own semi-space size wins; pretenuring is still turned off", async (t) => {
+  if (process.platform !== 'linux') return t.skip('reads /proc');
+  const args = await serveArgs(t, { NODE_OPTIONS: '--max-semi-space-size=8' });
+  assert.ok(!args.some((a) => a.startsWith('--max-semi-space-size')), args.join(' '));
+  assert.ok(args.includes('--no-allocation-site-pretenuring'), args.join(' '));
+});

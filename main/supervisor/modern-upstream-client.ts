@@ -51,8 +51,6 @@ import { ChangeStream } from './change-stream.ts';
 import { MODERN_VERSION } from './modern-version.ts';
 import type { CallOrigin, UpstreamClient, UpstreamRequestOptions } from './upstream-client.ts';
 
-export { MODERN_VERSION };
-
 /**
  * An embedded request as the 2025 hop needs it: a URL-mode elicitation gets the `elicitationId` that revision
  * requires (2026-07-28 has none), and once accepted its id is added to `accepted`, to be completed with the call.

@@ -163,7 +163,7 @@ export async function connectRemote(
     connectModern(url, config, fetch, options, Math.max(1, deadline - Date.now())).catch((error: unknown) => {
       throw blocked === null ? error : new BlockedConnectError(blocked);
     });
-  if (config.protocol === '2026-07-28') return modern();
+  if (config.protocol === MODERN_VERSION) return modern();
   if (config.transport === 'sse') return attempt('sse');
   try {
     return await attempt('streamable-http');

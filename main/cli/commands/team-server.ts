@@ -18,6 +18,8 @@ async function teamServerParts() {
   return { ...members, ...db, ...api, ...server };
 }
 
+type TeamServerParts = Awaited<ReturnType<typeof teamServerParts>>;
+
 export const DATABASE_URL_ENV = 'SWITCHBOARD_TEAM_DATABASE_URL';
 const DEFAULT_LISTEN = '127.0.0.1:7420';
 
@@ -44,17 +46,17 @@ async function withDatabase(
   args: ParsedCommand,
   io: CliIo,
   label: string,
-  work: (pool: pg.Pool) => Promise<number>,
+  work: (pool: pg.Pool, team: TeamServerParts) => Promise<number>,
 ): Promise<number> {
   const url = databaseUrl(args, io);
-  const { openTeamDb } = await teamServerParts();
-  const opened = await openTeamDb(url, { max: 2 });
+  const team = await teamServerParts();
+  const opened = await team.openTeamDb(url, { max: 2 });
   if (!opened.ok) {
     io.err(`${label}: ${opened.error}\n`);
     return 1;
   }
   try {
-    return await work(opened.pool);
+    return await work(opened.pool, team);
   } finally {
     await opened.pool.end();
   }
@@ -137,8 +139,7 @@ export const memberAddCommand: Command = {
   allowPositionals: true,
   async run(args, global, io) {
     const name = oneName(args, this.usage);
-    return withDatabase(args, io, 'member add', async (pool) => {
-      const { addMember } = await teamServerParts();
+    return withDatabase(args, io, 'member add', async (pool, { addMember }) => {
       const added = await addMember(pool, name, args.values.admin === true);
       if (!added.ok) {
         io.err(`member add: ${added.error}\n`);
@@ -164,8 +165,7 @@ export const memberListCommand: Command = {
   options: { ...DB_OPTION },
   allowPositionals: false,
   async run(args, global, io) {
-    return withDatabase(args, io, 'member list', async (pool) => {
-      const { listMembers } = await teamServerParts();
+    return withDatabase(args, io, 'member list', async (pool, { listMembers }) => {
       const members = await listMembers(pool);
       if (global.json) {
         io.out(
@@ -195,8 +195,7 @@ export const memberRevokeCommand: Command = {
   allowPositionals: true,
   async run(args, global, io) {
     const name = oneName(args, this.usage);
-    return withDatabase(args, io, 'member revoke', async (pool) => {
-      const { revokeMember } = await teamServerParts();
+    return withDatabase(args, io, 'member revoke', async (pool, { revokeMember }) => {
       const revoked = await revokeMember(pool, name);
       if (!revoked) {
         io.err(`member revoke: no active member named "${name}" (see: switchboard team-server member list)\n`);

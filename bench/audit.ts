@@ -1,7 +1,7 @@
 // The audit trail's own figures: how many records a second it takes while callers await each record (in the
 // journal), how many a second reach the database and its text index over the same run, what that does to the
 // event loop the gateway serves calls on, how fast a page of 100 comes back from a million records with each
-// filter, and how much memory an export of all of them takes.
+// filter, and how much memory an export of all of them takes against an export of a tenth of them.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -22,12 +22,13 @@ export interface AuditBenchResult {
   readonly storedPerSecond: number;
   /** CPU time of this process (every thread) per record over that run. */
   readonly cpuUsPerRecord: number;
-  /** The event loop's p99 delay idle, and while the audit log takes 20,000 records a second (medians of 3). */
+  /** The event loop's p99 delay idle, and while the audit log takes 20,000 records a second (medians of 5). */
   readonly loopP99IdleMs: number;
   readonly loopP99LoadedMs: number;
   /**
-   * The same, with the same loop making the same records at the same rate but not handing them to the audit log:
-   * what the log itself adds, apart from the load generator's own work and from an idle loop's wake-up jitter.
+   * The same loop making the same records at the same rate but not handing them to the audit log: the gateway at
+   * 20,000 calls a second without an audit trail. The target is held against this, so the figure is what auditing
+   * adds, apart from the calls' own work.
    */
   readonly loopP99GeneratorMs: number;
   /** The rate that load actually reached. */
@@ -38,8 +39,24 @@ export interface AuditBenchResult {
     readonly maxMs: number;
     readonly found: number;
   }[];
-  readonly export: { readonly records: number; readonly seconds: number; readonly peakRssMb: number };
+  readonly export: ExportRun;
+  /** The first tenth of the trail, exported the same way: memory that grew with the size would show here. */
+  readonly exportTenth: ExportRun;
 }
+
+export interface ExportRun {
+  readonly records: number;
+  readonly seconds: number;
+  readonly peakRssMb: number;
+}
+
+/** Rounds of each event-loop measurement, and their length; the medians are compared. A p99 over a few thousand
+ * one-millisecond samples moves with every stray delay on two cores, so the rounds are long and several. */
+const LOOP_ROUNDS = 5;
+const LOOP_ROUND_MS = 3_000;
+
+/** The audit log's event-loop p99 at 20,000 records/s may be at most this much above the same load unaudited. */
+export const LOOP_P99_TARGET = 1.1;
 
 const CLIENTS = ['cursor', 'claude-desktop', 'vscode', 'claude-code', 'ci-bot'];
 const SERVERS = ['fs', 'github', 'memory', 'everything', 'postgres', 'slack', 'linear', 'sentry'];
@@ -109,12 +126,12 @@ function peakRssOf(pid: number): number {
   }
 }
 
-/** `switchboard audit export` of everything, as a user runs it, its output read and thrown away. */
-async function exportAll(dataDir: string): Promise<{ records: number; seconds: number; peakRssMb: number }> {
+/** `switchboard audit export`, as a user runs it, its output read and thrown away. */
+async function exportRun(dataDir: string, filter: readonly string[] = []): Promise<ExportRun> {
   const began = performance.now();
   const child = spawn(
     process.execPath,
-    [join(REPO_ROOT, 'bin/switchboard.js'), 'audit', 'export', '--format', 'jsonl', '--data-dir', dataDir],
+    [join(REPO_ROOT, 'bin/switchboard.js'), 'audit', 'export', '--format', 'jsonl', ...filter, '--data-dir', dataDir],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, SWITCHBOARD_DIST: '1' },
@@ -147,42 +164,45 @@ export async function benchAudit(records: number, log: (message: string) => void
     const cpu = process.cpuUsage(cpuBefore);
     const cpuUsPerRecord = (cpu.user + cpu.system) / records;
 
-    log('audit: event-loop delay idle, then under 20,000 records/s, three rounds of each');
-    let written = 0;
+    log(`audit: event-loop delay idle, under 20,000 records/s unaudited, then audited; ${LOOP_ROUNDS} rounds of each`);
+    // Records logged here follow the ones written above in time, so the first tenth of the trail is a time range.
+    let stored = records;
     /**
      * Records at 20,000 a second for `ms`, each awaited like a call's; returns the rate reached. Not `audited`, the
      * records are made and dropped: the loop's own share of the delay.
      */
     const paced = async (ms: number, audited = true): Promise<number> => {
       const from = performance.now();
-      const first = written;
+      let made = 0;
       const pending: Promise<void>[] = [];
       for (let now = from; now - from < ms; now = performance.now()) {
         // As many records as 20,000 calls a second would have finished by now.
-        const due = Math.floor((now - from) * 20) - (written - first);
+        const due = Math.floor((now - from) * 20) - made;
         for (let i = 0; i < due; i += 1) {
-          const record = recordAt(written++, start);
+          const record = recordAt(stored, start);
+          made += 1;
+          if (audited) stored += 1;
           pending.push(audited ? audit.record(record) : Promise.resolve());
         }
         await new Promise((resolve) => setImmediate(resolve));
       }
       await Promise.all(pending);
-      return (written - first) / ((performance.now() - from) / 1000);
+      return made / ((performance.now() - from) / 1000);
     };
     // Alternating rounds, medians of each: on two cores one round's p99 moves with whatever else ran then.
     const idle: number[] = [];
     const loaded: number[] = [];
     const generator: number[] = [];
     const rates: number[] = [];
-    for (let round = 0; round < 3; round += 1) {
-      idle.push(await loopP99(1_500));
-      generator.push(await loopP99(1_500, () => paced(1_500, false)));
+    for (let round = 0; round < LOOP_ROUNDS; round += 1) {
+      idle.push(await loopP99(LOOP_ROUND_MS));
+      generator.push(await loopP99(LOOP_ROUND_MS, () => paced(LOOP_ROUND_MS, false)));
       let rate = 0;
-      loaded.push(await loopP99(1_500, async () => (rate = await paced(1_500))));
+      loaded.push(await loopP99(LOOP_ROUND_MS, async () => (rate = await paced(LOOP_ROUND_MS))));
       rates.push(rate);
       await audit.whenStored();
     }
-    const middle = (values: number[]): number => [...values].sort((a, b) => a - b)[1]!;
+    const middle = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
     const loopP99IdleMs = middle(idle);
     const loopP99LoadedMs = middle(loaded);
     const loopP99GeneratorMs = middle(generator);
@@ -204,8 +224,10 @@ export async function benchAudit(records: number, log: (message: string) => void
     const queries = cases.map(([name, query]) => ({ name, ...timeQuery(audit, query, 21) }));
     audit.close();
 
-    log('audit: export of every record (switchboard audit export --format jsonl)');
-    const exported = await exportAll(dir);
+    log('audit: export of every record, then of the first tenth (switchboard audit export --format jsonl)');
+    const exported = await exportRun(dir);
+    const tenth = Math.floor(stored / 10);
+    const exportTenth = await exportRun(dir, ['--until', new Date(start + tenth * 10 - 1).toISOString()]);
     return {
       records,
       writesPerSecond,
@@ -217,10 +239,16 @@ export async function benchAudit(records: number, log: (message: string) => void
       loadedRate,
       queries,
       export: exported,
+      exportTenth,
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Auditing at 20,000 records/s raises the loop's p99 by at most 10% over the same load unaudited. */
+export function loopP99Pass(r: AuditBenchResult): boolean {
+  return r.loadedRate >= 19_000 && r.loopP99LoadedMs <= r.loopP99GeneratorMs * LOOP_P99_TARGET;
 }
 
 export function formatAudit(r: AuditBenchResult): string {
@@ -230,14 +258,18 @@ export function formatAudit(r: AuditBenchResult): string {
     `  records/s into the journal, 64 callers awaiting each   ${Math.round(r.writesPerSecond).toLocaleString('en')}`,
     `  records/s into the database and text index, sustained ${Math.round(r.storedPerSecond).toLocaleString('en')}  (target >= 20,000)  ${r.storedPerSecond >= 20_000 ? 'pass' : 'FAIL'}`,
     `  CPU per record, every thread                          ${r.cpuUsPerRecord.toFixed(1)} µs`,
-    `  event-loop p99 idle / at ${Math.round(r.loadedRate).toLocaleString('en')} records/s        ${r.loopP99IdleMs.toFixed(2)} ms / ${r.loopP99LoadedMs.toFixed(2)} ms  (target: at most 10% higher)  ${r.loadedRate >= 19_000 && r.loopP99LoadedMs <= r.loopP99IdleMs * 1.1 ? 'pass' : 'FAIL'}`,
-    `  event-loop p99, the same loop without the audit log     ${r.loopP99GeneratorMs.toFixed(2)} ms (loaded over it: ${(r.loopP99LoadedMs / r.loopP99GeneratorMs).toFixed(2)}x; compare)`,
+    `  event-loop p99 at ${Math.round(r.loadedRate).toLocaleString('en')} calls/s, unaudited / audited  ${r.loopP99GeneratorMs.toFixed(2)} ms / ${r.loopP99LoadedMs.toFixed(2)} ms = ${(r.loopP99LoadedMs / r.loopP99GeneratorMs).toFixed(2)}x  (target <= ${LOOP_P99_TARGET.toFixed(2)}x)  ${loopP99Pass(r) ? 'pass' : 'FAIL'}`,
+    `  event-loop p99 idle (compare)                          ${r.loopP99IdleMs.toFixed(2)} ms (audited load over it: ${(r.loopP99LoadedMs / r.loopP99IdleMs).toFixed(2)}x)`,
     '  page of 100                                   p50 ms    max ms   found',
     ...r.queries.map(
       (q) =>
         `  ${q.name.padEnd(44)} ${q.p50Ms.toFixed(2).padStart(6)}  ${q.maxMs.toFixed(2).padStart(8)}   ${String(q.found).padStart(5)}  ${q.p50Ms < 20 ? 'pass' : 'FAIL'} (target < 20 ms)`,
     ),
-    `  export, jsonl: ${r.export.records.toLocaleString('en')} records in ${r.export.seconds.toFixed(1)} s, peak RSS ${r.export.peakRssMb.toFixed(1)} MB (constant memory: compare with a smaller trail)`,
+    ...[r.export, r.exportTenth].map(
+      (e) =>
+        `  export, jsonl: ${e.records.toLocaleString('en').padStart(9)} records in ${e.seconds.toFixed(1).padStart(4)} s, peak RSS ${e.peakRssMb.toFixed(1)} MB`,
+    ),
+    '  (constant memory: the peak RSS of the two exports compare, at ten times the records)',
     '',
   ];
   return lines.join('\n');

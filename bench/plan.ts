@@ -21,6 +21,8 @@ export interface Plan {
   /** Sessions opened on top of the first to see whether each costs a process. */
   readonly extraSessions: number;
   readonly rssServers: number;
+  /** serve is started afresh this many times with `rssServers` servers; the median peak RSS is the figure. */
+  readonly rssRuns: number;
   /** Calls to each of the `rssServers` servers before their gateway's peak RSS is read. */
   readonly rssCallsPerServer: number;
   /** serve is started this many times with `startupServers` always-on servers, spawn to /readyz 200. */
@@ -34,7 +36,7 @@ export interface Plan {
 
 export const FULL_PLAN: Plan = {
   quick: false,
-  rounds: 3,
+  rounds: 5,
   latencyCalls: 2_000,
   throughputCalls: 8_000,
   concurrency: 16,
@@ -46,6 +48,7 @@ export const FULL_PLAN: Plan = {
   bigBytes: 1024 * 1024,
   extraSessions: 3,
   rssServers: 10,
+  rssRuns: 5,
   rssCallsPerServer: 200,
   startupRuns: 3,
   startupServers: 20,
@@ -62,6 +65,7 @@ export const QUICK_PLAN: Plan = {
   bigCalls: 5,
   bigWarmupCalls: 1,
   rssCallsPerServer: 20,
+  rssRuns: 1,
   highConcurrencyCalls: 640,
   startupRuns: 1,
   mixCalls: 300,

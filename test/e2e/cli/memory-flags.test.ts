@@ -3,12 +3,20 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test, type TestContext } from 'node:test';
+import { REPO } from '../../helpers/gateway-harness.ts';
+import { startPrinting } from '../../helpers/printing-process.ts';
 import { makeTempDir } from '../../helpers/temp-dir.ts';
-import { startServe } from './serve-process.ts';
+import { BIN } from './serve-process.ts';
 
-/** The command line of a running serve, as the kernel has it after the re-exec. */
-async function serveArgs(t: TestContext, env: NodeJS.ProcessEnv = {}): Promise<string[]> {
-  const serve = await startServe(await makeTempDir(t), env);
+/** The command line of a running serve, as the kernel has it after the re-exec; `nodeArgs` go before the script. */
+async function serveArgs(t: TestContext, env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<string[]> {
+  const serve = await startPrinting(
+    'serve',
+    [...nodeArgs, BIN, 'serve', '--port', '0', '--data-dir', await makeTempDir(t)],
+    { cwd: REPO, env: { ...process.env, ...env } },
+    [/Switchboard gateway: (http:\S+)/],
+    20_000,
+  );
   try {
     return readFileSync(`/proc/${serve.child.pid}/cmdline`, 'utf8').split('\0');
   } finally {
@@ -17,16 +25,22 @@ async function serveArgs(t: TestContext, env: NodeJS.ProcessEnv = {}): Promise<s
   }
 }
 
-test('serve runs with a 4 MiB semi-space and without allocation-site pretenuring', async (t) => {
+test('serve runs with a 4 MiB semi-space, without allocation-site pretenuring and without Maglev', async (t) => {
   if (process.platform !== 'linux') return t.skip('reads /proc');
   const args = await serveArgs(t);
   assert.ok(args.includes('--max-semi-space-size=4'), args.join(' '));
   assert.ok(args.includes('--no-allocation-site-pretenuring'), args.join(' '));
+  assert.ok(args.includes('--no-maglev'), args.join(' '));
 });
 
-test("a user's own semi-space size wins; pretenuring is still turned off", async (t) => {
+test("a user's own semi-space size and Maglev setting win; pretenuring is still turned off", async (t) => {
   if (process.platform !== 'linux') return t.skip('reads /proc');
-  const args = await serveArgs(t, { NODE_OPTIONS: '--max-semi-space-size=8' });
+  // Node refuses --maglev in NODE_OPTIONS, so it comes on node's own command line.
+  const args = await serveArgs(t, { NODE_OPTIONS: '--max-semi-space-size=8' }, ['--maglev']);
   assert.ok(!args.some((a) => a.startsWith('--max-semi-space-size')), args.join(' '));
+  assert.deepEqual(
+    args.filter((a) => a.includes('maglev')),
+    ['--maglev'],
+  );
   assert.ok(args.includes('--no-allocation-site-pretenuring'), args.join(' '));
 });

@@ -26,7 +26,7 @@ function result(name: string, ms: number, rps: number): TargetResult {
   };
 }
 
-const TEN = { servers: 10, peakRssMb: 100, rssMb: 90, children: 10, watchdogs: 1 };
+const TEN = { servers: 10, peakRssMb: 100, readings: [100], rssMb: 90, children: 10, watchdogs: 1 };
 const LOAD = { start: 0.5, end: 0.6 };
 
 test('latency at concurrency 16 and 64 is a row per target and a ratio to http-floor at the same concurrency', () => {
@@ -59,4 +59,22 @@ test('mcp-proxy is compared as a peer when measured, and named with what to do w
   const rps = withProxy.checks.find((c) => c.name === 'switchboard rps / mcp-proxy rps');
   assert.equal(rps?.value, '4.00x');
   assert.ok(withProxy.rows.some((r) => r.name === 'mcp-proxy c64'));
+});
+
+test('the core RSS check holds the median of several starts to the target and shows every reading', () => {
+  const results = [
+    result('http-floor', 0.2, 5000),
+    result('switchboard', 0.3, 4000),
+    result('supergateway', 0.4, 2000),
+  ];
+  const ten = { ...TEN, peakRssMb: 148.2, readings: [151.5, 148.2, 139.9, 156.0, 144.1] };
+  const report = buildReport(results, ten, 100, false, LOAD);
+  const check = report.checks.find((c) => c.name.startsWith('core peak RSS with 10 servers'));
+  assert.equal(check?.name, 'core peak RSS with 10 servers (median of 5 starts)');
+  assert.equal(check?.pass, true);
+  const each = report.checks[report.checks.indexOf(check!) + 1];
+  assert.deepEqual(each, { name: '  each start', value: '151.5, 148.2, 139.9, 156.0, 144.1', target: '', pass: null });
+  const over = buildReport(results, { ...ten, peakRssMb: 150.1 }, 100, false, LOAD);
+  assert.equal(over.checks.find((c) => c.name.startsWith('core peak RSS'))?.pass, false);
+  assert.equal(report.rows.find((r) => r.name === 'switchboard 10 servers')?.rss_mb, 148.2);
 });

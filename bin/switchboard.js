@@ -12,8 +12,9 @@ import { existsSync } from 'node:fs';
 //   and no CPU saved);
 // - no Maglev, V8's middle compiler. It compiles much of the gateway's warm code a second time on the way to
 //   TurboFan, and its compile jobs' memory (outside the JS heap, returned to malloc but not to the system) made
-//   about 20 MB of the peak with ten servers; calls cost the same CPU without it, as the hot paths end up in
-//   TurboFan either way (`npm run bench` measures both).
+//   about 20 MB of the peak with ten servers. Once warm, calls cost the same CPU without it, as the hot paths end
+//   up in TurboFan either way; the first thousands of calls after a start cost more, until TurboFan has them
+//   (`npm run bench` measures memory and CPU).
 // The flags only take effect at start, so the process replaces itself once (same pid, same stdio) where the
 // platform can (not Windows); a flag the user gives wins over ours.
 const MEMORY_FLAGS = [

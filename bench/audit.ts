@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { openAuditDb } from '../main/audit/audit-db.ts';
 import { AuditLog } from '../main/audit/audit-log.ts';
 import type { AuditQuery } from '../main/audit/audit-query.ts';
+import { median } from './measure.ts';
 import { REPO_ROOT } from './paths.ts';
 
 export interface AuditBenchResult {
@@ -202,11 +203,10 @@ export async function benchAudit(records: number, log: (message: string) => void
       rates.push(rate);
       await audit.whenStored();
     }
-    const middle = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-    const loopP99IdleMs = middle(idle);
-    const loopP99LoadedMs = middle(loaded);
-    const loopP99GeneratorMs = middle(generator);
-    const loadedRate = middle(rates);
+    const loopP99IdleMs = median(idle);
+    const loopP99LoadedMs = median(loaded);
+    const loopP99GeneratorMs = median(generator);
+    const loadedRate = median(rates);
     await audit.whenStored();
 
     log('audit: pages of 100 from the whole trail, with each filter');

@@ -3,7 +3,7 @@
 // V8 happens to collect its old generation, so one start moves by about 10 MB either way: serve is started afresh
 // `rssRuns` times and the median is the figure, every reading shown beside it.
 import { readFileSync } from 'node:fs';
-import { throughputRound } from './measure.ts';
+import { median, throughputRound } from './measure.ts';
 import type { Plan } from './plan.ts';
 import { descendants, memory } from './proc.ts';
 import { echoCall } from './targets/connection.ts';
@@ -36,13 +36,13 @@ function isWatchdog(pid: number): boolean {
 export async function coreMemoryWithServers(plan: Plan): Promise<TenServersResult> {
   const runs: TenServersResult[] = [];
   for (let i = 0; i < plan.rssRuns; i += 1) runs.push(await oneStart(plan));
-  const sorted = [...runs].sort((a, b) => a.peakRssMb - b.peakRssMb);
-  const median = sorted[Math.floor(sorted.length / 2)]!;
+  const readings = runs.map((r) => r.peakRssMb);
+  const middle = runs.find((r) => r.peakRssMb === median(readings))!;
   return {
-    ...(runs.find((r) => r.children !== r.servers) ?? median),
-    peakRssMb: median.peakRssMb,
-    rssMb: median.rssMb,
-    readings: runs.map((r) => r.peakRssMb),
+    ...(runs.find((r) => r.children !== r.servers) ?? middle),
+    peakRssMb: middle.peakRssMb,
+    rssMb: middle.rssMb,
+    readings,
   };
 }
 

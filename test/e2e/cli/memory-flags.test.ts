@@ -3,20 +3,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test, type TestContext } from 'node:test';
-import { REPO } from '../../helpers/gateway-harness.ts';
-import { startPrinting } from '../../helpers/printing-process.ts';
 import { makeTempDir } from '../../helpers/temp-dir.ts';
-import { BIN } from './serve-process.ts';
+import { startServe } from './serve-process.ts';
 
 /** The command line of a running serve, as the kernel has it after the re-exec; `nodeArgs` go before the script. */
 async function serveArgs(t: TestContext, env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<string[]> {
-  const serve = await startPrinting(
-    'serve',
-    [...nodeArgs, BIN, 'serve', '--port', '0', '--data-dir', await makeTempDir(t)],
-    { cwd: REPO, env: { ...process.env, ...env } },
-    [/Switchboard gateway: (http:\S+)/],
-    20_000,
-  );
+  const serve = await startServe(await makeTempDir(t), env, { nodeArgs });
   try {
     return readFileSync(`/proc/${serve.child.pid}/cmdline`, 'utf8').split('\0');
   } finally {

@@ -18,18 +18,21 @@ export interface ServeProcess {
   stderr(): string;
 }
 
-/** Starts `switchboard serve --port 0` and resolves once it has printed its URL. */
+/**
+ * Starts `switchboard serve --port 0` and resolves once it has printed its URL; `nodeArgs` go on node's own command
+ * line, before the script.
+ */
 export async function startServe(
   dataDir: string,
   env: NodeJS.ProcessEnv = {},
-  timeoutMs = 20_000,
+  options: { readonly nodeArgs?: readonly string[]; readonly timeoutMs?: number } = {},
 ): Promise<ServeProcess> {
   const started = await startPrinting(
     'serve',
-    [BIN, 'serve', '--port', '0', '--data-dir', dataDir],
+    [...(options.nodeArgs ?? []), BIN, 'serve', '--port', '0', '--data-dir', dataDir],
     { cwd: REPO, env: { ...process.env, ...env } },
     [/Switchboard gateway: (http:\S+)/, /Dashboard: (http:\S+)/],
-    timeoutMs,
+    options.timeoutMs ?? 20_000,
   );
   const [url, dashboard] = started.matches as [string, string];
   return { child: started.child, url, dashboard, exited: started.exited, stderr: started.stderr };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { growth, parseSoakMinutes } from '../../../bench/soak.ts';
+import { burstLoad, growth, parseSoakMinutes } from '../../../bench/soak.ts';
 
 test('growth compares the median of the first three readings with the median of the last three', () => {
   // A single high reading at either end (a collection not yet run) does not decide the figure.
@@ -16,4 +16,22 @@ test('--soak-minutes takes fractions of a minute up to a day and names itself wh
   for (const bad of ['0', 'ten', '-1', '1441', '']) {
     assert.throws(() => parseSoakMinutes(bad), /--soak-minutes must be a number of minutes from 0.1 to 1440/);
   }
+});
+
+test('the warm-up burst makes exactly its calls, round-robin over the servers, a few at a time, and counts failures', async () => {
+  const made: string[] = [];
+  let running = 0;
+  let most = 0;
+  const call = (name: string, fails: boolean) => async (): Promise<void> => {
+    made.push(name);
+    running += 1;
+    most = Math.max(most, running);
+    await new Promise((resolve) => setImmediate(resolve));
+    running -= 1;
+    if (fails) throw new Error('refused');
+  };
+  const result = await burstLoad([call('a', false), call('b', false), call('c', true)], 10, 4);
+  assert.deepEqual(result, { made: 10, errors: 3 });
+  assert.deepEqual(made, ['a', 'b', 'c', 'a', 'b', 'c', 'a', 'b', 'c', 'a']);
+  assert.equal(most, 4);
 });

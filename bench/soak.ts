@@ -25,8 +25,17 @@ const CALLS_PER_SECOND = 50;
  */
 const WARMUP_BURST_CALLS = 5_000;
 const WARMUP_BURST_CONCURRENCY = 1;
-/** Steady load before the first sample, so pools and caches have settled at the soak's own rate. */
+/** Steady load after the burst, before the first sample, so pools and caches have settled at the soak's own rate. */
 const WARMUP_MS = 30_000;
+/**
+ * The steady warm-up goes on in windows of this length while the core's RSS still falls by more than
+ * SETTLE_DROP from one window to the next: the burst's garbage is given back at V8's pace, and a first reading taken
+ * before that would hide growth. Bounded by SETTLE_MAX_MS (and by the soak's own length), and only ever extended
+ * while memory falls, so a core that grows is measured from where it started growing.
+ */
+const SETTLE_WINDOW_MS = 10_000;
+const SETTLE_DROP = 0.01;
+const SETTLE_MAX_MS = 120_000;
 /** Readings at the start and at the end whose medians are compared, so one collection's timing does not decide. */
 const EDGE_SAMPLES = 3;
 
@@ -44,6 +53,15 @@ export interface SoakResult {
   readonly peakRssMb: number;
   readonly growthPercent: number;
   readonly samples: number;
+  /** Seconds of steady load between the burst and the soak. */
+  readonly warmupSeconds: number;
+}
+
+/** Whether the last window's median RSS is no longer more than SETTLE_DROP below the one before it. */
+export function settled(windowMedians: readonly number[]): boolean {
+  if (windowMedians.length < 2) return false;
+  const [before, last] = windowMedians.slice(-2) as [number, number];
+  return last >= before * (1 - SETTLE_DROP);
 }
 
 /** Growth from the first readings to the last, each end the median of EDGE_SAMPLES readings. */
@@ -109,6 +127,21 @@ export async function burstLoad(
   return { made, errors };
 }
 
+/**
+ * Steady load for at least `minMs`, then in SETTLE_WINDOW_MS windows while the RSS still falls, up to
+ * min(SETTLE_MAX_MS, `maxMs`) in all; returns how long it ran.
+ */
+async function steadyWarmUp(calls: readonly Call[], minMs: number, maxMs: number, pid: number): Promise<number> {
+  const first = await steadyLoad(calls, minMs, 1_000, pid);
+  const medians = [median(first.rss.length > 0 ? first.rss : [memory(pid).rssMb])];
+  let ran = minMs;
+  while (!settled(medians) && ran + SETTLE_WINDOW_MS <= Math.min(SETTLE_MAX_MS, maxMs)) {
+    medians.push(median((await steadyLoad(calls, SETTLE_WINDOW_MS, 1_000, pid)).rss));
+    ran += SETTLE_WINDOW_MS;
+  }
+  return ran;
+}
+
 export async function benchSoak(minutes: number, log: (message: string) => void): Promise<SoakResult> {
   const names = Array.from({ length: SERVERS }, (_, i) => `echo-${i + 1}`);
   const target = await switchboard({ servers: names });
@@ -124,8 +157,8 @@ export async function benchSoak(minutes: number, log: (message: string) => void)
       const calls = names.map((name) => echoCall(connection.client, `${name}__echo`));
       const soakMs = minutes * 60_000;
       const burst = await burstLoad(calls, WARMUP_BURST_CALLS, WARMUP_BURST_CONCURRENCY);
-      log(`soak: warm-up burst of ${burst.made} calls (${burst.errors} errors), then ${WARMUP_MS / 1000} s steady`);
-      await steadyLoad(calls, Math.min(WARMUP_MS, soakMs / 4), 1_000, pid);
+      log(`soak: warm-up burst of ${burst.made} calls (${burst.errors} errors), then steady until RSS stops falling`);
+      const warmupMs = await steadyWarmUp(calls, Math.min(WARMUP_MS, soakMs / 4), Math.max(WARMUP_MS, soakMs), pid);
       // About 60 readings whatever the length, and never fewer than one every 5 s.
       const sampleMs = Math.min(5_000, Math.max(500, soakMs / 60));
       const soak = await steadyLoad(calls, soakMs, sampleMs, pid);
@@ -142,6 +175,7 @@ export async function benchSoak(minutes: number, log: (message: string) => void)
         peakRssMb: Math.max(...soak.rss),
         growthPercent,
         samples: soak.rss.length,
+        warmupSeconds: warmupMs / 1000,
       };
     } finally {
       await connection.close();
@@ -161,6 +195,7 @@ export function formatSoak(r: SoakResult): string {
     '',
     `memory soak: serve with ${r.servers} echo servers, ${r.callsPerSecond} calls/s for ${length}`,
     `  core RSS idle with ${r.servers} servers                        ${r.idleRssMb.toFixed(1)} MB`,
+    `  warm-up: ${WARMUP_BURST_CALLS.toLocaleString('en')} calls one at a time, then ${r.warmupSeconds.toFixed(0)} s at ${r.callsPerSecond} calls/s (until RSS stopped falling)`,
     `  core RSS at start / end of the soak (medians of ${EDGE_SAMPLES})     ${r.startRssMb.toFixed(1)} MB / ${r.endRssMb.toFixed(1)} MB, peak ${r.peakRssMb.toFixed(1)} MB (${r.samples} readings)`,
     `  growth over the soak                                 ${r.growthPercent.toFixed(1)}%  (target < ${SOAK_GROWTH_TARGET_PERCENT}% over ${SOAK_TARGET_MINUTES} min)  ${pass ? 'pass' : 'FAIL'}`,
     `  calls / errors                                       ${r.calls} / ${r.errors}`,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { burstLoad, growth, parseSoakMinutes } from '../../../bench/soak.ts';
+import { burstLoad, growth, parseSoakMinutes, settled } from '../../../bench/soak.ts';
 
 test('growth compares the median of the first three readings with the median of the last three', () => {
   // A single high reading at either end (a collection not yet run) does not decide the figure.
@@ -34,4 +34,12 @@ test('the warm-up burst makes exactly its calls, round-robin over the servers, a
   assert.deepEqual(result, { made: 10, errors: 3 });
   assert.deepEqual(made, ['a', 'b', 'c', 'a', 'b', 'c', 'a', 'b', 'c', 'a']);
   assert.equal(most, 4);
+});
+
+test('the warm-up has settled once a window no longer falls by more than 1% below the one before', () => {
+  assert.equal(settled([150]), false);
+  assert.equal(settled([150, 140]), false);
+  assert.equal(settled([150, 140, 139]), true);
+  // Growth ends the warm-up at once: it is what the soak is there to measure.
+  assert.equal(settled([140, 146]), true);
 });

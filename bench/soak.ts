@@ -53,8 +53,11 @@ export interface SoakResult {
   readonly peakRssMb: number;
   readonly growthPercent: number;
   readonly samples: number;
-  /** Seconds of steady load between the burst and the soak. */
+  /** Seconds of steady load between the burst and the soak, and whether RSS had stopped falling by then. */
   readonly warmupSeconds: number;
+  readonly warmupSettled: boolean;
+  /** Failed calls in the warm-up (burst and steady); a soak with any is not a pass either. */
+  readonly warmupErrors: number;
 }
 
 /** Whether the last window's median RSS is no longer more than SETTLE_DROP below the one before it. */
@@ -129,17 +132,25 @@ export async function burstLoad(
 
 /**
  * Steady load for at least `minMs`, then in SETTLE_WINDOW_MS windows while the RSS still falls, up to
- * min(SETTLE_MAX_MS, `maxMs`) in all; returns how long it ran.
+ * min(SETTLE_MAX_MS, `maxMs`) in all; returns how long it ran, whether RSS settled, and the failed calls.
  */
-async function steadyWarmUp(calls: readonly Call[], minMs: number, maxMs: number, pid: number): Promise<number> {
+async function steadyWarmUp(
+  calls: readonly Call[],
+  minMs: number,
+  maxMs: number,
+  pid: number,
+): Promise<{ ms: number; settled: boolean; errors: number }> {
   const first = await steadyLoad(calls, minMs, 1_000, pid);
   const medians = [median(first.rss.length > 0 ? first.rss : [memory(pid).rssMb])];
-  let ran = minMs;
-  while (!settled(medians) && ran + SETTLE_WINDOW_MS <= Math.min(SETTLE_MAX_MS, maxMs)) {
-    medians.push(median((await steadyLoad(calls, SETTLE_WINDOW_MS, 1_000, pid)).rss));
-    ran += SETTLE_WINDOW_MS;
+  let errors = first.errors;
+  let ms = minMs;
+  while (!settled(medians) && ms + SETTLE_WINDOW_MS <= Math.min(SETTLE_MAX_MS, maxMs)) {
+    const window = await steadyLoad(calls, SETTLE_WINDOW_MS, 1_000, pid);
+    medians.push(median(window.rss));
+    errors += window.errors;
+    ms += SETTLE_WINDOW_MS;
   }
-  return ran;
+  return { ms, settled: settled(medians), errors };
 }
 
 export async function benchSoak(minutes: number, log: (message: string) => void): Promise<SoakResult> {
@@ -158,7 +169,7 @@ export async function benchSoak(minutes: number, log: (message: string) => void)
       const soakMs = minutes * 60_000;
       const burst = await burstLoad(calls, WARMUP_BURST_CALLS, WARMUP_BURST_CONCURRENCY);
       log(`soak: warm-up burst of ${burst.made} calls (${burst.errors} errors), then steady until RSS stops falling`);
-      const warmupMs = await steadyWarmUp(calls, Math.min(WARMUP_MS, soakMs / 4), Math.max(WARMUP_MS, soakMs), pid);
+      const warmUp = await steadyWarmUp(calls, Math.min(WARMUP_MS, soakMs / 4), Math.max(WARMUP_MS, soakMs), pid);
       // About 60 readings whatever the length, and never fewer than one every 5 s.
       const sampleMs = Math.min(5_000, Math.max(500, soakMs / 60));
       const soak = await steadyLoad(calls, soakMs, sampleMs, pid);
@@ -175,7 +186,9 @@ export async function benchSoak(minutes: number, log: (message: string) => void)
         peakRssMb: Math.max(...soak.rss),
         growthPercent,
         samples: soak.rss.length,
-        warmupSeconds: warmupMs / 1000,
+        warmupSeconds: warmUp.ms / 1000,
+        warmupSettled: warmUp.settled,
+        warmupErrors: burst.errors + warmUp.errors,
       };
     } finally {
       await connection.close();
@@ -186,7 +199,7 @@ export async function benchSoak(minutes: number, log: (message: string) => void)
 }
 
 export function formatSoak(r: SoakResult): string {
-  const pass = r.growthPercent < SOAK_GROWTH_TARGET_PERCENT && r.errors === 0;
+  const pass = r.growthPercent < SOAK_GROWTH_TARGET_PERCENT && r.errors === 0 && r.warmupErrors === 0;
   const length =
     r.minutes === SOAK_TARGET_MINUTES
       ? `${r.minutes} min, the target's length`
@@ -195,7 +208,7 @@ export function formatSoak(r: SoakResult): string {
     '',
     `memory soak: serve with ${r.servers} echo servers, ${r.callsPerSecond} calls/s for ${length}`,
     `  core RSS idle with ${r.servers} servers                        ${r.idleRssMb.toFixed(1)} MB`,
-    `  warm-up: ${WARMUP_BURST_CALLS.toLocaleString('en')} calls one at a time, then ${r.warmupSeconds.toFixed(0)} s at ${r.callsPerSecond} calls/s (until RSS stopped falling)`,
+    `  warm-up: ${WARMUP_BURST_CALLS.toLocaleString('en')} calls one at a time, then ${r.warmupSeconds.toFixed(0)} s at ${r.callsPerSecond} calls/s (${r.warmupSettled ? 'until RSS stopped falling' : 'the most it waits; RSS was still falling'}), ${r.warmupErrors} errors`,
     `  core RSS at start / end of the soak (medians of ${EDGE_SAMPLES})     ${r.startRssMb.toFixed(1)} MB / ${r.endRssMb.toFixed(1)} MB, peak ${r.peakRssMb.toFixed(1)} MB (${r.samples} readings)`,
     `  growth over the soak                                 ${r.growthPercent.toFixed(1)}%  (target < ${SOAK_GROWTH_TARGET_PERCENT}% over ${SOAK_TARGET_MINUTES} min)  ${pass ? 'pass' : 'FAIL'}`,
     `  calls / errors                                       ${r.calls} / ${r.errors}`,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { burstLoad, growth, parseSoakMinutes, settled } from '../../../bench/soak.ts';
+import { burstLoad, formatSoak, growth, parseSoakMinutes, settled } from '../../../bench/soak.ts';
 
 test('growth compares the median of the first three readings with the median of the last three', () => {
   // A single high reading at either end (a collection not yet run) does not decide the figure.
@@ -42,4 +42,29 @@ test('the warm-up has settled once a window no longer falls by more than 1% belo
   assert.equal(settled([150, 140, 139]), true);
   // Growth ends the warm-up at once: it is what the soak is there to measure.
   assert.equal(settled([140, 146]), true);
+});
+
+test('the soak report fails on a failed warm-up call and says when the warm-up ran out before RSS settled', () => {
+  const result = {
+    servers: 20,
+    idleRssMb: 120,
+    minutes: 10,
+    callsPerSecond: 50,
+    calls: 30_000,
+    errors: 0,
+    startRssMb: 135,
+    endRssMb: 137,
+    peakRssMb: 138,
+    growthPercent: 1.5,
+    samples: 119,
+    warmupSeconds: 40,
+    warmupSettled: true,
+    warmupErrors: 0,
+  };
+  const clean = formatSoak(result);
+  assert.match(clean, /then 40 s at 50 calls\/s \(until RSS stopped falling\), 0 errors/);
+  assert.match(clean, /growth over the soak +1\.5% .* pass/);
+  const failed = formatSoak({ ...result, warmupErrors: 2, warmupSettled: false, warmupSeconds: 120 });
+  assert.match(failed, /then 120 s at 50 calls\/s \(the most it waits; RSS was still falling\), 2 errors/);
+  assert.match(failed, /growth over the soak +1\.5% .* FAIL/);
 });

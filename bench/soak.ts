@@ -5,7 +5,7 @@
 // `node bench/soak.ts [--minutes N]` runs this part alone.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { median } from './measure.ts';
+import { median, throughputRound } from './measure.ts';
 import { memory } from './proc.ts';
 import { echoCall, type Call } from './targets/connection.ts';
 import { switchboard } from './targets/switchboard.ts';
@@ -117,16 +117,11 @@ export async function burstLoad(
 ): Promise<{ made: number; errors: number }> {
   let made = 0;
   let errors = 0;
-  const caller = async (): Promise<void> => {
-    while (made < total) {
-      const call = calls[made % calls.length]!;
-      made += 1;
-      await call('warm-up').catch(() => {
-        errors += 1;
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, caller));
+  const next: Call = (text) =>
+    calls[made++ % calls.length]!(text).catch(() => {
+      errors += 1;
+    });
+  await throughputRound(next, total, concurrency);
   return { made, errors };
 }
 

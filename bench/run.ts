@@ -17,7 +17,8 @@ import { switchboard, type SwitchboardTarget } from './targets/switchboard.ts';
 import type { Target } from './targets/target.ts';
 import { REPO_ROOT } from './paths.ts';
 import { coreMemoryWithServers } from './ten-servers.ts';
-import { benchAudit, formatAudit } from './audit.ts';
+import { formatAudit } from './audit.ts';
+import { benchAuditAsServe } from './audit-process.ts';
 import { benchTeamIngest, formatTeamIngest } from './team-ingest.ts';
 import { benchTeamQuery, formatTeamQuery, type TeamQueryBenchResult } from './team-query.ts';
 import { postgresMissing } from '../test/helpers/postgres.ts';
@@ -128,7 +129,7 @@ async function main(argv: readonly string[]): Promise<number> {
   log(`switchboard with ${plan.rssServers} servers: peak RSS of the core`);
   const tenServers = await coreMemoryWithServers(plan);
 
-  const auditBench = await benchAudit(plan.quick ? 100_000 : 1_000_000, log);
+  const auditBench = await benchAuditAsServe(plan.quick ? 100_000 : 1_000_000, log);
   const teamIngest = await benchTeamIngest(plan.quick ? 4 : 12, log);
   // The team server's page needs a PostgreSQL; without one the run says so and goes on.
   const pgMissing = postgresMissing();

@@ -54,15 +54,50 @@ export function parseCommandArgs(command: Command, argv: readonly string[]): Par
   const rest = dash === -1 ? [] : argv.slice(dash + 1);
   try {
     const { values, positionals } = parseArgs({
-      args: own,
+      args: withDashValues(own, command.options),
       options: command.options,
       allowPositionals: command.allowPositionals,
       strict: true,
     });
     return { values: values as ParsedCommand['values'], positionals, rest };
   } catch (error) {
-    throw new UsageError(`${command.path.join(' ')}: ${(error as Error).message.split('\n')[0]}`);
+    const message = (error as Error).message;
+    // Node's wording for a value-taking option given none ("argument missing", "argument is ambiguous") names
+    // the option but not what to do.
+    const valueless = /^Option '(-[^' ]+)[^']*' argument (?:missing|is ambiguous)/.exec(message);
+    const reason = valueless === null ? message.split('\n')[0] : `${valueless[1]} needs a value`;
+    throw new UsageError(`${command.path.join(' ')}: ${reason}`);
   }
+}
+
+/**
+ * A value may begin with a dash: a base64url key does one time in 64, and `policy keygen` prints one to paste
+ * after `--key`. Node's parser refuses `--key -abc` as ambiguous; here the word after a value-taking option is its
+ * value, unless that word is itself one of the command's options (then the value was forgotten, and the parser
+ * says so).
+ */
+function withDashValues(args: readonly string[], options: Command['options']): string[] {
+  const optionWords = new Set<string>();
+  const valueTaking = new Map<string, string>();
+  for (const [name, option] of Object.entries(options)) {
+    const words = option.short === undefined ? [`--${name}`] : [`--${name}`, `-${option.short}`];
+    for (const word of words) {
+      optionWords.add(word);
+      if (option.type === 'string') valueTaking.set(word, name);
+    }
+  }
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i += 1) {
+    const name = valueTaking.get(args[i]!);
+    const next = args[i + 1];
+    if (name !== undefined && next?.startsWith('-') === true && !optionWords.has(next.split('=')[0]!)) {
+      out.push(`--${name}=${next}`);
+      i += 1;
+    } else {
+      out.push(args[i]!);
+    }
+  }
+  return out;
 }
 
 export function stringOption(args: ParsedCommand, name: string): string | undefined {

@@ -53,3 +53,20 @@ test('keyValues splits at the first =, keeps later ones, and refuses items witho
   assert.throws(() => keyValues(['NOEQUALS'], '--env'), /--env expects KEY=VALUE, got "NOEQUALS"/);
   assert.throws(() => keyValues(['=value'], '--header'), /--header expects KEY=VALUE/);
 });
+
+test('a value that begins with a dash is taken as the value of the option before it', () => {
+  // A base64url public key begins with "-" one time in 64; `policy keygen` prints one for `--key`.
+  const parsed = parseCommandArgs(command, ['--url', '-Kx3_q', '--env', '--dash=1', '--env=-x=2']);
+  assert.equal(stringOption(parsed, 'url'), '-Kx3_q');
+  assert.deepEqual(listOption(parsed, 'env'), ['--dash=1', '-x=2']);
+});
+
+test("an option's missing value is named as such, also when another option follows it", () => {
+  for (const argv of [['--url'], ['--url', '--disabled'], ['--url', '--env=A=1']]) {
+    assert.throws(
+      () => parseCommandArgs(command, argv),
+      (error: Error) => error instanceof UsageError && error.message === 'server add: --url needs a value',
+      argv.join(' '),
+    );
+  }
+});

@@ -18,11 +18,16 @@ import { verifyAudit } from '../../../main/audit/audit-verify.ts';
 
 const CHILD = fileURLToPath(new URL('../../fixtures/audit-crash-child.ts', import.meta.url));
 const KILLS = 4;
+/**
+ * Records per batch in write mode: enough that recording one batch takes tens of milliseconds on a fast machine
+ * (about 5 ms at 2,000), so a kill up to `jitterMs` after its start lands in the middle of it.
+ */
+const WRITE_BATCH = 8000;
 type Mode = 'write' | 'prune' | 'checkpoint';
 
 /** Runs the child until it begins operation number `at` of its kind, then kills it 0 to `jitterMs` later. */
 async function killDuring(dir: string, mode: Mode, at: number, jitterMs: number): Promise<{ during: boolean }> {
-  const child = spawn(process.execPath, [CHILD, dir, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CHILD, dir, mode, String(WRITE_BATCH)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -85,7 +90,7 @@ for (const [mode, jitterMs] of [
     let checked = 0;
     for (let kill = 0; kill < KILLS; kill += 1) {
       // Writes are killed at a random batch; the slower operations on their first or second round.
-      const at = mode === 'write' ? 2 + Math.floor(Math.random() * 10) : kill % 2;
+      const at = mode === 'write' ? 1 + Math.floor(Math.random() * 5) : kill % 2;
       if ((await killDuring(dir, mode, at, jitterMs)).during) during += 1;
       checked = await reopenAndCheck(dir, `after-${mode}-${kill}`);
     }
@@ -95,9 +100,9 @@ for (const [mode, jitterMs] of [
         const torn = db
           .prepare(
             `SELECT json_extract(arguments, '$.batch') AS batch, COUNT(*) AS n FROM audit
-             WHERE client = 'crash' GROUP BY batch HAVING n <> 2000`,
+             WHERE client = 'crash' GROUP BY batch HAVING n <> ?`,
           )
-          .all();
+          .all(WRITE_BATCH);
         assert.deepEqual(torn, [], 'every batch is whole or absent');
       } finally {
         db.close();

@@ -3,14 +3,18 @@
 // generation sets how long that loop's collections pause it; the bench's own process runs with Node's defaults.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { SERVE_V8_FLAGS } from '../bin/serve-flags.js';
+import { fileURLToPath } from 'node:url';
+import { missingServeFlags } from '../bin/serve-flags.js';
 import type { AuditBenchResult } from './audit.ts';
 
-const ENTRY = new URL('./audit-main.ts', import.meta.url);
+const ENTRY = fileURLToPath(new URL('./audit-main.ts', import.meta.url));
 
-/** The node arguments the audit benchmark's process is started with. */
-export function auditProcessArgs(records: number): string[] {
-  return [...SERVE_V8_FLAGS.map(({ flag }) => flag), ENTRY.pathname, String(records)];
+/**
+ * The node arguments the audit benchmark's process is started with: serve's flags, but for a setting the user
+ * gave in NODE_OPTIONS, which wins there as it does for serve.
+ */
+export function auditProcessArgs(records: number, nodeOptions = process.env.NODE_OPTIONS ?? ''): string[] {
+  return [...missingServeFlags([nodeOptions]), ENTRY, String(records)];
 }
 
 /** Runs `benchAudit(records)` with serve's V8 flags; its progress lines come to `log`. */
@@ -27,8 +31,15 @@ export async function benchAuditAsServe(records: number, log: (message: string) 
   });
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  const ended = await new Promise<string | null>((resolve) => {
+    child.once('error', (error) => resolve(`could not start: ${error.message}`));
+    child.once('close', (code, signal) => resolve(code === 0 ? null : `exited with ${code ?? signal}`));
+  });
   process.off('exit', stop);
-  if (code !== 0) throw new Error(`the audit benchmark's process exited with ${code}:\n${tail.join('\n')}`);
-  return JSON.parse(out) as AuditBenchResult;
+  if (ended !== null) throw new Error(`the audit benchmark's process ${ended}:\n${tail.join('\n')}`);
+  try {
+    return JSON.parse(out) as AuditBenchResult;
+  } catch {
+    throw new Error(`the audit benchmark's process printed no result: "${out.slice(0, 200)}"`);
+  }
 }

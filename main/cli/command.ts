@@ -64,7 +64,7 @@ export function parseCommandArgs(command: Command, argv: readonly string[]): Par
     const message = (error as Error).message;
     // Node's wording for a value-taking option given none ("argument missing", "argument is ambiguous") names
     // the option but not what to do.
-    const valueless = /^Option '(-[^' ]+)[^']*' argument (?:missing|is ambiguous)/.exec(message);
+    const valueless = /^Option '(?:-[^-], )?(-{1,2}[^' ,]+)[^']*' argument (?:missing|is ambiguous)/.exec(message);
     const reason = valueless === null ? message.split('\n')[0] : `${valueless[1]} needs a value`;
     throw new UsageError(`${command.path.join(' ')}: ${reason}`);
   }
@@ -73,9 +73,12 @@ export function parseCommandArgs(command: Command, argv: readonly string[]): Par
 /**
  * A value may begin with a dash: a base64url key does one time in 64, and `policy keygen` prints one to paste
  * after `--key`. Node's parser refuses `--key -abc` as ambiguous; here the word after a value-taking option is its
- * value, unless that word is itself one of the command's options (then the value was forgotten, and the parser
- * says so).
+ * value, unless it is one of the command's options or looks like a long option (`--name`, `--name=...`): then the
+ * value was forgotten or an option mistyped, and the parser says so.
  */
+/** Our options are lower-case words joined by dashes; a key that begins with `--` has capitals, digits or `_`. */
+const LONG_OPTION = /^--[a-z]+(?:-[a-z]+)*(?:=|$)/;
+
 function withDashValues(args: readonly string[], options: Command['options']): string[] {
   const optionWords = new Set<string>();
   const valueTaking = new Map<string, string>();
@@ -90,7 +93,7 @@ function withDashValues(args: readonly string[], options: Command['options']): s
   for (let i = 0; i < args.length; i += 1) {
     const name = valueTaking.get(args[i]!);
     const next = args[i + 1];
-    if (name !== undefined && next?.startsWith('-') === true && !optionWords.has(next.split('=')[0]!)) {
+    if (name !== undefined && next?.startsWith('-') === true && !optionWords.has(next) && !LONG_OPTION.test(next)) {
       out.push(`--${name}=${next}`);
       i += 1;
     } else {

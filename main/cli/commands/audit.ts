@@ -108,7 +108,8 @@ export const auditCommand: Command = {
     if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError('--limit takes 1 to 10000');
     const beforeText = stringOption(args, 'before');
     const before = beforeText === undefined ? undefined : Number(beforeText);
-    if (before !== undefined && !Number.isInteger(before)) throw new UsageError('--before takes a record id');
+    if (before !== undefined && !(Number.isInteger(before) && before > 0))
+      throw new UsageError(`--before takes a record id (a whole number from 1), got "${beforeText}"`);
     const db = openForReading(global.dataDir, io, 'audit', filter.text);
     if (db === null) return 1;
     try {

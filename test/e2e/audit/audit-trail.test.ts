@@ -106,6 +106,10 @@ test('every kind of request, connection, lifecycle and config change is in the t
     const bad = await cli(['audit', '--outcome', 'weird']);
     assert.equal(bad.code, 2);
     assert.match(bad.err, /--outcome takes one of ok, tool-error/);
+    // A negative id is read as the value (it begins with a dash), then refused as no record id.
+    const negative = await cli(['audit', '--before', '-5']);
+    assert.equal(negative.code, 2);
+    assert.match(negative.err, /--before takes a record id \(a whole number from 1\), got "-5"/);
   } finally {
     await h.close();
   }

@@ -56,9 +56,31 @@ test('keyValues splits at the first =, keeps later ones, and refuses items witho
 
 test('a value that begins with a dash is taken as the value of the option before it', () => {
   // A base64url public key begins with "-" one time in 64; `policy keygen` prints one for `--key`.
-  const parsed = parseCommandArgs(command, ['--url', '-Kx3_q', '--env', '--dash=1', '--env=-x=2']);
+  const parsed = parseCommandArgs(command, ['--url', '-Kx3_q', '--env', '--Dq7_x', '--env=-x=2', '--env', '-']);
   assert.equal(stringOption(parsed, 'url'), '-Kx3_q');
-  assert.deepEqual(listOption(parsed, 'env'), ['--dash=1', '-x=2']);
+  assert.deepEqual(listOption(parsed, 'env'), ['--Dq7_x', '-x=2', '-']);
+});
+
+test('a mistyped long option after a value-taking option is not taken as its value', () => {
+  for (const argv of [
+    ['--url', '--typo'],
+    ['--url', '--dis-abled=1'],
+  ]) {
+    assert.throws(
+      () => parseCommandArgs(command, argv),
+      (error: Error) => error instanceof UsageError && error.message === 'server add: --url needs a value',
+      argv.join(' '),
+    );
+  }
+});
+
+test('a short option with a missing value is named by its long name', () => {
+  const short: Command = { ...command, options: { url: { type: 'string', short: 'u' } } };
+  assert.throws(
+    () => parseCommandArgs(short, ['-u']),
+    (error: Error) => error.message === 'server add: --url needs a value',
+  );
+  assert.equal(stringOption(parseCommandArgs(short, ['-u', '-Kx3']), 'url'), '-Kx3');
 });
 
 test("an option's missing value is named as such, also when another option follows it", () => {

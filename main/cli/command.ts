@@ -70,15 +70,15 @@ export function parseCommandArgs(command: Command, argv: readonly string[]): Par
   }
 }
 
+/** Our options are lower-case words joined by dashes; a key that begins with `--` has capitals, digits or `_`. */
+const LONG_OPTION = /^--[a-z]+(?:-[a-z]+)*(?:=|$)/;
+
 /**
  * A value may begin with a dash: a base64url key does one time in 64, and `policy keygen` prints one to paste
  * after `--key`. Node's parser refuses `--key -abc` as ambiguous; here the word after a value-taking option is its
  * value, unless it is one of the command's options or looks like a long option (`--name`, `--name=...`): then the
  * value was forgotten or an option mistyped, and the parser says so.
  */
-/** Our options are lower-case words joined by dashes; a key that begins with `--` has capitals, digits or `_`. */
-const LONG_OPTION = /^--[a-z]+(?:-[a-z]+)*(?:=|$)/;
-
 function withDashValues(args: readonly string[], options: Command['options']): string[] {
   const optionWords = new Set<string>();
   const valueTaking = new Map<string, string>();

@@ -1,7 +1,7 @@
-// The audit journal: an append-only file of records, one JSON line each, beside the database. A record is in the
-// journal before the answer it describes is sent; the database takes it a moment later, in large transactions off
-// the event loop (audit-writer.ts). Appending a line is one write(2) into the page cache, so a call pays
-// microseconds for durability against a killed process, instead of a database commit.
+// The audit journal: an append-only file of records, one JSON line each, in a folder beside the database. A record
+// is in the journal before the answer it describes is sent; the database takes it a moment later, in large
+// transactions off the event loop (audit-writer.ts). Appending a line is one write(2) into the page cache, so a call
+// pays microseconds for durability against a killed process, instead of a database commit.
 //
 // A line is the JSON array of the record's chained values (the table's columns up to `detail`), exactly as
 // `chainValues` orders them and JSON.stringify writes them: the chain's hash is taken over that text, so whoever
@@ -17,7 +17,7 @@
 // entirely or not at all (T78); its records were never acknowledged. The journal is cut back to empty once the
 // database holds everything in it; until then, opening the audit log replays it (records the database has are
 // skipped by id, so replaying twice changes nothing).
-import { closeSync, fstatSync, ftruncateSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { GENESIS_HASH, chainHashOfJson } from './audit-chain.ts';
@@ -36,8 +36,17 @@ const VALUES = 19;
 /** Columns of the `audit` table: the chained values, then prev_hash, hash and member. */
 const COLUMNS = 22;
 
-/** The journal beside a database file: `audit.db` keeps `audit.journal`. */
+/**
+ * The journal of a database file: `audit.db` keeps `journal/audit.journal`. A folder of its own, because the data
+ * directory is watched for edits to config.json and tokens.json: the journal is written after nearly every call,
+ * and each write in a watched folder wakes the event loop once more to read the watcher's event.
+ */
 export function journalPathFor(dbPath: string): string {
+  return join(dirname(dbPath), 'journal', `${basename(dbPath, extname(dbPath))}.journal`);
+}
+
+/** Where earlier versions kept the journal, beside the database file; replayed and removed when the log opens. */
+export function formerJournalPathFor(dbPath: string): string {
   return join(dirname(dbPath), `${basename(dbPath, extname(dbPath))}.journal`);
 }
 
@@ -50,6 +59,7 @@ export class AuditJournal {
 
   constructor(path: string) {
     this.path = path;
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     this.#fd = openSync(path, 'a', 0o600);
     this.#size = fstatSync(this.#fd).size;
   }

@@ -10,12 +10,13 @@
 // If the journal cannot be written (disk full), calls are not refused: the failure is logged and reported by
 // `failure`, the records are kept in memory (up to a limit) and appended, still chained, once it can. If the
 // database cannot be written, the journal keeps the records and the writer tries again every second.
+import { rmSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { GENESIS_HASH, chainHashOfJson } from './audit-chain.ts';
 import type { AuditEvent, AuditEventInput } from './audit-event.ts';
 import { readHead, writeHead, type ChainHead } from './audit-head.ts';
 import { boundedJson } from './audit-fields.ts';
-import { AuditJournal, journalPathFor, replayJournal, type ChainEnd } from './audit-journal.ts';
+import { AuditJournal, formerJournalPathFor, journalPathFor, replayJournal, type ChainEnd } from './audit-journal.ts';
 import { queryAudit, readEvent, type AuditPage, type AuditQuery } from './audit-query.ts';
 import { AuditTextIndex } from './audit-text-index.ts';
 import { AuditWriter } from './audit-writer.ts';
@@ -38,7 +39,7 @@ export interface AuditLogOptions {
   readonly redact?: (text: string) => string;
   /** Where the chain head is kept outside the database; none in tests that do not need it. */
   readonly headPath?: string;
-  /** The journal; beside the database file when not given (`audit.db` keeps `audit.journal`). */
+  /** The journal; `journalPathFor` the database file when not given (`audit.db` keeps `journal/audit.journal`). */
   readonly journalPath?: string;
   /** Told when writing fails, and again when it works again. */
   readonly onWriteFailure?: (error: string | null) => void;
@@ -96,6 +97,12 @@ export class AuditLog {
     this.#text = new AuditTextIndex(db);
     // What the journal holds from before (a killed process, or a writer that could not finish) goes in first.
     const journalPath = options.journalPath ?? journalPathFor(db.name);
+    // A journal an earlier version left beside the database goes in first; it is removed once the database has it.
+    const former = formerJournalPathFor(db.name);
+    if (former !== journalPath) {
+      replayJournal(db, former);
+      rmSync(former, { force: true });
+    }
     replayJournal(db, journalPath);
     this.#journal = new AuditJournal(journalPath);
     if (this.#journal.size > 0) this.#journal.clear();

@@ -46,7 +46,10 @@ export interface DataDirPaths {
   readonly tokens: string;
   /** The audit database, audit.db. */
   readonly audit: string;
-  /** Records on their way into audit.db: each is here before its answer is sent (audit-journal.ts). */
+  /**
+   * Records on their way into audit.db: each is here before its answer is sent (audit-journal.ts). In a folder of
+   * its own, out of the folder watched for edits to config.json and tokens.json.
+   */
   readonly auditJournal: string;
   /** The audit chain's last record and anchor, kept outside the database so a cut tail is noticed. */
   readonly auditHead: string;
@@ -79,7 +82,7 @@ export function dataDirPaths(dir: string): DataDirPaths {
     config: join(dir, 'config.json'),
     tokens: join(dir, 'tokens.json'),
     audit: join(dir, 'audit.db'),
-    auditJournal: join(dir, 'audit.journal'),
+    auditJournal: join(dir, 'journal', 'audit.journal'),
     auditHead: join(dir, 'audit.head.json'),
     auditUpload: join(dir, 'audit.upload.json'),
     installId: join(dir, 'install-id'),

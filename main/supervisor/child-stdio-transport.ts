@@ -103,11 +103,13 @@ export class ChildStdioTransport implements Transport {
     if (this.#closed || stdin === null || !stdin.writable) {
       return Promise.reject(new Error('the server process is not running'));
     }
-    // Messages sent in the same tick leave in one write: fewer system calls and fewer wake-ups of the server.
+    // Messages sent in the same turn of the event loop leave in one write: fewer system calls and fewer wake-ups
+    // of the server. A turn, not a tick: requests read from several client connections at once are forwarded from
+    // as many callbacks, and a tick ends with each of them.
     if (!this.#corked) {
       this.#corked = true;
       stdin.cork();
-      process.nextTick(() => {
+      setImmediate(() => {
         this.#corked = false;
         stdin.uncork();
       });

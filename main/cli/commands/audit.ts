@@ -6,7 +6,7 @@ import { openAuditDb } from '../../audit/audit-db.ts';
 import { AUDIT_KINDS, AUDIT_OUTCOMES, type AuditEvent } from '../../audit/audit-event.ts';
 import { exportAudit, type ExportFormat } from '../../audit/audit-export.ts';
 import { readHead } from '../../audit/audit-head.ts';
-import { journalHasRecords, replayJournal } from '../../audit/audit-journal.ts';
+import { formerJournalPathFor, journalHasRecords, replayJournal } from '../../audit/audit-journal.ts';
 import { queryAudit, readEvent, type AuditFilter } from '../../audit/audit-query.ts';
 import { catchUp } from '../../audit/audit-text-index.ts';
 import { verifyAudit } from '../../audit/audit-verify.ts';
@@ -72,10 +72,11 @@ function filterOf(args: ParsedCommand): AuditFilter {
  */
 function openForReading(dataDir: string, io: CliIo, command: string, text?: string) {
   const { audit: path, auditJournal } = dataDirPaths(dataDir);
-  const pending = journalHasRecords(auditJournal);
-  const opened = openAuditDb(path, { readonly: text === undefined && !pending });
+  // One an earlier version left beside the database first: serve removes it once it has opened the log.
+  const journals = [formerJournalPathFor(path), auditJournal].filter((journal) => journalHasRecords(journal));
+  const opened = openAuditDb(path, { readonly: text === undefined && journals.length === 0 });
   // Beside a running serve, which may cut the journal back while it is read: what cannot be linked is left to it.
-  if (opened.ok && pending) replayJournal(opened.db, auditJournal, 'stop');
+  if (opened.ok) for (const journal of journals) replayJournal(opened.db, journal, 'stop');
   if (opened.ok && text !== undefined) catchUp(opened.db);
   if (!opened.ok) {
     io.err(

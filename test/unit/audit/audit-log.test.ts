@@ -1,8 +1,8 @@
 // The audit trail on real SQLite files: records, queries and pages, the hash chain and what breaks it (T44, T79),
 // retention that keeps the chain verifiable, and the migration that chains version-1 records.
 import assert from 'node:assert/strict';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, readFileSync, watch, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
@@ -16,7 +16,11 @@ import { makeTempDir } from '../../helpers/temp-dir.ts';
 
 async function paths(t: TestContext): Promise<{ db: string; head: string; journal: string }> {
   const dir = await makeTempDir(t);
-  return { db: join(dir, 'audit.db'), head: join(dir, 'audit.head.json'), journal: join(dir, 'audit.journal') };
+  return {
+    db: join(dir, 'audit.db'),
+    head: join(dir, 'audit.head.json'),
+    journal: join(dir, 'journal', 'audit.journal'),
+  };
 }
 
 function open(p: { db: string; head: string }, redact?: (text: string) => string): AuditLog {
@@ -402,4 +406,49 @@ test('records the journal holds but the database lacks (a killed process) are re
   second.close();
   assert.equal(readFileSync(p.journal, 'utf8'), '', 'cut back once the database holds it all');
   assert.deepEqual(verify(p).problem, null, 'one chain across the replay');
+});
+
+test('a journal an earlier version left beside the database is replayed on open, then removed', async (t) => {
+  const p = await paths(t);
+  const first = open(p);
+  await fill(first, 6);
+  const journal = readFileSync(p.journal, 'utf8');
+  first.close();
+  // As if an earlier version, which kept the journal beside audit.db, was killed before its writer took in three.
+  const raw = new Database(p.db);
+  raw.prepare('DELETE FROM audit WHERE id > 3').run();
+  raw.close();
+  const former = join(dirname(p.db), 'audit.journal');
+  writeFileSync(former, journal);
+  const second = open(p);
+  assert.deepEqual(
+    second.query({ limit: 100 }).events.map((e) => e.id),
+    [6, 5, 4, 3, 2, 1],
+  );
+  assert.equal(existsSync(former), false, 'removed once the database holds it');
+  await fill(second, 1);
+  second.close();
+  assert.deepEqual(verify(p).problem, null, 'one chain across the replay');
+});
+
+test('appending to the journal does not touch the folder holding audit.db and config.json', async (t) => {
+  const p = await paths(t);
+  const log = open(p);
+  await fill(log, 1);
+  // The data directory is watched for edits to config.json and tokens.json: a journal write there would wake the
+  // watchers once per call. The database's own files are written by the writer thread, at most ten times a second.
+  const events: string[] = [];
+  const watcher = watch(dirname(p.db), (_event, name) => events.push(String(name)));
+  t.after(() => watcher.close());
+  for (let turn = 0; turn < 200; turn += 1) {
+    await fill(log, 1);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await sleep(50);
+  log.close();
+  assert.ok(
+    events.length < 40,
+    `the folder saw ${events.length} events for 200 appends: ${events.slice(0, 8).join(', ')}`,
+  );
+  assert.equal(events.filter((name) => name.includes('journal')).length, 0, events.join(', '));
 });

@@ -77,7 +77,7 @@ describe('dataDirPaths', () => {
       config: join('/d', 'config.json'),
       tokens: join('/d', 'tokens.json'),
       audit: join('/d', 'audit.db'),
-      auditJournal: join('/d', 'audit.journal'),
+      auditJournal: join('/d', 'journal', 'audit.journal'),
       auditHead: join('/d', 'audit.head.json'),
       auditUpload: join('/d', 'audit.upload.json'),
       installId: join('/d', 'install-id'),

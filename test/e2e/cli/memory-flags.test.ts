@@ -17,15 +17,16 @@ async function serveArgs(t: TestContext, env: NodeJS.ProcessEnv = {}, nodeArgs: 
   }
 }
 
-test('serve runs with a 4 MiB semi-space, without allocation-site pretenuring and without Maglev', async (t) => {
+test('serve runs with a 4 MiB semi-space, without allocation-site pretenuring, without Maglev and with TurboFan from 400 calls', async (t) => {
   if (process.platform !== 'linux') return t.skip('reads /proc');
   const args = await serveArgs(t);
   assert.ok(args.includes('--max-semi-space-size=4'), args.join(' '));
   assert.ok(args.includes('--no-allocation-site-pretenuring'), args.join(' '));
   assert.ok(args.includes('--no-maglev'), args.join(' '));
+  assert.ok(args.includes('--invocation-count-for-turbofan=400'), args.join(' '));
 });
 
-test("a user's own semi-space size and Maglev setting win; pretenuring is still turned off", async (t) => {
+test("a user's own semi-space size and Maglev setting win, with V8's own tiering; pretenuring is still off", async (t) => {
   if (process.platform !== 'linux') return t.skip('reads /proc');
   // Node refuses --maglev in NODE_OPTIONS, so it comes on node's own command line.
   const args = await serveArgs(t, { NODE_OPTIONS: '--max-semi-space-size=8' }, ['--maglev']);
@@ -34,5 +35,6 @@ test("a user's own semi-space size and Maglev setting win; pretenuring is still 
     args.filter((a) => a.includes('maglev')),
     ['--maglev'],
   );
+  assert.ok(!args.some((a) => a.includes('turbofan')), 'with Maglev on, V8 tiers up on its own counts');
   assert.ok(args.includes('--no-allocation-site-pretenuring'), args.join(' '));
 });

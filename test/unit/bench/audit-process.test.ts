@@ -17,7 +17,11 @@ test("the audit benchmark's process gets all of serve's V8 flags, ahead of its s
 
 test("as for serve, a setting given in NODE_OPTIONS wins over serve's flag for it", () => {
   const args = auditProcessArgs(5_000, '--max-semi-space-size=16');
-  assert.deepEqual(args.slice(0, -2), ['--no-allocation-site-pretenuring', '--no-maglev']);
+  assert.deepEqual(args.slice(0, -2), [
+    '--no-allocation-site-pretenuring',
+    '--no-maglev',
+    '--invocation-count-for-turbofan=400',
+  ]);
 });
 
 test("serve's flags are added only for settings the user has not given", () => {
@@ -29,5 +33,11 @@ test("serve's flags are added only for settings the user has not given", () => {
   assert.deepEqual(missingServeFlags(['--inspect', '--max-old-space-size=512 --no-maglev']), [
     '--max-semi-space-size=4',
     '--no-allocation-site-pretenuring',
+  ]);
+  // TurboFan's earlier start goes with Maglev being off; the user's own count wins too.
+  assert.deepEqual(missingServeFlags(['--invocation-count-for-turbofan=3000']), [
+    '--max-semi-space-size=4',
+    '--no-allocation-site-pretenuring',
+    '--no-maglev',
   ]);
 });

@@ -97,6 +97,13 @@ export async function whenServing(
   return directory.get(name);
 }
 
+/** The params with the client's progress token taken out of `_meta` (and `_meta` left out once empty). */
+function withoutProgressToken(params: Forwarded['params']): Record<string, unknown> {
+  const { _meta, ...rest } = params;
+  const { progressToken: _dropped, ...otherMeta } = _meta ?? {};
+  return Object.keys(otherMeta).length > 0 ? { ...rest, _meta: otherMeta } : rest;
+}
+
 /** The caller's own instance ended while its request waited (its process exited, or its session ended). */
 export class InstanceEndedError extends Error {
   constructor(reason: string) {
@@ -129,10 +136,8 @@ export interface ForwardContext {
 export async function forwardRequest(request: Forwarded, context: ForwardContext): Promise<unknown> {
   const { extra } = context;
   // Progress tokens belong to one hop: the client's token is kept here and the SDK mints the upstream one.
-  const { _meta, ...params } = request.params;
-  const progressToken = _meta?.progressToken as string | number | undefined;
-  const { progressToken: _dropped, ...otherMeta } = _meta ?? {};
-  const upstreamParams = { ...params, ...(Object.keys(otherMeta).length ? { _meta: otherMeta } : {}) };
+  const progressToken = request.params._meta?.progressToken as string | number | undefined;
+  const upstreamParams = request.params._meta === undefined ? request.params : withoutProgressToken(request.params);
   const controller = new AbortController();
   const cut = (why: Exclude<Cut, null>, reason: string): void => {
     if (controller.signal.aborted) return;

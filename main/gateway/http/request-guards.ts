@@ -64,8 +64,20 @@ function hostAllowed(host: string, policy: OriginPolicy): boolean {
   return policy.addressHosts && isIP(name.replace(/^\[|\]$/g, '')) !== 0;
 }
 
-function mediaTypes(header: string | undefined): string[] {
-  return (header ?? '').split(',').map((part) => part.split(';')[0]!.trim().toLowerCase());
+/** Parsed Accept and Content-Type values: a client sends the same few with every request. */
+const parsedMediaTypes = new Map<string, readonly string[]>();
+const MEDIA_TYPES_KEPT = 64;
+const MEDIA_TYPE_CHARS_KEPT = 256;
+
+function mediaTypes(header: string | undefined): readonly string[] {
+  const value = header ?? '';
+  const known = parsedMediaTypes.get(value);
+  if (known !== undefined) return known;
+  const parsed = value.split(',').map((part) => part.split(';')[0]!.trim().toLowerCase());
+  if (value.length > MEDIA_TYPE_CHARS_KEPT) return parsed;
+  if (parsedMediaTypes.size >= MEDIA_TYPES_KEPT) parsedMediaTypes.clear();
+  parsedMediaTypes.set(value, parsed);
+  return parsed;
 }
 
 export function checkPostHeaders(req: IncomingMessage): GuardFailure | null {

@@ -88,10 +88,9 @@ export class SessionTransport implements Transport {
 
   /** Hands a validated POST to the protocol. The caller has checked auth, headers and that ids are not in flight. */
   acceptPost(res: ServerResponse, messages: readonly JSONRPCMessage[], batch: boolean, extra: MessageExtraInfo): void {
-    res.setHeader('mcp-session-id', this.sessionId);
     const requests = messages.filter(isRequestMessage);
     if (requests.length === 0) {
-      res.writeHead(202).end();
+      res.writeHead(202, ['mcp-session-id', this.sessionId]).end();
     } else {
       const order = new Map(requests.map((r, index) => [r.id, index]));
       const stream: PostStream = { res, mode: 'undecided', pending: new Set(), batch, order, collected: [] };
@@ -196,11 +195,16 @@ export class SessionTransport implements Transport {
 
   #startSse(stream: PostStream): void {
     stream.mode = 'sse';
-    stream.res.writeHead(200, {
-      'content-type': 'text/event-stream',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-    });
+    stream.res.writeHead(200, [
+      'content-type',
+      'text/event-stream',
+      'cache-control',
+      'no-cache, no-transform',
+      'connection',
+      'keep-alive',
+      'mcp-session-id',
+      this.sessionId,
+    ]);
     for (const early of stream.collected) this.#writeEvent(stream.res, early, true);
     stream.collected.length = 0;
   }
@@ -228,7 +232,15 @@ export class SessionTransport implements Transport {
     stream.mode = 'done';
     // Encoded once: measuring the string and then writing it would encode a large result twice.
     const body = Buffer.from(JSON.stringify(payload), 'utf8');
-    stream.res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+    // Headers as a flat list: Node writes them without enumerating an object's keys.
+    stream.res.writeHead(200, [
+      'content-type',
+      'application/json',
+      'content-length',
+      String(body.length),
+      'mcp-session-id',
+      this.sessionId,
+    ]);
     stream.res.end(body);
   }
 
@@ -267,7 +279,9 @@ export class SessionTransport implements Transport {
 
   #finish(stream: PostStream): void {
     if (stream.mode === 'done') return;
-    if (stream.mode === 'undecided' && !stream.res.headersSent) stream.res.writeHead(204);
+    if (stream.mode === 'undecided' && !stream.res.headersSent) {
+      stream.res.writeHead(204, ['mcp-session-id', this.sessionId]);
+    }
     stream.mode = 'done';
     stream.res.end();
   }

@@ -118,7 +118,10 @@ export class Redactor {
     }
     if (value !== null && typeof value === 'object') {
       let copy: Record<string, unknown> | null = null;
-      for (const [k, item] of Object.entries(value)) {
+      // Own keys only, as Object.entries gives them, without the array of pairs it builds.
+      for (const k in value) {
+        if (!Object.hasOwn(value, k)) continue;
+        const item = (value as Record<string, unknown>)[k];
         const walked = this.#walk(item, k);
         if (walked !== item) (copy ??= { ...value })[k] = walked;
       }

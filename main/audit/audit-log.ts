@@ -95,9 +95,9 @@ export class AuditLog {
     this.#options = options;
     this.#redact = options.redact ?? ((text) => text);
     this.#text = new AuditTextIndex(db);
-    // What the journal holds from before (a killed process, or a writer that could not finish) goes in first.
     const journalPath = options.journalPath ?? journalPathFor(db.name);
-    // A journal an earlier version left beside the database goes in first; it is removed once the database has it.
+    // What the journals hold from before (a killed process, or a writer that could not finish) goes in first: the
+    // one an earlier version left beside the database, removed once the database has it, then the log's own.
     const former = formerJournalPathFor(db.name);
     if (former !== journalPath) {
       replayJournal(db, former);

@@ -90,7 +90,7 @@ export class SessionTransport implements Transport {
   acceptPost(res: ServerResponse, messages: readonly JSONRPCMessage[], batch: boolean, extra: MessageExtraInfo): void {
     const requests = messages.filter(isRequestMessage);
     if (requests.length === 0) {
-      res.writeHead(202, ['mcp-session-id', this.sessionId]).end();
+      this.#writeHead(res, 202).end();
     } else {
       const order = new Map(requests.map((r, index) => [r.id, index]));
       const stream: PostStream = { res, mode: 'undecided', pending: new Set(), batch, order, collected: [] };
@@ -195,15 +195,13 @@ export class SessionTransport implements Transport {
 
   #startSse(stream: PostStream): void {
     stream.mode = 'sse';
-    stream.res.writeHead(200, [
+    this.#writeHead(stream.res, 200, [
       'content-type',
       'text/event-stream',
       'cache-control',
       'no-cache, no-transform',
       'connection',
       'keep-alive',
-      'mcp-session-id',
-      this.sessionId,
     ]);
     for (const early of stream.collected) this.#writeEvent(stream.res, early, true);
     stream.collected.length = 0;
@@ -228,19 +226,20 @@ export class SessionTransport implements Transport {
     res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
   }
 
+  /**
+   * Every answer to a POST of the session names the session. Headers as a flat list of names and values: Node writes
+   * them without enumerating an object's keys.
+   */
+  #writeHead(res: ServerResponse, status: number, headers: string[] = []): ServerResponse {
+    headers.push('mcp-session-id', this.sessionId);
+    return res.writeHead(status, headers);
+  }
+
   #finishJson(stream: PostStream, payload: JSONRPCMessage | JSONRPCMessage[]): void {
     stream.mode = 'done';
     // Encoded once: measuring the string and then writing it would encode a large result twice.
     const body = Buffer.from(JSON.stringify(payload), 'utf8');
-    // Headers as a flat list: Node writes them without enumerating an object's keys.
-    stream.res.writeHead(200, [
-      'content-type',
-      'application/json',
-      'content-length',
-      String(body.length),
-      'mcp-session-id',
-      this.sessionId,
-    ]);
+    this.#writeHead(stream.res, 200, ['content-type', 'application/json', 'content-length', String(body.length)]);
     stream.res.end(body);
   }
 
@@ -279,9 +278,7 @@ export class SessionTransport implements Transport {
 
   #finish(stream: PostStream): void {
     if (stream.mode === 'done') return;
-    if (stream.mode === 'undecided' && !stream.res.headersSent) {
-      stream.res.writeHead(204, ['mcp-session-id', this.sessionId]);
-    }
+    if (stream.mode === 'undecided' && !stream.res.headersSent) this.#writeHead(stream.res, 204);
     stream.mode = 'done';
     stream.res.end();
   }

@@ -1,12 +1,12 @@
 // The V8 settings `serve` runs with. `serve` runs for days with little live data: three V8 settings keep its
 // resident memory down at the same work, and a fourth wins back the CPU the third costs while code warms up:
-// - a young generation of 2 x 6 MiB instead of V8's 2 x 32 MiB: about 35 MB less at the peak. Smaller costs CPU:
-//   at 2 x 4 MiB the objects of the calls in flight are alive at most scavenges, many are promoted, and a full
-//   collection clears them later. Under the benchmark's load 6 MiB took about 3% off the CPU per call and one call
-//   at a time answered at 0.99-1.01x of the HTTP floor's p50 (1.05-1.10x at 4 MiB), for 6-10 MB more peak RSS
-//   with ten servers (145-148 MB against 137-140). Its scavenges last longer: the event loop's p99 delay while the
-//   audit log takes 20,000 records a second is 1.06-1.08x of its p99 without the log, within the 1.10x the audit
-//   trail allows (0.98-1.00x at 4 MiB, 1.06-1.09x at 8 MiB);
+// - a young generation of 2 x 4 MiB instead of V8's 2 x 32 MiB: about 45 MB less. Its scavenges come about three
+//   times as often and last about half as long (0.17 ms against 0.31 ms on average with the audit log taking
+//   20,000 records a second), so the event loop's p99 delay under that load stays lower. A larger one saves CPU:
+//   at 2 x 6 MiB fewer objects of calls in flight are promoted, a call cost about 3% less and one call at a time
+//   answered at 0.99-1.08x of the HTTP floor's p50 instead of 1.05-1.10x. But the audit log's event-loop p99 rose
+//   to 1.06-1.10x of the same load without it (0.98-1.00x here; one run of five went past the 1.10x allowed), and
+//   peak RSS with ten servers to 144-148 MB (137-140 here);
 // - no pretenuring by allocation site. With a young generation this small, the objects of the calls in flight are
 //   often alive at a scavenge; V8 then allocates everything from their allocation sites in the old generation, and
 //   each later call's garbage waits there for a full collection (about 10 MB more at the peak with ten servers,
@@ -23,7 +23,7 @@
 //   its noise (`npm run bench` measures memory and CPU).
 // The benchmark runs its audit-trail measurements under the same settings (bench/audit-process.ts).
 export const SERVE_V8_FLAGS = [
-  { name: 'max-semi-space-size', flag: '--max-semi-space-size=6' },
+  { name: 'max-semi-space-size', flag: '--max-semi-space-size=4' },
   { name: 'allocation-site-pretenuring', flag: '--no-allocation-site-pretenuring' },
   { name: 'maglev', flag: '--no-maglev' },
   // Tied to Maglev being off: a user who sets Maglev themselves gets V8's own tiering.

@@ -17,10 +17,10 @@ async function serveArgs(t: TestContext, env: NodeJS.ProcessEnv = {}, nodeArgs: 
   }
 }
 
-test('serve runs with a 6 MiB semi-space, without allocation-site pretenuring, without Maglev and with TurboFan from 400 calls', async (t) => {
+test('serve runs with a 4 MiB semi-space, without allocation-site pretenuring, without Maglev and with TurboFan from 400 calls', async (t) => {
   if (process.platform !== 'linux') return t.skip('reads /proc');
   const args = await serveArgs(t);
-  assert.ok(args.includes('--max-semi-space-size=6'), args.join(' '));
+  assert.ok(args.includes('--max-semi-space-size=4'), args.join(' '));
   assert.ok(args.includes('--no-allocation-site-pretenuring'), args.join(' '));
   assert.ok(args.includes('--no-maglev'), args.join(' '));
   assert.ok(args.includes('--invocation-count-for-turbofan=400'), args.join(' '));

@@ -31,12 +31,12 @@ test("serve's flags are added only for settings the user has not given", () => {
   );
   assert.deepEqual(missingServeFlags(['--max-semi-space-size=8', '--maglev']), ['--no-allocation-site-pretenuring']);
   assert.deepEqual(missingServeFlags(['--inspect', '--max-old-space-size=512 --no-maglev']), [
-    '--max-semi-space-size=6',
+    '--max-semi-space-size=4',
     '--no-allocation-site-pretenuring',
   ]);
   // TurboFan's earlier start goes with Maglev being off; the user's own count wins too.
   assert.deepEqual(missingServeFlags(['--invocation-count-for-turbofan=3000']), [
-    '--max-semi-space-size=6',
+    '--max-semi-space-size=4',
     '--no-allocation-site-pretenuring',
     '--no-maglev',
   ]);

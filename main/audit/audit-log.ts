@@ -307,6 +307,14 @@ export class AuditLog {
     return readEvent(this.#db, id);
   }
 
+  /**
+   * The id of the newest record given one: in the journal (the writer may not have stored it yet), or past a gap the
+   * head file named. What is pending upload counts from here, so a record is never "sent" before it is stored.
+   */
+  get lastId(): number {
+    return this.#lastId;
+  }
+
   /** The chain's ends as the database holds them now, for the head file and for verify. */
   head(): ChainHead {
     return {

@@ -44,7 +44,7 @@ export interface AuditUploadStatus {
   readonly state: UploadStateName;
   readonly target: string | null;
   readonly source: UploadSource | null;
-  /** Records in the log after the last acknowledged one (from ids: a gap in the log counts as pending). */
+  /** Records after the last acknowledged one, those not yet stored included (from ids: a gap counts as pending). */
   readonly pending: number;
   /** When a receiver last acknowledged a batch (ISO 8601), this run or an earlier one; null before the first. */
   readonly lastUploadAt: string | null;
@@ -139,8 +139,8 @@ export class AuditUploader {
 
   status(): AuditUploadStatus {
     const target = this.#target;
-    const pending =
-      target === null ? 0 : Math.max(0, newestId(this.#options.audit.database) - (this.#cursor?.lastId ?? 0));
+    // From the newest id given, not the database's newest: a record still in the journal is pending too.
+    const pending = target === null ? 0 : Math.max(0, this.#newest() - (this.#cursor?.lastId ?? 0));
     return {
       state: this.#state.state,
       target: target?.url ?? null,
@@ -193,7 +193,7 @@ export class AuditUploader {
     const saved = readCursor(this.#options.cursorPath);
     const resume = resumeAfter(saved, url, {
       hashAt: saved === null ? null : hashAt(db, saved.lastId),
-      newestId: Math.max(newestId(db), this.#options.audit.head().lastId),
+      newestId: this.#newest(),
     });
     if (resume.reason === 'log-restarted') {
       this.#options.logger.warn('the audit log was started afresh since the last upload; uploading it from the start', {
@@ -204,6 +204,12 @@ export class AuditUploader {
     return resume.afterId === 0
       ? { url, lastId: 0, lastHash: '', at: this.#lastUploadAt }
       : { url, lastId: resume.afterId, lastHash: saved!.lastHash, at: this.#lastUploadAt };
+  }
+
+  /** The newest record's id: in the database, the journal, or past a gap the head file named. */
+  #newest(): number {
+    const audit = this.#options.audit;
+    return Math.max(newestId(audit.database), audit.head().lastId, audit.lastId);
   }
 
   async #upload(target: UploadTarget, signal: AbortSignal): Promise<void> {

@@ -156,6 +156,11 @@ test('records reach the receiver in id order with their uids and source; the tok
 test('500s, a receiver that never answers and a 429 with Retry-After: retried, nothing lost, each record held once', async (t) => {
   const { receiver, h, events, client } = await failingSetup(t, 500);
   await calls(client, 12, 'retry');
+  // A call's record is pending as soon as the call is answered, before the writer thread stores it (it takes the
+  // journal's lines half a second later), so "0 pending" never comes before the last record is sent.
+  const before = uploadStatus(h).pending;
+  await calls(client, 1, 'counted');
+  assert.ok(uploadStatus(h).pending > before, `pending after a call: ${uploadStatus(h).pending}, before: ${before}`);
 
   await waitUntil(() => uploadStatus(h).failures >= ALERT_AFTER, `${ALERT_AFTER} failed tries in a row`, 20_000);
   const failing = uploadStatus(h);

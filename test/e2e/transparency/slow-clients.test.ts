@@ -73,11 +73,12 @@ describe('slow and stuck clients', () => {
 
     // The flood starts once the call has returned, with nobody waiting on the server, so it goes to every
     // session (a call to the server meanwhile would make it that caller's alone).
-    // The gateway passes on at most 100 log messages a second of one server (T84), so they are large: the first
-    // burst of 100 kB messages is more than the stuck stream's 8 MiB cap on its own.
+    // The gateway passes on at most 100 log messages a second of one server (T84), so they are large and spread
+    // over three seconds: about 400 of them pass, 40 MB, several times the stuck stream's 8 MiB cap plus what the
+    // kernel's socket buffers take in before the writes back up into the gateway (4 MiB of send buffer here).
     const count = 600;
     const started = performance.now();
-    await busy.client.callTool({ name: 'twin__flood', arguments: { count, bytes: 100_000 } });
+    await busy.client.callTool({ name: 'twin__flood', arguments: { count, bytes: 100_000, burst: 20, everyMs: 100 } });
     const during = await echoTimes(other, 20, 'everything__echo');
     await waitUntil(() => stderrOf(h, 'twin').includes('flood done'), 'the flood to end', 30_000);
     report(t, `flood of ${count} x 100 kB log messages written by the server after`, performance.now() - started);

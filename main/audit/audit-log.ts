@@ -309,7 +309,8 @@ export class AuditLog {
 
   /**
    * The id of the newest record given one: in the journal (the writer may not have stored it yet), or past a gap the
-   * head file named. What is pending upload counts from here, so a record is never "sent" before it is stored.
+   * head file named. Never behind the database's newest. Upload counts what is pending from here, so "nothing
+   * pending" never comes while a record waits in the journal.
    */
   get lastId(): number {
     return this.#lastId;

@@ -16,7 +16,7 @@ import type { AuditEvent } from './audit-event.ts';
 import type { AuditLog } from './audit-log.ts';
 import { ensureInstallId, type InstallIdResult } from './install-id.ts';
 import { retryDelay } from './upload-backoff.ts';
-import { hashAt, newestId, readBatch } from './upload-batch.ts';
+import { hashAt, readBatch } from './upload-batch.ts';
 import { readCursor, resumeAfter, writeCursor, type UploadCursor } from './upload-cursor.ts';
 import { addressRefusal, networkReason, uploadFetch } from './upload-fetch.ts';
 import type { UploadSource, UploadTarget } from './upload-target.ts';
@@ -140,7 +140,7 @@ export class AuditUploader {
   status(): AuditUploadStatus {
     const target = this.#target;
     // From the newest id given, not the database's newest: a record still in the journal is pending too.
-    const pending = target === null ? 0 : Math.max(0, this.#newest() - (this.#cursor?.lastId ?? 0));
+    const pending = target === null ? 0 : Math.max(0, this.#options.audit.lastId - (this.#cursor?.lastId ?? 0));
     return {
       state: this.#state.state,
       target: target?.url ?? null,
@@ -193,7 +193,7 @@ export class AuditUploader {
     const saved = readCursor(this.#options.cursorPath);
     const resume = resumeAfter(saved, url, {
       hashAt: saved === null ? null : hashAt(db, saved.lastId),
-      newestId: this.#newest(),
+      newestId: this.#options.audit.lastId,
     });
     if (resume.reason === 'log-restarted') {
       this.#options.logger.warn('the audit log was started afresh since the last upload; uploading it from the start', {
@@ -204,12 +204,6 @@ export class AuditUploader {
     return resume.afterId === 0
       ? { url, lastId: 0, lastHash: '', at: this.#lastUploadAt }
       : { url, lastId: resume.afterId, lastHash: saved!.lastHash, at: this.#lastUploadAt };
-  }
-
-  /** The newest record's id: in the database, the journal, or past a gap the head file named. */
-  #newest(): number {
-    const audit = this.#options.audit;
-    return Math.max(newestId(audit.database), audit.head().lastId, audit.lastId);
   }
 
   async #upload(target: UploadTarget, signal: AbortSignal): Promise<void> {

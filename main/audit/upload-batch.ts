@@ -37,14 +37,8 @@ export function readBatch(
   return events;
 }
 
-/** The database's view of the cursor's record and its newest id, for `resumeAfter`. */
+/** The hash of the cursor's record as the database holds it, for `resumeAfter`; null when it is not there. */
 export function hashAt(db: Database.Database, id: number): string | null {
   const row = db.prepare('SELECT hash FROM audit WHERE id = ?').get(id) as { hash: string } | undefined;
   return row?.hash ?? null;
-}
-
-/** The newest record's id, or 0 for an empty log. */
-export function newestId(db: Database.Database): number {
-  const row = db.prepare('SELECT MAX(id) AS id FROM audit').get() as { id: number | null };
-  return row.id ?? 0;
 }

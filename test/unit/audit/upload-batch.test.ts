@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { openAuditDb } from '../../../main/audit/audit-db.ts';
 import { AuditLog } from '../../../main/audit/audit-log.ts';
-import { hashAt, newestId, readBatch } from '../../../main/audit/upload-batch.ts';
+import { hashAt, readBatch } from '../../../main/audit/upload-batch.ts';
 import { makeTempDir } from '../../helpers/temp-dir.ts';
 
 async function logWith(t: TestContext, n: number): Promise<AuditLog> {
@@ -38,7 +38,7 @@ test('records after the cursor, oldest first, at most the batch size', async (t)
     [26, 27, 28, 29, 30],
   );
   assert.deepEqual(readBatch(db, 30, 10), []);
-  assert.equal(newestId(db), 30);
+  assert.equal(log.lastId, 30);
   assert.equal(hashAt(db, 12), readBatch(db, 11, 1)[0]!.hash);
   assert.equal(hashAt(db, 99), null);
 });

@@ -154,7 +154,8 @@ test('a second instance quits without starting a core; the first one opens its w
   assert.ok(await runDesktop({ ...base, parts: first.parts, startCore: start }));
   assert.equal(first.windows.length, 0, 'started hidden (at login)');
   first.appListeners.get('second-instance')![0]!();
-  await new Promise((resolve) => setImmediate(resolve));
+  // The window opens after its saved place is read from disk.
+  await until(() => first.windows.length > 0);
   assert.equal(first.windows.length, 1);
 });
 
